@@ -1,0 +1,16 @@
+//! Client-side errors.
+use anchor_lang::prelude::Pubkey;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("account {0} not found")]
+    AccountNotFound(Pubkey),
+    #[error("account {address} could not be decoded as {expected}: {reason}")]
+    Decode {
+        address: Pubkey,
+        expected: &'static str,
+        reason: String,
+    },
+}
+
+pub type ClientResult<T> = Result<T, ClientError>;

@@ -1,0 +1,24 @@
+//! The one library keepers, the CLI, the demo and the tests use to talk to AgentRunner's
+//! programs.
+//!
+//! - [`pda`]: every program-derived address, built from the programs' own seed constants.
+//! - [`ix`]: pure instruction builders, one function per instruction; they never send.
+//! - [`accounts`]: decoding Anchor accounts from raw account data.
+//!
+//! ```
+//! use agentrunner_client::{ix, pda};
+//! use anchor_lang::prelude::Pubkey;
+//!
+//! let owner = Pubkey::new_unique();
+//! let agent = pda::agent(&owner, "FastRoute").0;
+//! let ix = ix::registry::set_status(&agent, &owner, agent_registry::instructions::TargetStatus::Paused);
+//! assert_eq!(ix.program_id, agent_registry::ID);
+//! assert_eq!(ix.accounts[1].pubkey, agent);
+//! ```
+pub mod accounts;
+pub mod error;
+pub mod events;
+pub mod ix;
+pub mod pda;
+
+pub use error::{ClientError, ClientResult};

@@ -1,0 +1,48 @@
+//! Program-derived addresses, one function per account type, built from each program's `SEED`
+//! constants. Each returns `(address, canonical bump)`.
+use agent_registry::state::{Agent, AgentVersion, Attestation, RegistryConfig, Stage};
+use anchor_lang::prelude::Pubkey;
+
+/// The Anchor event authority of `program_id` (signs `emit_cpi!` self-invocations).
+pub fn event_authority(program_id: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[b"__event_authority"], program_id)
+}
+
+/// The ProgramData account of an upgradeable program.
+pub fn program_data(program_id: &Pubkey) -> Pubkey {
+    anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address(program_id)
+}
+
+/// `agent_registry` config: `["config"]`.
+pub fn registry_config() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[RegistryConfig::SEED], &agent_registry::ID)
+}
+
+/// An agent: `["agent", owner, sha256(name)]`.
+pub fn agent(owner: &Pubkey, name: &str) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[Agent::SEED, owner.as_ref(), &Agent::name_hash(name)],
+        &agent_registry::ID,
+    )
+}
+
+/// Version `index` of an agent: `["version", agent, index LE]`.
+pub fn agent_version(agent: &Pubkey, index: u32) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[AgentVersion::SEED, agent.as_ref(), &index.to_le_bytes()],
+        &agent_registry::ID,
+    )
+}
+
+/// Attempt `attempt` of `stage` on a version: `["attestation", version, stage, attempt]`.
+pub fn attestation(version: &Pubkey, stage: Stage, attempt: u8) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            Attestation::SEED,
+            version.as_ref(),
+            &[stage as u8],
+            &[attempt],
+        ],
+        &agent_registry::ID,
+    )
+}

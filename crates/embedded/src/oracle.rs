@@ -1,0 +1,117 @@
+//! Oracle accounts in their real on-chain formats: Pyth `PriceUpdateV2` (owned by the Pyth
+//! receiver program) and Switchboard on-demand `PullFeedAccountData` (owned by the on-demand
+//! program). The embedded chain plays the price feeder: it writes these accounts the way the
+//! receiver and the oracle network would.
+use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use solana_account::Account;
+use switchboard_on_demand::{Discriminator, PullFeedAccountData};
+
+use crate::{chain::ChainError, EmbeddedChain};
+
+/// A Pyth price as the receiver stores it. The real price is `price * 10^exponent`.
+#[derive(Clone, Copy, Debug)]
+pub struct PythPrice {
+    /// The Pyth feed id (e.g. SOL/USD `ef0d8b6f…b56d`).
+    pub feed_id: [u8; 32],
+    pub price: i64,
+    /// Confidence interval, in the same units as `price`.
+    pub conf: u64,
+    pub exponent: i32,
+    /// Unix seconds.
+    pub publish_time: i64,
+    /// `Full` unless a test wants a partially verified update.
+    pub verification: VerificationLevel,
+}
+
+/// A Switchboard on-demand pull feed with `samples` fresh oracle submissions of `value`
+/// (scaled by 10^18, Switchboard's fixed precision), all signed at `slot`.
+#[derive(Clone, Copy, Debug)]
+pub struct SwitchboardFeed {
+    pub value: i128,
+    pub slot: u64,
+    pub samples: u8,
+}
+
+impl EmbeddedChain {
+    /// Writes (or overwrites) a Pyth `PriceUpdateV2` account at `address`.
+    pub async fn write_pyth_price(
+        &self,
+        address: &Pubkey,
+        price: &PythPrice,
+    ) -> Result<(), ChainError> {
+        let slot = self.clock().await?.slot;
+        let update = PriceUpdateV2 {
+            write_authority: self.payer_pubkey(),
+            verification_level: price.verification,
+            price_message: PriceFeedMessage {
+                feed_id: price.feed_id,
+                price: price.price,
+                conf: price.conf,
+                exponent: price.exponent,
+                publish_time: price.publish_time,
+                prev_publish_time: price.publish_time.saturating_sub(1),
+                ema_price: price.price,
+                ema_conf: price.conf,
+            },
+            posted_slot: slot,
+        };
+        let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
+        update
+            .try_serialize(&mut data)
+            .map_err(|e| ChainError::Banks(format!("serialize PriceUpdateV2: {e}")))?;
+        self.write_owned(address, data, pyth_solana_receiver_sdk::ID)
+            .await;
+        Ok(())
+    }
+
+    /// Writes (or overwrites) a Switchboard on-demand `PullFeedAccountData` account at `address`.
+    pub async fn write_switchboard_feed(
+        &self,
+        address: &Pubkey,
+        feed: &SwitchboardFeed,
+    ) -> Result<(), ChainError> {
+        let clock = self.clock().await?;
+        let mut data: PullFeedAccountData = bytemuck::Zeroable::zeroed();
+        for (i, submission) in data
+            .submissions
+            .iter_mut()
+            .take(usize::from(feed.samples))
+            .enumerate()
+        {
+            submission.oracle = switchboard_on_demand::Pubkey::new_from_array([i as u8 + 1; 32]);
+            submission.slot = feed.slot;
+            submission.landed_at = feed.slot;
+            submission.value = feed.value;
+            data.submission_timestamps[i] = clock.unix_timestamp;
+        }
+        data.result.value = feed.value;
+        data.result.mean = feed.value;
+        data.result.min_value = feed.value;
+        data.result.max_value = feed.value;
+        data.result.num_samples = feed.samples;
+        data.result.slot = feed.slot;
+        data.result.min_slot = feed.slot;
+        data.result.max_slot = feed.slot;
+        data.min_sample_size = 1;
+        data.min_responses = 1;
+        data.max_staleness = 250;
+        data.last_update_timestamp = clock.unix_timestamp;
+        let mut bytes = PullFeedAccountData::DISCRIMINATOR.to_vec();
+        bytes.extend_from_slice(bytemuck::bytes_of(&data));
+        let owner = Pubkey::new_from_array(switchboard_on_demand::ON_DEMAND_MAINNET_PID.to_bytes());
+        self.write_owned(address, bytes, owner).await;
+        Ok(())
+    }
+
+    async fn write_owned(&self, address: &Pubkey, data: Vec<u8>, owner: Pubkey) {
+        let account = Account {
+            lamports: self.rent().minimum_balance(data.len()),
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.set_account(address, account).await;
+    }
+}

@@ -1,0 +1,12 @@
+//! Account types. Each type owns its seed and checks its own invariant after every mutation.
+#![deny(clippy::arithmetic_side_effects)]
+
+pub mod agent;
+pub mod attestation;
+pub mod config;
+pub mod version;
+
+pub use agent::*;
+pub use attestation::*;
+pub use config::*;
+pub use version::*;

@@ -1,0 +1,118 @@
+//! [`TestContext`]: a fresh embedded chain and the helpers every suite needs.
+use std::fmt::Debug;
+
+use agentrunner_embedded::{ChainError, EmbeddedChain, TxOutcome};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::{clients::RegistryClient, Snapshot};
+
+/// Lamports given to each test wallet.
+pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
+
+pub struct TestContext {
+    pub chain: EmbeddedChain,
+}
+
+impl TestContext {
+    pub async fn new() -> Self {
+        Self {
+            chain: EmbeddedChain::start().await.expect("start embedded chain"),
+        }
+    }
+
+    /// A fresh keypair holding [`WALLET_LAMPORTS`].
+    pub async fn wallet(&self) -> Keypair {
+        self.chain
+            .funded_keypair(WALLET_LAMPORTS)
+            .await
+            .expect("fund wallet")
+    }
+
+    pub fn registry(&self) -> RegistryClient<'_> {
+        RegistryClient { chain: &self.chain }
+    }
+
+    pub async fn send(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, ChainError> {
+        self.chain.send(ixs, signers).await
+    }
+
+    /// Sends `ixs`, asserts they fail with exactly `expected`, and asserts every account they
+    /// name (except the fee payer) is byte-identical afterwards. Returns how many accounts were
+    /// compared.
+    pub async fn expect_error(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        expected: impl Into<u32>,
+    ) -> usize {
+        self.expect_error_labeled("", ixs, signers, expected).await
+    }
+
+    /// [`Self::expect_error`] with a label printed on failure.
+    pub async fn expect_error_labeled(
+        &self,
+        label: &str,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        expected: impl Into<u32>,
+    ) -> usize {
+        let expected = expected.into();
+        let keys = touched_accounts(ixs, &self.chain.payer().pubkey());
+        let snapshot = Snapshot::take(&self.chain, &keys).await;
+        let result = self.chain.send(ixs, signers).await;
+        let code = result.as_ref().err().and_then(crate::error_code);
+        assert_eq!(
+            code,
+            Some(expected),
+            "{label}: expected error {expected}, got {result:?}"
+        );
+        snapshot.assert_unchanged(&self.chain).await;
+        snapshot.len()
+    }
+
+    /// Warps the clock forward.
+    pub async fn warp_seconds(&self, seconds: i64) {
+        self.chain.warp_seconds(seconds).await.expect("warp");
+    }
+
+    pub async fn now(&self) -> i64 {
+        self.chain.clock().await.expect("clock").unix_timestamp
+    }
+
+    /// Decodes the Anchor account `T`.
+    pub async fn get<T: anchor_lang::AccountDeserialize>(&self, address: &Pubkey) -> T {
+        self.chain
+            .anchor_account(address)
+            .await
+            .expect("decode account")
+    }
+}
+
+/// Every distinct account the instructions name, except `fee_payer`.
+pub fn touched_accounts(ixs: &[Instruction], fee_payer: &Pubkey) -> Vec<Pubkey> {
+    let mut keys: Vec<Pubkey> = Vec::new();
+    for meta in ixs.iter().flat_map(|ix| ix.accounts.iter()) {
+        if meta.pubkey != *fee_payer && !keys.contains(&meta.pubkey) {
+            keys.push(meta.pubkey);
+        }
+    }
+    keys
+}
+
+/// Unwraps a result, printing the program log on failure.
+#[track_caller]
+pub fn landed<T: Debug>(result: Result<T, ChainError>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(ChainError::Transaction { error, logs }) => {
+            panic!("transaction failed: {error:?}\n{}", logs.join("\n"))
+        }
+        Err(other) => panic!("transaction failed: {other:?}"),
+    }
+}

@@ -1,0 +1,17 @@
+//! The AgentRunner test harness, over the embedded chain.
+//!
+//! - [`context::TestContext`]: one fresh chain per test, funded wallets, per-program clients.
+//! - [`assertions`]: exact-error assertions and byte-identical account snapshots.
+//! - [`clients`]: one client per program, one async method per instruction.
+//! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
+//! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
+#![allow(clippy::result_large_err)]
+
+pub mod assertions;
+pub mod clients;
+pub mod context;
+pub mod fixtures;
+pub mod mutation;
+
+pub use assertions::{assert_error, error_code, Snapshot};
+pub use context::TestContext;

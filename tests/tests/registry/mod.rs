@@ -1,0 +1,7 @@
+//! agent_registry suites: one file per instruction group, plus the mutation matrix.
+mod agent;
+mod attest;
+mod config;
+mod matrix;
+mod outcome;
+mod version;

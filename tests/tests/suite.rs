@@ -1,0 +1,2 @@
+//! One integration-test binary for every program suite (one link, one chain type).
+mod registry;
