@@ -3,10 +3,15 @@ use std::fmt::Debug;
 
 use agentrunner_embedded::{ChainError, EmbeddedChain, TxOutcome};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use solana_instruction::error::InstructionError;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use solana_transaction_error::TransactionError;
 
-use crate::{clients::RegistryClient, Snapshot};
+use crate::{
+    clients::{EscrowClient, RegistryClient},
+    Snapshot,
+};
 
 /// Lamports given to each test wallet.
 pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
@@ -32,6 +37,10 @@ impl TestContext {
 
     pub fn registry(&self) -> RegistryClient<'_> {
         RegistryClient { chain: &self.chain }
+    }
+
+    pub fn escrow(&self) -> EscrowClient<'_> {
+        EscrowClient { chain: &self.chain }
     }
 
     pub async fn send(
@@ -62,15 +71,31 @@ impl TestContext {
         signers: &[&Keypair],
         expected: impl Into<u32>,
     ) -> usize {
-        let expected = expected.into();
+        let expected = InstructionError::Custom(expected.into());
+        self.expect_instruction_error(label, ixs, signers, &expected)
+            .await
+    }
+
+    /// Sends `ixs`, asserts an instruction failed with exactly `expected` (custom or built-in
+    /// error), and that every account they name (except the fee payer) is byte-identical.
+    pub async fn expect_instruction_error(
+        &self,
+        label: &str,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        expected: &InstructionError,
+    ) -> usize {
         let keys = touched_accounts(ixs, &self.chain.payer().pubkey());
         let snapshot = Snapshot::take(&self.chain, &keys).await;
         let result = self.chain.send(ixs, signers).await;
-        let code = result.as_ref().err().and_then(crate::error_code);
+        let got = match result.as_ref().err().and_then(|e| e.transaction_error()) {
+            Some(TransactionError::InstructionError(_, error)) => Some(error.clone()),
+            _ => None,
+        };
         assert_eq!(
-            code,
+            got.as_ref(),
             Some(expected),
-            "{label}: expected error {expected}, got {result:?}"
+            "{label}: expected {expected:?}, got {result:?}"
         );
         snapshot.assert_unchanged(&self.chain).await;
         snapshot.len()

@@ -140,3 +140,142 @@ pub async fn certify(
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// escrow
+// ---------------------------------------------------------------------------------------------
+
+/// Default first deposit: 1,000 tokens of a 6-decimal mint, in atoms.
+pub const BUDGET_DEPOSIT: u64 = 1_000_000_000;
+/// Default budget lifetime: 7 days.
+pub const BUDGET_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
+
+/// A payer with an open budget.
+pub struct BudgetSetup {
+    pub payer: Keypair,
+    /// The payer's token account (also the refund destination).
+    pub payer_token: Pubkey,
+    pub id: [u8; 32],
+    pub b: agentrunner_client::ix::escrow::BudgetRef,
+    pub expires_at: i64,
+}
+
+/// A vendor wallet and its payout token account for a budget's mint.
+pub struct VendorAccount {
+    pub owner: Keypair,
+    pub token: Pubkey,
+}
+
+/// A payer holding 10x `deposit` atoms of a fresh mint under `token_program`, with a budget
+/// opened for `deposit` that expires after `lifetime_secs`.
+pub async fn setup_budget_with(
+    ctx: &TestContext,
+    mint: Pubkey,
+    token_program: Pubkey,
+    deposit: u64,
+    lifetime_secs: i64,
+) -> BudgetSetup {
+    let payer = ctx.wallet().await;
+    let payer_token = ctx
+        .chain
+        .ata_with_program(&payer.pubkey(), &mint, &token_program)
+        .await
+        .expect("ata");
+    ctx.chain
+        .mint_to_with_program(
+            &mint,
+            &payer_token,
+            deposit.saturating_mul(10),
+            &token_program,
+        )
+        .await
+        .expect("mint");
+    let id: [u8; 32] = Pubkey::new_unique().to_bytes();
+    let b =
+        agentrunner_client::ix::escrow::BudgetRef::new(&payer.pubkey(), &id, mint, token_program);
+    let expires_at = ctx.now().await + lifetime_secs;
+    let args = escrow::instructions::OpenBudgetArgs {
+        id,
+        amount: deposit,
+        expires_at,
+    };
+    landed(
+        ctx.escrow()
+            .open_budget(&b, &payer, &payer_token, args)
+            .await,
+    );
+    BudgetSetup {
+        payer,
+        payer_token,
+        id,
+        b,
+        expires_at,
+    }
+}
+
+/// A budget of [`BUDGET_DEPOSIT`] atoms of a fresh 6-decimal SPL Token mint, 7-day lifetime.
+pub async fn setup_budget(ctx: &TestContext) -> BudgetSetup {
+    let mint = ctx.chain.create_mint(6).await.expect("mint");
+    setup_budget_with(
+        ctx,
+        mint,
+        anchor_spl::token::ID,
+        BUDGET_DEPOSIT,
+        BUDGET_LIFETIME_SECS,
+    )
+    .await
+}
+
+/// A vendor wallet with a payout account for the budget's mint.
+pub async fn vendor_account(ctx: &TestContext, setup: &BudgetSetup) -> VendorAccount {
+    let owner = ctx.wallet().await;
+    let token = ctx
+        .chain
+        .ata_with_program(&owner.pubkey(), &setup.b.mint, &setup.b.token_program)
+        .await
+        .expect("vendor ata");
+    VendorAccount { owner, token }
+}
+
+/// Grant terms: `max_amount` atoms, redeemable by `redeemer` in `[not_before, expires_at)`.
+pub fn grant_args(
+    redeemer: Pubkey,
+    max_amount: u64,
+    not_before: i64,
+    expires_at: i64,
+) -> escrow::instructions::IssueGrantArgs {
+    escrow::instructions::IssueGrantArgs {
+        redeemer,
+        plan: Pubkey::new_from_array([3; 32]),
+        step: 0,
+        offer_hash: [4; 32],
+        max_amount,
+        not_before,
+        expires_at,
+    }
+}
+
+/// Issues a grant of `max_amount` to `vendor` (its own key redeems), valid from now until the
+/// budget expires. Returns the grant address.
+pub async fn issue_grant(
+    ctx: &TestContext,
+    setup: &BudgetSetup,
+    vendor: &VendorAccount,
+    max_amount: u64,
+) -> Pubkey {
+    let budget: escrow::state::Budget = ctx.get(&setup.b.budget).await;
+    let now = ctx.now().await;
+    let args = grant_args(vendor.owner.pubkey(), max_amount, now, setup.expires_at);
+    landed(
+        ctx.escrow()
+            .issue_grant(
+                &setup.b,
+                &setup.payer,
+                budget.grant_count,
+                &vendor.token,
+                args,
+            )
+            .await,
+    );
+    pda::grant(&setup.b.budget, budget.grant_count).0
+}

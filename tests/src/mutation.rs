@@ -12,6 +12,7 @@ use anchor_lang::{
     solana_program::instruction::Instruction,
 };
 use solana_account::Account;
+use solana_instruction::error::InstructionError;
 use solana_keypair::Keypair;
 
 use crate::{context::landed, TestContext};
@@ -22,6 +23,12 @@ pub enum SlotKind {
     /// `Account<T>` owned by the program. `cosplay`: an account of another type owned by the same
     /// program, to test type confusion (M5).
     Account {
+        mutable: bool,
+        cosplay: Option<Pubkey>,
+    },
+    /// An SPL Token / Token-2022 account or mint (`InterfaceAccount`): a cosplayed account of
+    /// the other SPL type fails to unpack.
+    Token {
         mutable: bool,
         cosplay: Option<Pubkey>,
     },
@@ -37,8 +44,8 @@ pub enum SlotKind {
     /// makes the event self-CPI fail; natively the test runtime resolves the program from the
     /// transaction, so no mutation applies here.
     EventProgram,
-    /// An account pinned by `address = ...`; a substitute fails with `error`.
-    Address { error: u32 },
+    /// An account pinned by `address = ...` or `has_one`; a substitute fails with `error`.
+    Address { error: u32, mutable: bool },
 }
 
 /// What a matrix run covered.
@@ -53,11 +60,11 @@ pub struct MatrixReport {
 struct Case {
     label: String,
     ix: Instruction,
-    expected: u32,
+    expected: InstructionError,
 }
 
-fn code(error: ErrorCode) -> u32 {
-    error.into()
+fn code(error: ErrorCode) -> InstructionError {
+    InstructionError::Custom(error.into())
 }
 
 fn replace(ix: &Instruction, slot: usize, key: Pubkey) -> Instruction {
@@ -75,6 +82,18 @@ fn set_meta(ix: &Instruction, slot: usize, f: impl FnOnce(&mut AccountMeta)) -> 
 /// Runs the matrix for `baseline`; `slots` classifies every account of `baseline`, in order.
 pub async fn run_matrix(
     ctx: &TestContext,
+    baseline: &Instruction,
+    signers: &[&Keypair],
+    slots: &[SlotKind],
+) -> MatrixReport {
+    run_matrix_after(ctx, &[], baseline, signers, slots).await
+}
+
+/// [`run_matrix`] where every case (and the final baseline) is sent after the unmutated
+/// `prefix` instructions in the same transaction (e.g. an Ed25519 proof the baseline reads).
+pub async fn run_matrix_after(
+    ctx: &TestContext,
+    prefix: &[Instruction],
     baseline: &Instruction,
     signers: &[&Keypair],
     slots: &[SlotKind],
@@ -107,6 +126,35 @@ pub async fn run_matrix(
                         label: format!("M5 cosplay, {name}"),
                         ix: replace(baseline, i, other),
                         expected: code(ErrorCode::AccountDiscriminatorMismatch),
+                    });
+                }
+                cases.push(Case {
+                    label: format!("M6 uninitialized, {name}"),
+                    ix: replace(baseline, i, Pubkey::new_unique()),
+                    expected: code(ErrorCode::AccountNotInitialized),
+                });
+            }
+            SlotKind::Token { mutable, cosplay } => {
+                if mutable {
+                    cases.push(Case {
+                        label: format!("M2 clear writable, {name}"),
+                        ix: set_meta(baseline, i, |m| m.is_writable = false),
+                        expected: code(ErrorCode::ConstraintMut),
+                    });
+                }
+                let foreign = foreign_owned_copy(ctx, &baseline.accounts[i].pubkey).await;
+                cases.push(Case {
+                    label: format!("M3 wrong owner, {name}"),
+                    ix: replace(baseline, i, foreign),
+                    expected: code(ErrorCode::AccountOwnedByWrongProgram),
+                });
+                if let Some(other) = cosplay {
+                    // anchor-spl unpacks SPL state with the token program's own parser, which
+                    // rejects the other SPL type with ProgramError::InvalidAccountData.
+                    cases.push(Case {
+                        label: format!("M5 cosplay, {name}"),
+                        ix: replace(baseline, i, other),
+                        expected: InstructionError::InvalidAccountData,
                     });
                 }
                 cases.push(Case {
@@ -151,11 +199,20 @@ pub async fn run_matrix(
                 expected: code(ErrorCode::ConstraintAddress),
             }),
             SlotKind::EventProgram => {}
-            SlotKind::Address { error } => cases.push(Case {
-                label: format!("substituted address, {name}"),
-                ix: replace(baseline, i, Pubkey::new_unique()),
-                expected: error,
-            }),
+            SlotKind::Address { error, mutable } => {
+                if mutable {
+                    cases.push(Case {
+                        label: format!("M2 clear writable, {name}"),
+                        ix: set_meta(baseline, i, |m| m.is_writable = false),
+                        expected: code(ErrorCode::ConstraintMut),
+                    });
+                }
+                cases.push(Case {
+                    label: format!("substituted address, {name}"),
+                    ix: replace(baseline, i, Pubkey::new_unique()),
+                    expected: InstructionError::Custom(error),
+                });
+            }
         }
     }
     cases.extend(alias_cases(ctx, baseline, slots).await);
@@ -186,19 +243,21 @@ pub async fn run_matrix(
     });
 
     let mut report = MatrixReport::default();
+    let with_prefix = |ix: &Instruction| {
+        prefix
+            .iter()
+            .cloned()
+            .chain([ix.clone()])
+            .collect::<Vec<_>>()
+    };
     for case in &cases {
         let compared = ctx
-            .expect_error_labeled(
-                &case.label,
-                std::slice::from_ref(&case.ix),
-                signers,
-                case.expected,
-            )
+            .expect_instruction_error(&case.label, &with_prefix(&case.ix), signers, &case.expected)
             .await;
         report.cases += 1;
         report.accounts_compared += compared;
     }
-    landed(ctx.send(std::slice::from_ref(baseline), signers).await);
+    landed(ctx.send(&with_prefix(baseline), signers).await);
     report
 }
 

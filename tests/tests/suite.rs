@@ -1,2 +1,3 @@
 //! One integration-test binary for every program suite (one link, one chain type).
+mod escrow;
 mod registry;

@@ -20,5 +20,6 @@ pub mod error;
 pub mod events;
 pub mod ix;
 pub mod pda;
+pub mod voucher;
 
 pub use error::{ClientError, ClientResult};

@@ -2,6 +2,7 @@
 //! constants. Each returns `(address, canonical bump)`.
 use agent_registry::state::{Agent, AgentVersion, Attestation, RegistryConfig, Stage};
 use anchor_lang::prelude::Pubkey;
+use escrow::state::{Budget, Grant};
 
 /// The Anchor event authority of `program_id` (signs `emit_cpi!` self-invocations).
 pub fn event_authority(program_id: &Pubkey) -> (Pubkey, u8) {
@@ -44,5 +45,35 @@ pub fn attestation(version: &Pubkey, stage: Stage, attempt: u8) -> (Pubkey, u8) 
             &[attempt],
         ],
         &agent_registry::ID,
+    )
+}
+
+/// An escrow budget: `["budget", payer, id]`.
+pub fn budget(payer: &Pubkey, id: &[u8; 32]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[Budget::SEED, payer.as_ref(), id], &escrow::ID)
+}
+
+/// A budget's vault token account: `["vault", budget]`.
+pub fn vault(budget: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[escrow::constants::VAULT_SEED, budget.as_ref()],
+        &escrow::ID,
+    )
+}
+
+/// Grant number `index` of a budget: `["grant", budget, index LE]`.
+pub fn grant(budget: &Pubkey, index: u32) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[Grant::SEED, budget.as_ref(), &index.to_le_bytes()],
+        &escrow::ID,
+    )
+}
+
+/// The associated token account of `owner` for `mint` under `token_program`.
+pub fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
+        owner,
+        mint,
+        token_program,
     )
 }

@@ -17,12 +17,19 @@ use tokio::sync::Mutex;
 
 use crate::{programs::native_programs, MS_PER_SLOT};
 
+/// Largest transaction a Solana validator accepts (IPv6 MTU minus headers), in bytes.
+pub const PACKET_DATA_SIZE: usize = 1_232;
+
 /// Lamports given to the deployer (the programs' upgrade authority) at genesis.
 const DEPLOYER_LAMPORTS: u64 = 1_000_000_000_000;
 
 /// Why a transaction did not land.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
+    /// The signed transaction is larger than a network packet (1,232 bytes): a validator would
+    /// never receive it.
+    #[error("transaction too large: {0} bytes > 1232")]
+    TooLarge(usize),
     /// The bank rejected or failed the transaction; `logs` holds the program log.
     #[error("transaction failed: {error}")]
     Transaction {
@@ -258,6 +265,9 @@ impl EmbeddedChain {
         let signature = tx.signatures[0];
         let wire_bytes = bincode_size(&tx);
         let signatures = tx.signatures.len();
+        if wire_bytes > PACKET_DATA_SIZE {
+            return Err(ChainError::TooLarge(wire_bytes));
+        }
         let fee = self
             .banks
             .get_fee_for_message(tx.message.clone())

@@ -18,7 +18,7 @@ pub mod oracle;
 pub mod programs;
 pub mod token;
 
-pub use chain::{ChainError, CpiRecord, EmbeddedChain, TracedOutcome, TxOutcome};
+pub use chain::{ChainError, CpiRecord, EmbeddedChain, TracedOutcome, TxOutcome, PACKET_DATA_SIZE};
 pub use oracle::{PythPrice, SwitchboardFeed};
 
 /// Milliseconds per slot in the embedded chain's time model (Solana's target).

@@ -41,52 +41,44 @@ macro_rules! anchor_entry {
     };
 }
 
-anchor_entry!(agent_registry_entry, agent_registry::entry);
-anchor_entry!(compression_entry, mpl_account_compression::entry);
-
 fn noop_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     mpl_noop::noop(program_id, accounts, data)
 }
 
-fn ours(
+fn native(
     name: &'static str,
     id: Pubkey,
     entry: Option<BuiltinFunctionWithContext>,
+    upgradeable: bool,
 ) -> NativeProgram {
+    let entry = entry.expect("processor! always returns Some");
     NativeProgram {
         name,
         id,
-        entry: entry.expect("processor! always returns Some"),
-        upgradeable: true,
+        entry,
+        upgradeable,
     }
 }
 
-fn external(
-    name: &'static str,
-    id: Pubkey,
-    entry: Option<BuiltinFunctionWithContext>,
-) -> NativeProgram {
-    NativeProgram {
-        name,
-        id,
-        entry: entry.expect("processor! always returns Some"),
-        upgradeable: false,
-    }
+/// A natively loaded Anchor program named after its crate; `upgradeable` as for [`NativeProgram`].
+macro_rules! anchor_program {
+    ($krate:ident, upgradeable: $upgradeable:expr) => {{
+        anchor_entry!(entry, $krate::entry);
+        native(
+            stringify!($krate),
+            $krate::ID,
+            processor!(entry),
+            $upgradeable,
+        )
+    }};
 }
 
-/// Every natively loaded program.
+/// Every natively loaded program: AgentRunner's own (one line each), then the dependencies.
 pub fn native_programs() -> Vec<NativeProgram> {
     vec![
-        ours(
-            "agent_registry",
-            agent_registry::ID,
-            processor!(agent_registry_entry),
-        ),
-        external(
-            "mpl_account_compression",
-            mpl_account_compression::ID,
-            processor!(compression_entry),
-        ),
-        external("mpl_noop", mpl_noop::ID, processor!(noop_entry)),
+        anchor_program!(agent_registry, upgradeable: true),
+        anchor_program!(escrow, upgradeable: true),
+        anchor_program!(mpl_account_compression, upgradeable: false),
+        native("mpl_noop", mpl_noop::ID, processor!(noop_entry), false),
     ]
 }
