@@ -1,0 +1,40 @@
+//! `agentrunner-bench`: deterministic cost figures (transactions, signatures, bytes on the wire,
+//! fee lamports, rent) measured on the embedded chain, printed as tables.
+//!
+//! Compute units are not reported: natively loaded programs are not metered (they need an SBF
+//! build and a validator; see BENCHMARKS.md).
+use clap::{Parser, ValueEnum};
+
+mod escrow_costs;
+mod table;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Section {
+    /// Every section.
+    All,
+    /// Escrow: what one paid step costs with a grant, with vouchers, and with x402 `exact`.
+    Escrow,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "agentrunner-bench",
+    about = "Cost and scale figures for AgentRunner, from the embedded chain"
+)]
+struct Args {
+    /// Which section to run.
+    #[arg(value_enum, default_value_t = Section::All)]
+    section: Section,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
+    let args = Args::parse();
+    if matches!(args.section, Section::All | Section::Escrow) {
+        escrow_costs::run().await?;
+    }
+    Ok(())
+}
