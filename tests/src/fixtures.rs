@@ -279,3 +279,102 @@ pub async fn issue_grant(
     );
     pda::grant(&setup.b.budget, budget.grant_count).0
 }
+
+// ---------------------------------------------------------------------------------------------
+// market
+// ---------------------------------------------------------------------------------------------
+
+/// The market view of a registered vendor.
+pub fn bidder(vendor: &VendorRoot) -> agentrunner_client::ix::market::Bidder {
+    agentrunner_client::ix::market::Bidder {
+        agent: vendor.agent,
+        version: vendor.version,
+    }
+}
+
+/// A vendor registered with swap + DCA and certified A..=D.
+pub async fn certified_vendor(
+    ctx: &TestContext,
+    registry: &RegistrySetup,
+    name: &str,
+) -> VendorRoot {
+    let vendor = setup_vendor(ctx, name).await;
+    certify(ctx, registry, &vendor, Stage::D).await;
+    vendor
+}
+
+/// RFP terms for a swap step of `plan`: max price 100,000 atoms, slippage + oracle guards,
+/// stage C, bidding for `bid_secs`, execution within a day.
+pub fn rfp_args(
+    plan: Pubkey,
+    step: u16,
+    mint: Pubkey,
+    now: i64,
+    bid_secs: i64,
+) -> market::instructions::OpenRfpArgs {
+    market::instructions::OpenRfpArgs {
+        plan,
+        step,
+        capability: capability::SWAP,
+        mint,
+        max_price: 100_000,
+        guards: market::state::GuardRequirements {
+            max_slippage_bps: 30,
+            oracle_max_age_secs: 60,
+            fee_cap_bps: 10,
+            required: market::constants::guard::SLIPPAGE | market::constants::guard::ORACLE,
+        },
+        min_stage: Stage::C,
+        bid_deadline: now + bid_secs,
+        execution_deadline: now + bid_secs + 86_400,
+    }
+}
+
+/// Offer terms at `price`, honouring every guard, valid for a day.
+pub fn offer_terms(price: u64, now: i64) -> market::instructions::OfferTerms {
+    market::instructions::OfferTerms {
+        price,
+        eta_ms: 800,
+        success_rate_bps: 9_900,
+        guard_compat: market::constants::guard::ALL,
+        expires_at: now + 86_400,
+    }
+}
+
+/// Opens an RFP signed by `requester`; returns its address.
+pub async fn open_rfp(
+    ctx: &TestContext,
+    requester: &Keypair,
+    args: market::instructions::OpenRfpArgs,
+) -> Pubkey {
+    let rfp = pda::rfp(&requester.pubkey(), &args.plan, args.step).0;
+    landed(
+        ctx.send(
+            &[agentrunner_client::ix::market::open_rfp(
+                &requester.pubkey(),
+                args,
+            )],
+            &[requester],
+        )
+        .await,
+    );
+    rfp
+}
+
+/// Submits `vendor`'s offer at `price`; returns the offer address.
+pub async fn submit_offer(
+    ctx: &TestContext,
+    rfp: &Pubkey,
+    vendor: &VendorRoot,
+    price: u64,
+) -> Pubkey {
+    let terms = offer_terms(price, ctx.now().await);
+    let ix = agentrunner_client::ix::market::submit_offer(
+        rfp,
+        bidder(vendor),
+        &vendor.owner.pubkey(),
+        terms,
+    );
+    landed(ctx.send(&[ix], &[&vendor.owner]).await);
+    pda::offer(rfp, &vendor.agent).0
+}

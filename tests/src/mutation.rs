@@ -38,6 +38,9 @@ pub enum SlotKind {
     Signer { mutable: bool },
     /// `Program<T>`.
     Program,
+    /// An account in `remaining_accounts` validated by the handler: a foreign-owned copy or an
+    /// unknown address fails with `error`.
+    Remaining { error: u32 },
     /// The `#[event_cpi]` event authority (pinned by `address =`).
     EventAuthority,
     /// The `#[event_cpi]` `program` account: Anchor reads nothing from it. On SBF a wrong key
@@ -199,6 +202,19 @@ pub async fn run_matrix_after(
                 expected: code(ErrorCode::ConstraintAddress),
             }),
             SlotKind::EventProgram => {}
+            SlotKind::Remaining { error } => {
+                let foreign = foreign_owned_copy(ctx, &baseline.accounts[i].pubkey).await;
+                cases.push(Case {
+                    label: format!("M3 wrong owner, {name}"),
+                    ix: replace(baseline, i, foreign),
+                    expected: InstructionError::Custom(error),
+                });
+                cases.push(Case {
+                    label: format!("M6 unknown account, {name}"),
+                    ix: replace(baseline, i, Pubkey::new_unique()),
+                    expected: InstructionError::Custom(error),
+                });
+            }
             SlotKind::Address { error, mutable } => {
                 if mutable {
                     cases.push(Case {

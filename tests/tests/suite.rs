@@ -1,3 +1,4 @@
 //! One integration-test binary for every program suite (one link, one chain type).
 mod escrow;
+mod market;
 mod registry;

@@ -77,3 +77,24 @@ pub fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
         token_program,
     )
 }
+
+/// An RFP: `["rfp", requester, plan, step LE]`.
+pub fn rfp(requester: &Pubkey, plan: &Pubkey, step: u16) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            market::constants::RFP_SEED,
+            requester.as_ref(),
+            plan.as_ref(),
+            &step.to_le_bytes(),
+        ],
+        &market::ID,
+    )
+}
+
+/// An agent's offer on an RFP: `["offer", rfp, agent]`.
+pub fn offer(rfp: &Pubkey, agent: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[market::constants::OFFER_SEED, rfp.as_ref(), agent.as_ref()],
+        &market::ID,
+    )
+}

@@ -1,6 +1,7 @@
 //! Pure instruction builders: accounts from the programs' `accounts::*` structs, data from their
 //! `instruction::*` structs. Nothing here signs or sends.
 pub mod escrow;
+pub mod market;
 pub mod registry;
 
 use anchor_lang::{

@@ -1,0 +1,7 @@
+//! market suites.
+mod award;
+mod award_best;
+mod lifecycle;
+mod matrix;
+mod offers;
+mod property;
