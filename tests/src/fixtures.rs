@@ -378,3 +378,135 @@ pub async fn submit_offer(
     landed(ctx.send(&[ix], &[&vendor.owner]).await);
     pda::offer(rfp, &vendor.agent).0
 }
+
+// ---------------------------------------------------------------------------------------------
+// receipts
+// ---------------------------------------------------------------------------------------------
+
+/// A receipts deployment: config with one writer key, and its shards' trees.
+pub struct ReceiptsSetup {
+    pub admin: Keypair,
+    /// An authorized writer (stands in for the runner's PDA in receipts-only suites).
+    pub writer: Keypair,
+    pub shard_count: u16,
+    /// Tree account of each shard.
+    pub trees: Vec<Pubkey>,
+    pub depth: u32,
+}
+
+impl ReceiptsSetup {
+    /// The shard and tree a plan's receipts go to.
+    pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {
+        let shard = receipts::receipt::shard_for(plan, self.shard_count);
+        (shard, self.trees[shard as usize])
+    }
+}
+
+/// Period length of test deployments: one hour.
+pub const RECEIPTS_PERIOD_SECS: i64 = 3_600;
+
+/// Initializes receipts with `shards` trees of `depth`/`buffer` (no canopy).
+pub async fn setup_receipts(
+    ctx: &TestContext,
+    shards: u16,
+    depth: u32,
+    buffer: u32,
+) -> ReceiptsSetup {
+    let admin = ctx.chain.deployer().insecure_clone();
+    let writer = ctx.wallet().await;
+    let args = receipts::instructions::InitConfigArgs {
+        writers: vec![writer.pubkey()],
+        shard_count: shards,
+        period_secs: RECEIPTS_PERIOD_SECS,
+    };
+    landed(
+        ctx.send(
+            &[agentrunner_client::ix::receipts::init_config(
+                &admin.pubkey(),
+                args,
+            )],
+            &[&admin],
+        )
+        .await,
+    );
+    let mut trees = Vec::new();
+    for shard in 0..shards {
+        trees.push(create_tree(ctx, &admin, shard, depth, buffer, 0).await);
+    }
+    ReceiptsSetup {
+        admin,
+        writer,
+        shard_count: shards,
+        trees,
+        depth,
+    }
+}
+
+/// Allocates and initializes shard `shard`'s tree; returns the tree account.
+pub async fn create_tree(
+    ctx: &TestContext,
+    admin: &Keypair,
+    shard: u16,
+    depth: u32,
+    buffer: u32,
+    canopy: u32,
+) -> Pubkey {
+    let tree = Keypair::new();
+    let args = receipts::instructions::CreateTreeArgs {
+        shard,
+        max_depth: depth,
+        max_buffer_size: buffer,
+        canopy_depth: canopy,
+    };
+    let rent = ctx
+        .chain
+        .rent()
+        .minimum_balance(agentrunner_client::ix::receipts::tree_size(&args));
+    let ixs =
+        agentrunner_client::ix::receipts::create_tree(&admin.pubkey(), &tree.pubkey(), rent, args);
+    landed(ctx.send(&ixs, &[admin, &tree]).await);
+    tree.pubkey()
+}
+
+/// A random plan key (plan keys are PDAs: uniformly distributed, unlike `Pubkey::new_unique`,
+/// whose first bytes are a counter and would always pick shard 0).
+pub fn random_plan() -> Pubkey {
+    Keypair::new().pubkey()
+}
+
+/// A swap receipt of `plan` with recognizable values derived from `n`.
+pub fn sample_receipt(plan: Pubkey, n: u32) -> receipts::Receipt {
+    use receipts::receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind};
+    let k = |b: u8| Pubkey::new_from_array([b; 32]);
+    receipts::Receipt {
+        plan,
+        step: 0,
+        execution: n,
+        agent: k(2),
+        agent_version: 0,
+        payer: k(3),
+        kind: ReceiptKind::Swap,
+        inputs_hash: [n as u8; 32],
+        amount_in: 1_000_000_000 + u64::from(n),
+        mint_in: k(4),
+        amount_out: 150_000_000,
+        mint_out: k(5),
+        guards: ObservedGuards {
+            oracle_price: 150_000,
+            oracle_exponent: -3,
+            oracle_publish_time: 1_700_000_000,
+            feed_id: [7; 32],
+            realized_slippage_bps: 12,
+            fee_paid: 3_000,
+        },
+        payment: Payment {
+            method: PaymentMethod::Grant,
+            reference: k(6),
+            amount: 25_000,
+        },
+        venue: k(8),
+        slot: 42,
+        unix_time: 1_700_000_001,
+        vendor_receipt_hash: [0; 32],
+    }
+}

@@ -41,6 +41,9 @@ pub enum SlotKind {
     /// An account in `remaining_accounts` validated by the handler: a foreign-owned copy or an
     /// unknown address fails with `error`.
     Remaining { error: u32 },
+    /// An account whose key is data (a Merkle proof node passed as an account key): another key
+    /// fails with `error`.
+    KeyAsData { error: u32 },
     /// The `#[event_cpi]` event authority (pinned by `address =`).
     EventAuthority,
     /// The `#[event_cpi]` `program` account: Anchor reads nothing from it. On SBF a wrong key
@@ -64,6 +67,18 @@ struct Case {
     label: String,
     ix: Instruction,
     expected: InstructionError,
+}
+
+/// Writability and signatures are per transaction: a flag cleared on the mutated instruction
+/// still holds if a prefix instruction sets it for the same key, so such cases are skipped.
+fn flag_set_by_prefix(prefix: &[Instruction], key: &Pubkey, label: &str) -> bool {
+    let metas = prefix
+        .iter()
+        .flat_map(|ix| ix.accounts.iter())
+        .filter(|m| m.pubkey == *key);
+    let metas: Vec<&AccountMeta> = metas.collect();
+    (label.starts_with("M1") && metas.iter().any(|m| m.is_signer))
+        || (label.starts_with("M2") && metas.iter().any(|m| m.is_writable))
 }
 
 fn code(error: ErrorCode) -> InstructionError {
@@ -202,6 +217,11 @@ pub async fn run_matrix_after(
                 expected: code(ErrorCode::ConstraintAddress),
             }),
             SlotKind::EventProgram => {}
+            SlotKind::KeyAsData { error } => cases.push(Case {
+                label: format!("substituted key, {name}"),
+                ix: replace(baseline, i, Pubkey::new_unique()),
+                expected: InstructionError::Custom(error),
+            }),
             SlotKind::Remaining { error } => {
                 let foreign = foreign_owned_copy(ctx, &baseline.accounts[i].pubkey).await;
                 cases.push(Case {
@@ -258,6 +278,10 @@ pub async fn run_matrix_after(
         expected: code(ErrorCode::InstructionFallbackNotFound),
     });
 
+    cases.retain(|case| {
+        let changed = case.ix.accounts.iter().zip(&baseline.accounts).find(|(a, b)| a != b);
+        !matches!(changed, Some((_, original)) if flag_set_by_prefix(prefix, &original.pubkey, &case.label))
+    });
     let mut report = MatrixReport::default();
     let with_prefix = |ix: &Instruction| {
         prefix

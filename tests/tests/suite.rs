@@ -1,4 +1,5 @@
 //! One integration-test binary for every program suite (one link, one chain type).
 mod escrow;
 mod market;
+mod receipts;
 mod registry;

@@ -6,6 +6,7 @@
 use clap::{Parser, ValueEnum};
 
 mod escrow_costs;
+mod receipts_costs;
 mod table;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -14,6 +15,8 @@ enum Section {
     All,
     /// Escrow: what one paid step costs with a grant, with vouchers, and with x402 `exact`.
     Escrow,
+    /// Receipts: rent per 1,000,000 receipts, proof and verification sizes.
+    Receipts,
 }
 
 #[derive(Parser)]
@@ -35,6 +38,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if matches!(args.section, Section::All | Section::Escrow) {
         escrow_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Receipts) {
+        receipts_costs::run().await?;
     }
     Ok(())
 }

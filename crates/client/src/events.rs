@@ -24,3 +24,56 @@ pub fn decode_event<T: Event + Discriminator + AnchorDeserialize>(
     let payload = body.strip_prefix(T::DISCRIMINATOR)?;
     T::try_from_slice(payload).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use anchor_lang::{AnchorSerialize, Discriminator};
+    use receipts::events::PeriodAnchored;
+
+    use super::*;
+
+    fn genuine() -> (Pubkey, Vec<Pubkey>, Vec<u8>) {
+        let event = PeriodAnchored {
+            period_root: Pubkey::new_unique(),
+            tree: Pubkey::new_unique(),
+            shard: 0,
+            index: 3,
+            start: 1,
+            end: 2,
+            root: [9; 32],
+            first_leaf: 0,
+            leaf_count: 4,
+            slot: 5,
+            unix_ts: 6,
+        };
+        let mut data = EVENT_IX_TAG_LE.to_vec();
+        data.extend_from_slice(PeriodAnchored::DISCRIMINATOR);
+        event.serialize(&mut data).unwrap();
+        (
+            receipts::ID,
+            vec![pda::event_authority(&receipts::ID).0],
+            data,
+        )
+    }
+
+    /// SECURITY-TESTPLAN M-07 / K-10: only a genuine self-CPI of the program counts.
+    #[test]
+    fn forged_events_are_ignored() {
+        let (program, accounts, data) = genuine();
+        let decode = |p: &Pubkey, a: &[Pubkey], d: &[u8]| {
+            decode_event::<PeriodAnchored>(&receipts::ID, p, a, d)
+        };
+        assert_eq!(decode(&program, &accounts, &data).map(|e| e.index), Some(3));
+        // The same bytes CPI'd into another program (e.g. a noop by an attacker's program).
+        assert!(decode(&receipts::constants::NOOP_PROGRAM_ID, &accounts, &data).is_none());
+        // Right program, but not signed by its event authority.
+        assert!(decode(&program, &[Pubkey::new_unique()], &data).is_none());
+        assert!(decode(&program, &[], &data).is_none());
+        // Right program and authority, but an instruction that is not an event.
+        assert!(decode(&program, &accounts, &data[8..]).is_none());
+        // Another event's discriminator.
+        let mut other = data.clone();
+        other[8] ^= 1;
+        assert!(decode(&program, &accounts, &other).is_none());
+    }
+}

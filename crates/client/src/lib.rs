@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod ix;
 pub mod pda;
+pub mod receipts;
 pub mod voucher;
 
 pub use error::{ClientError, ClientResult};

@@ -98,3 +98,36 @@ pub fn offer(rfp: &Pubkey, agent: &Pubkey) -> (Pubkey, u8) {
         &market::ID,
     )
 }
+
+/// `receipts` config: `["config"]`.
+pub fn receipts_config() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[receipts::constants::CONFIG_SEED], &receipts::ID)
+}
+
+/// A shard's ReceiptTree: `["tree", shard LE]`.
+pub fn receipt_tree(shard: u16) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[receipts::constants::TREE_SEED, &shard.to_le_bytes()],
+        &receipts::ID,
+    )
+}
+
+/// A tree's authority PDA: `["tree_authority", tree]`.
+pub fn tree_authority(tree: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[receipts::constants::TREE_AUTHORITY_SEED, tree.as_ref()],
+        &receipts::ID,
+    )
+}
+
+/// PeriodRoot number `index` of a tree: `["period", tree, index LE]`.
+pub fn period_root(tree: &Pubkey, index: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            receipts::constants::PERIOD_SEED,
+            tree.as_ref(),
+            &index.to_le_bytes(),
+        ],
+        &receipts::ID,
+    )
+}

@@ -16,7 +16,7 @@ use anchor_lang_idl::build::IdlBuilder;
 use anyhow::{bail, Context, Result};
 
 /// Programs whose IDL is committed, by directory name under `programs/`.
-const PROGRAMS: &[&str] = &["agent_registry", "escrow", "market"];
+const PROGRAMS: &[&str] = &["agent_registry", "escrow", "market", "receipts"];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

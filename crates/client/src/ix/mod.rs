@@ -2,6 +2,7 @@
 //! `instruction::*` structs. Nothing here signs or sends.
 pub mod escrow;
 pub mod market;
+pub mod receipts;
 pub mod registry;
 
 use anchor_lang::{

@@ -1,0 +1,149 @@
+//! The receipt: what every executed step leaves behind, and its leaf hash.
+//!
+//! ## Canonical encoding (version 1)
+//!
+//! `encoding = borsh(Receipt)`: the fields below in declaration order, integers little-endian,
+//! public keys and hashes as 32 raw bytes, enums as a one-byte variant index followed by their
+//! fields. There is no padding and no length prefix anywhere (every field has a fixed size), so
+//! version 1 encodings are always [`Receipt::ENCODED_LEN`] bytes.
+//!
+//! ## Leaf
+//!
+//! `leaf = keccak256( [RECEIPT_VERSION] || LEAF_DOMAIN_TAG || encoding )`
+//!
+//! with `RECEIPT_VERSION = 1` and `LEAF_DOMAIN_TAG = "agentrunner/receipt/leaf"` (24 ASCII
+//! bytes). Inner nodes of the tree are the SPL concurrent Merkle tree's `keccak256(left ||
+//! right)` over exactly 64 bytes; a leaf preimage is `1 + 24 + ENCODED_LEN` bytes and starts with
+//! the version byte and tag, so no leaf can be read as an inner node or the reverse.
+//!
+//! The same layout is specified in `programs/receipts/RECEIPT_FORMAT.md` for independent
+//! implementations, and `crates/client` maps it one-to-one onto a JSON form.
+use anchor_lang::prelude::*;
+
+use crate::constants::{LEAF_DOMAIN_TAG, RECEIPT_VERSION};
+
+/// What kind of step produced the receipt.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceiptKind {
+    Swap,
+    Dca,
+    Rebalance,
+    Service,
+    Payment,
+}
+
+/// How the vendor was paid.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentMethod {
+    /// An escrow grant; `reference` is the grant account.
+    Grant,
+    /// A cumulative voucher settlement; `reference` is the grant account.
+    Voucher,
+    /// No payment.
+    None,
+}
+
+/// Oracle and guard values observed on-chain when the step executed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ObservedGuards {
+    /// Cross price used (output atoms per input atom, scaled by 10^-price_exponent).
+    pub oracle_price: i64,
+    pub oracle_exponent: i32,
+    /// Oldest publish time among the oracle updates used, unix seconds.
+    pub oracle_publish_time: i64,
+    /// Feed id of the input leg (Pyth feed id, or a Switchboard feed account's key).
+    pub feed_id: [u8; 32],
+    /// Slippage realized against the oracle cross price, bps.
+    pub realized_slippage_bps: u16,
+    /// Fee paid to the venue, atoms of the input mint.
+    pub fee_paid: u64,
+}
+
+/// Payment for the step.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    /// The grant account paid from.
+    pub reference: Pubkey,
+    /// Atoms of the budget's mint.
+    pub amount: u64,
+}
+
+/// A receipt, version 1. Field order is the encoding order; never reorder, only add a version.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub plan: Pubkey,
+    pub step: u16,
+    /// Execution number within the step (DCA repeats), from 0.
+    pub execution: u32,
+    pub agent: Pubkey,
+    /// Index of the agent version that executed.
+    pub agent_version: u32,
+    pub payer: Pubkey,
+    pub kind: ReceiptKind,
+    /// Hash of the step's inputs (the plan step's canonical parameters).
+    pub inputs_hash: [u8; 32],
+    pub amount_in: u64,
+    pub mint_in: Pubkey,
+    pub amount_out: u64,
+    pub mint_out: Pubkey,
+    pub guards: ObservedGuards,
+    pub payment: Payment,
+    /// The venue program called.
+    pub venue: Pubkey,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_time: i64,
+    /// sha256 of the vendor's signed off-chain receipt JSON, zero if none.
+    pub vendor_receipt_hash: [u8; 32],
+}
+
+impl Receipt {
+    /// Length of a version-1 encoding, bytes.
+    pub const ENCODED_LEN: usize = 32
+        + 2
+        + 4
+        + 32
+        + 4
+        + 32
+        + 1
+        + 32
+        + 8
+        + 32
+        + 8
+        + 32
+        + (8 + 4 + 8 + 32 + 2 + 8)
+        + (1 + 32 + 8)
+        + 32
+        + 8
+        + 8
+        + 32;
+
+    /// The canonical encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(Self::ENCODED_LEN);
+        self.serialize(&mut bytes)
+            .expect("writing to a Vec cannot fail");
+        bytes
+    }
+
+    /// The tree leaf of this receipt.
+    pub fn leaf(&self) -> [u8; 32] {
+        leaf_of_encoding(&self.encode())
+    }
+}
+
+/// `keccak256([RECEIPT_VERSION] || LEAF_DOMAIN_TAG || encoding)`.
+pub fn leaf_of_encoding(encoding: &[u8]) -> [u8; 32] {
+    solana_keccak_hasher::hashv(&[&[RECEIPT_VERSION], LEAF_DOMAIN_TAG, encoding]).to_bytes()
+}
+
+/// Which shard (tree) a plan's receipts go to: the plan key's first two bytes, little-endian,
+/// modulo the shard count. Plan keys are PDAs (uniform), so shards fill evenly, and every receipt
+/// of one plan lands in one tree.
+pub fn shard_for(plan: &Pubkey, shard_count: u16) -> u16 {
+    let bytes = plan.to_bytes();
+    u16::from_le_bytes([bytes[0], bytes[1]])
+        .checked_rem(shard_count)
+        .unwrap_or(0)
+}
