@@ -1,27 +1,33 @@
-//! [`EmbeddedChain`]: start the bank, send transactions, read accounts, move the clock.
+//! [`EmbeddedChain`]: start the bank, send transactions (legacy or v0 with lookup tables), read
+//! accounts, move the clock.
 use std::collections::HashSet;
 
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
 use solana_account::{Account, AccountSharedData};
 use solana_banks_interface::TransactionMetadata;
 use solana_clock::Clock;
+use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
+use solana_message::{v0, AddressLookupTableAccount, Message, VersionedMessage};
 use solana_program_test::{BanksClient, ProgramTest, ProgramTestContext};
 use solana_rent::Rent;
 use solana_signature::Signature;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, RwLock};
 
 use crate::{programs::native_programs, MS_PER_SLOT};
 
-/// Largest transaction a Solana validator accepts (IPv6 MTU minus headers), in bytes.
-pub const PACKET_DATA_SIZE: usize = 1_232;
-
 /// Lamports given to the deployer (the programs' upgrade authority) at genesis.
 const DEPLOYER_LAMPORTS: u64 = 1_000_000_000_000;
+/// Largest transaction a Solana validator accepts (IPv6 MTU minus headers), in bytes.
+pub const PACKET_DATA_SIZE: usize = 1_232;
+/// Fee per verified signature (the genesis fee rate of the embedded bank).
+const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Addresses per `extend_lookup_table` instruction.
+const LOOKUP_TABLE_CHUNK: usize = 20;
 
 /// Why a transaction did not land.
 #[derive(Debug, thiserror::Error)]
@@ -30,14 +36,14 @@ pub enum ChainError {
     /// never receive it.
     #[error("transaction too large: {0} bytes > 1232")]
     TooLarge(usize),
-    /// The bank rejected or failed the transaction; `logs` holds the program log.
+    /// The bank rejected or failed the transaction; `logs` holds the runtime log.
     #[error("transaction failed: {error}")]
     Transaction {
         error: TransactionError,
         logs: Vec<String>,
     },
-    /// The given keypairs cannot sign the message (missing signer).
-    #[error("cannot sign: {0}")]
+    /// The given keypairs cannot sign the message, or it does not compile.
+    #[error("cannot build or sign: {0}")]
     Signing(String),
     /// The in-process banks service failed.
     #[error("banks service: {0}")]
@@ -52,6 +58,10 @@ impl ChainError {
             _ => None,
         }
     }
+}
+
+fn banks(e: impl std::fmt::Display) -> ChainError {
+    ChainError::Banks(e.to_string())
 }
 
 /// What a landed transaction produced.
@@ -96,7 +106,7 @@ pub struct EmbeddedChain {
     context: Mutex<ProgramTestContext>,
     /// Plain sends share it; a traced send (simulate, then process) holds it alone, so the trace
     /// it returns is exactly the execution that landed.
-    trace_lock: tokio::sync::RwLock<()>,
+    trace_lock: RwLock<()>,
     banks: BanksClient,
     payer: Keypair,
     deployer: Keypair,
@@ -129,13 +139,10 @@ impl EmbeddedChain {
         let context = program_test.start_with_context().await;
         let banks = context.banks_client.clone();
         let payer = context.payer.insecure_clone();
-        let rent = banks
-            .get_rent()
-            .await
-            .map_err(|e| ChainError::Banks(e.to_string()))?;
+        let rent = banks.get_rent().await.map_err(banks_err)?;
         Ok(Self {
             context: Mutex::new(context),
-            trace_lock: tokio::sync::RwLock::new(()),
+            trace_lock: RwLock::new(()),
             banks,
             payer,
             deployer,
@@ -174,14 +181,26 @@ impl EmbeddedChain {
         self.send_with_payer(&self.payer, ixs, signers).await
     }
 
-    /// Sends `ixs` with `fee_payer` paying the fee.
+    /// Sends `ixs` with `fee_payer` paying the fee (legacy message).
     pub async fn send_with_payer(
         &self,
         fee_payer: &Keypair,
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, ChainError> {
-        let tx = self.sign(fee_payer, ixs, signers).await?;
+        self.send_v0(fee_payer, ixs, signers, &[]).await
+    }
+
+    /// Sends `ixs` with `fee_payer` paying; with lookup tables it is a v0 transaction whose
+    /// table addresses take one byte each instead of 32.
+    pub async fn send_v0(
+        &self,
+        fee_payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, ChainError> {
+        let tx = self.sign(fee_payer, ixs, signers, tables).await?;
         let _shared = self.trace_lock.read().await;
         self.process(tx).await
     }
@@ -193,14 +212,25 @@ impl EmbeddedChain {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TracedOutcome, ChainError> {
-        let tx = self.sign(&self.payer, ixs, signers).await?;
+        self.send_traced_v0(&self.payer, ixs, signers, &[]).await
+    }
+
+    /// [`Self::send_traced`] with a fee payer and lookup tables.
+    pub async fn send_traced_v0(
+        &self,
+        fee_payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TracedOutcome, ChainError> {
+        let tx = self.sign(fee_payer, ixs, signers, tables).await?;
+        let keys = resolved_keys(&tx.message, tables);
         let _exclusive = self.trace_lock.write().await;
         let simulation = self
             .banks
             .simulate_transaction(tx.clone())
             .await
-            .map_err(|e| ChainError::Banks(e.to_string()))?;
-        let keys = tx.message.account_keys.clone();
+            .map_err(banks)?;
         let inner = simulation
             .simulation_details
             .and_then(|details| details.inner_instructions)
@@ -232,21 +262,33 @@ impl EmbeddedChain {
         fee_payer: &Keypair,
         ixs: &[Instruction],
         signers: &[&Keypair],
-    ) -> Result<Transaction, ChainError> {
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<VersionedTransaction, ChainError> {
         loop {
             let blockhash = self.latest_blockhash().await?;
-            let mut tx = Transaction::new_with_payer(ixs, Some(&fee_payer.pubkey()));
-            let needed: Vec<Pubkey> = tx.message.account_keys
-                [..usize::from(tx.message.header.num_required_signatures)]
-                .to_vec();
-            let mut keys: Vec<&Keypair> = vec![fee_payer];
-            for signer in signers {
-                let key = signer.pubkey();
-                if needed.contains(&key) && !keys.iter().any(|k| k.pubkey() == key) {
-                    keys.push(signer);
-                }
+            let message = if tables.is_empty() {
+                VersionedMessage::Legacy(Message::new_with_blockhash(
+                    ixs,
+                    Some(&fee_payer.pubkey()),
+                    &blockhash,
+                ))
+            } else {
+                let compiled =
+                    v0::Message::try_compile(&fee_payer.pubkey(), ixs, tables, blockhash)
+                        .map_err(|e| ChainError::Signing(e.to_string()))?;
+                VersionedMessage::V0(compiled)
+            };
+            let needed = &message.static_account_keys()
+                [..usize::from(message.header().num_required_signatures)];
+            let mut keys: Vec<&Keypair> = Vec::new();
+            for key in needed {
+                let signer = std::iter::once(fee_payer)
+                    .chain(signers.iter().copied())
+                    .find(|k| k.pubkey() == *key)
+                    .ok_or_else(|| ChainError::Signing(format!("missing signature of {key}")))?;
+                keys.push(signer);
             }
-            tx.try_sign(&keys, blockhash)
+            let tx = VersionedTransaction::try_new(message, &keys)
                 .map_err(|e| ChainError::Signing(e.to_string()))?;
             let fresh = self
                 .sent
@@ -261,24 +303,19 @@ impl EmbeddedChain {
     }
 
     /// Processes a signed transaction and reports its cost.
-    pub async fn process(&self, tx: Transaction) -> Result<TxOutcome, ChainError> {
+    pub async fn process(&self, tx: VersionedTransaction) -> Result<TxOutcome, ChainError> {
         let signature = tx.signatures[0];
-        let wire_bytes = bincode_size(&tx);
+        let wire_bytes = bincode::serialize(&tx).map_err(banks)?.len();
         let signatures = tx.signatures.len();
         if wire_bytes > PACKET_DATA_SIZE {
             return Err(ChainError::TooLarge(wire_bytes));
         }
-        let fee = self
-            .banks
-            .get_fee_for_message(tx.message.clone())
-            .await
-            .map_err(|e| ChainError::Banks(e.to_string()))?
-            .unwrap_or_default();
+        let fee = self.fee(&tx.message).await?;
         let result = self
             .banks
             .process_transaction_with_metadata(tx)
             .await
-            .map_err(|e| ChainError::Banks(e.to_string()))?;
+            .map_err(banks)?;
         let logs = result
             .metadata
             .map(|m: TransactionMetadata| m.log_messages)
@@ -295,11 +332,76 @@ impl EmbeddedChain {
         }
     }
 
-    async fn latest_blockhash(&self) -> Result<solana_hash::Hash, ChainError> {
-        self.banks
-            .get_latest_blockhash()
+    /// The fee the bank charges for `message`: its own quote for legacy messages; for v0
+    /// messages the same rule (lamports per signature times the transaction's signatures plus
+    /// the signatures its precompile instructions verify).
+    async fn fee(&self, message: &VersionedMessage) -> Result<u64, ChainError> {
+        match message {
+            VersionedMessage::Legacy(legacy) => Ok(self
+                .banks
+                .get_fee_for_message(legacy.clone())
+                .await
+                .map_err(banks)?
+                .unwrap_or_default()),
+            VersionedMessage::V0(v0) => {
+                let precompiles = [
+                    solana_sdk_ids::ed25519_program::ID,
+                    solana_sdk_ids::secp256k1_program::ID,
+                ];
+                let verified: u64 = v0
+                    .instructions
+                    .iter()
+                    .filter(|ix| {
+                        precompiles.contains(&v0.account_keys[usize::from(ix.program_id_index)])
+                    })
+                    .map(|ix| u64::from(ix.data.first().copied().unwrap_or(0)))
+                    .sum();
+                let signatures = u64::from(v0.header.num_required_signatures) + verified;
+                Ok(signatures * LAMPORTS_PER_SIGNATURE)
+            }
+        }
+    }
+
+    /// Creates an address lookup table holding `addresses` (authority and payer: the chain
+    /// payer), and waits the one slot it needs to become usable.
+    pub async fn create_lookup_table(
+        &self,
+        addresses: &[Pubkey],
+    ) -> Result<AddressLookupTableAccount, ChainError> {
+        use solana_address_lookup_table_interface::instruction as alt;
+        let payer = self.payer.pubkey();
+        let slot_hashes = self
+            .banks
+            .get_sysvar::<solana_slot_hashes::SlotHashes>()
             .await
-            .map_err(|e| ChainError::Banks(e.to_string()))
+            .map_err(banks)?;
+        let recent_slot = slot_hashes
+            .first()
+            .map(|(slot, _)| *slot)
+            .unwrap_or_default();
+        let (create, table) = alt::create_lookup_table(payer, payer, recent_slot);
+        self.send(&[create], &[]).await?;
+        for chunk in addresses.chunks(LOOKUP_TABLE_CHUNK) {
+            self.send(
+                &[alt::extend_lookup_table(
+                    table,
+                    payer,
+                    Some(payer),
+                    chunk.to_vec(),
+                )],
+                &[],
+            )
+            .await?;
+        }
+        self.warp_slots(1).await?;
+        Ok(AddressLookupTableAccount {
+            key: table,
+            addresses: addresses.to_vec(),
+        })
+    }
+
+    async fn latest_blockhash(&self) -> Result<Hash, ChainError> {
+        self.banks.get_latest_blockhash().await.map_err(banks)
     }
 
     async fn advance_blockhash(&self) -> Result<(), ChainError> {
@@ -308,10 +410,7 @@ impl EmbeddedChain {
 
     /// The account at `address`, if it exists.
     pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
-        self.banks
-            .get_account(*address)
-            .await
-            .map_err(|e| ChainError::Banks(e.to_string()))
+        self.banks.get_account(*address).await.map_err(banks)
     }
 
     /// Decodes the Anchor account `T` at `address` (discriminator checked).
@@ -329,10 +428,7 @@ impl EmbeddedChain {
 
     /// Lamports held by `address` (0 if it does not exist).
     pub async fn balance(&self, address: &Pubkey) -> Result<u64, ChainError> {
-        self.banks
-            .get_balance(*address)
-            .await
-            .map_err(|e| ChainError::Banks(e.to_string()))
+        self.banks.get_balance(*address).await.map_err(banks)
     }
 
     /// Moves `lamports` from the chain payer to `to`.
@@ -359,10 +455,7 @@ impl EmbeddedChain {
 
     /// The current Clock sysvar.
     pub async fn clock(&self) -> Result<Clock, ChainError> {
-        self.banks
-            .get_sysvar::<Clock>()
-            .await
-            .map_err(|e| ChainError::Banks(e.to_string()))
+        self.banks.get_sysvar::<Clock>().await.map_err(banks)
     }
 
     /// Advances the unix clock by `seconds` and the slot by the same span of time.
@@ -383,13 +476,46 @@ impl EmbeddedChain {
         let before = self.clock().await?;
         context
             .warp_to_slot(before.slot.saturating_add(slots))
-            .map_err(|e| ChainError::Banks(e.to_string()))?;
+            .map_err(banks)?;
         let mut after = self.clock().await?;
         after.unix_timestamp = before.unix_timestamp.saturating_add(seconds);
         context.set_sysvar(&after);
         self.sent.lock().expect("sent set poisoned").clear();
         Ok(())
     }
+}
+
+fn banks_err(e: impl std::fmt::Display) -> ChainError {
+    banks(e)
+}
+
+/// The account keys a message's compiled instructions index into: static keys, then the tables'
+/// writable and readonly addresses in lookup order.
+fn resolved_keys(message: &VersionedMessage, tables: &[AddressLookupTableAccount]) -> Vec<Pubkey> {
+    let mut keys = message.static_account_keys().to_vec();
+    if let VersionedMessage::V0(v0) = message {
+        let lookup = |table: &Pubkey, index: &u8| {
+            tables
+                .iter()
+                .find(|t| t.key == *table)
+                .and_then(|t| t.addresses.get(usize::from(*index)).copied())
+        };
+        for l in &v0.address_table_lookups {
+            keys.extend(
+                l.writable_indexes
+                    .iter()
+                    .filter_map(|i| lookup(&l.account_key, i)),
+            );
+        }
+        for l in &v0.address_table_lookups {
+            keys.extend(
+                l.readonly_indexes
+                    .iter()
+                    .filter_map(|i| lookup(&l.account_key, i)),
+            );
+        }
+    }
+    keys
 }
 
 /// The ProgramData account the upgradeable loader keeps for a deployed program.
@@ -400,7 +526,7 @@ fn program_data_account(program_id: &Pubkey, authority: &Pubkey) -> (Pubkey, Acc
         slot: 0,
         upgrade_authority_address: Some(*authority),
     };
-    let data = bincode_serialize(&state);
+    let data = bincode::serialize(&state).expect("in-memory bincode serialization cannot fail");
     let account = Account {
         lamports: Rent::default().minimum_balance(data.len()),
         data,
@@ -409,12 +535,4 @@ fn program_data_account(program_id: &Pubkey, authority: &Pubkey) -> (Pubkey, Acc
         rent_epoch: 0,
     };
     (address, account)
-}
-
-fn bincode_serialize<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    bincode::serialize(value).expect("in-memory bincode serialization cannot fail")
-}
-
-fn bincode_size(tx: &Transaction) -> usize {
-    bincode_serialize(tx).len()
 }

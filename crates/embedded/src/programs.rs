@@ -80,6 +80,8 @@ pub fn native_programs() -> Vec<NativeProgram> {
         anchor_program!(escrow, upgradeable: true),
         anchor_program!(market, upgradeable: true),
         anchor_program!(receipts, upgradeable: true),
+        anchor_program!(runner, upgradeable: true),
+        anchor_program!(sim_venue, upgradeable: true),
         anchor_program!(mpl_account_compression, upgradeable: false),
         native("mpl_noop", mpl_noop::ID, processor!(noop_entry), false),
     ]

@@ -53,7 +53,7 @@ macro_rules! impl_safe_math {
         }
     )*};
 }
-impl_safe_math!(u8, u16, u32, u64, u128, i64, i128);
+impl_safe_math!(u8, u16, u32, u64, u128, i32, i64, i128);
 
 /// Checked conversion between integer types.
 pub trait Cast: Sized {

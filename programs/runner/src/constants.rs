@@ -1,0 +1,34 @@
+//! Seeds, bounds and units.
+use anchor_lang::prelude::*;
+
+/// Seed of a [`crate::state::Plan`]: `["plan", owner, plan_id (u64 LE)]`.
+#[constant]
+pub const PLAN_SEED: &[u8] = b"plan";
+/// Seed of a plan's SPL delegate: `["delegate", plan]`. The user approves the trade amount to
+/// it; it signs only venue CPIs made by `execute_swap_step`.
+#[constant]
+pub const DELEGATE_SEED: &[u8] = b"delegate";
+/// Seed of the runner authority `["authority"]`: the receipts writer and the registry's outcome
+/// recorder.
+#[constant]
+pub const AUTHORITY_SEED: &[u8] = b"authority";
+
+/// Most steps in a plan.
+#[constant]
+pub const MAX_STEPS: u8 = 6;
+/// Most mints in a plan's policy.
+pub const MAX_MINTS: usize = 4;
+/// Most venue programs in a plan's policy.
+pub const MAX_VENUES: usize = 4;
+/// Decimals of the USD amounts (caps, notionals): micro-dollars.
+#[constant]
+pub const USD_DECIMALS: u32 = 6;
+/// Seconds in the daily-cap window.
+#[constant]
+pub const DAY_SECS: i64 = 86_400;
+/// Slot length used to turn an oracle max age in seconds into slots (Switchboard staleness).
+#[constant]
+pub const MS_PER_SLOT: u64 = 400;
+/// 100% in bps.
+#[constant]
+pub const BPS: u16 = 10_000;

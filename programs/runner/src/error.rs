@@ -1,0 +1,108 @@
+//! Runner errors (6400-6499). Append only; never renumber.
+use anchor_lang::prelude::*;
+
+#[error_code(offset = 6400)]
+pub enum RunnerError {
+    /// 6400
+    #[msg("Unauthorized: only the plan's owner may do this")]
+    Unauthorized,
+    /// 6401
+    #[msg("Plan not active: it was cancelled")]
+    PlanNotActive,
+    /// 6402
+    #[msg("Invalid plan: steps 1..=6 with earlier-only dependencies, mints/venues bounded and known, amounts and repeats > 0, bps <= 10000")]
+    InvalidPlan,
+    /// 6403
+    #[msg("Step out of range")]
+    StepOutOfRange,
+    /// 6404
+    #[msg("Step not ready: a dependency is not done")]
+    DependencyNotDone,
+    /// 6405
+    #[msg("Step finished: every repeat was executed, or it failed")]
+    StepFinished,
+    /// 6406
+    #[msg("Too early: the step's interval since its last execution has not elapsed")]
+    TooEarly,
+    /// 6407
+    #[msg("Wrong step kind for this instruction")]
+    WrongStepKind,
+    /// 6408
+    #[msg("RFP mismatch: not the market RFP of (planner, plan, step)")]
+    RfpMismatch,
+    /// 6409
+    #[msg("RFP not awarded")]
+    RfpNotAwarded,
+    /// 6410
+    #[msg("Not the awarded vendor: the signer or agent differ from the RFP's award")]
+    NotAwardedVendor,
+    /// 6411
+    #[msg("Step deadline passed: now >= the RFP's execution deadline")]
+    StepDeadlinePassed,
+    /// 6412
+    #[msg("Capability mismatch: the RFP does not require the step's capability")]
+    CapabilityMismatch,
+    /// 6413
+    #[msg("Grant mismatch: the grant must pay this plan's step from the owner's budget to the awarded vendor's payout account")]
+    GrantMismatch,
+    /// 6414
+    #[msg("Venue not allowed: the program is not in the plan's venue allowlist")]
+    VenueNotAllowed,
+    /// 6415
+    #[msg("Mint not allowed: not in the plan's policy")]
+    MintNotAllowed,
+    /// 6416
+    #[msg("Input account must be the plan owner's account for the step's input mint, delegated to the plan")]
+    InvalidInputAccount,
+    /// 6417
+    #[msg("Output account must be the plan owner's account for the step's output mint")]
+    OutputNotOwners,
+    /// 6418
+    #[msg("Oracle account owner is neither the Pyth receiver nor Switchboard on-demand")]
+    OracleOwnerInvalid,
+    /// 6419
+    #[msg("Oracle feed mismatch: not the feed the plan's policy names for this mint")]
+    OracleFeedMismatch,
+    /// 6420
+    #[msg("Oracle stale: publish time older than the step's max age")]
+    OracleStale,
+    /// 6421
+    #[msg("Oracle insufficiently verified: a Full Pyth verification (or the step's minimum) is required")]
+    OracleInsufficientVerification,
+    /// 6422
+    #[msg("Oracle confidence too wide: conf/price above the step's bound")]
+    OracleConfidenceTooWide,
+    /// 6423
+    #[msg("Oracle price invalid: it must be > 0")]
+    OracleInvalidPrice,
+    /// 6424
+    #[msg("Oracle not monotonic: an older price than one already used for this mint")]
+    OracleNotMonotonic,
+    /// 6425
+    #[msg("Oracle insufficient samples: fewer fresh Switchboard samples than required")]
+    OracleInsufficientSamples,
+    /// 6426
+    #[msg("Slippage exceeded: the output is below the oracle-derived minimum")]
+    SlippageExceeded,
+    /// 6427
+    #[msg("Input overspent: the venue took more than the step's amount")]
+    InputOverspent,
+    /// 6428
+    #[msg("Notional cap exceeded: the execution's USD notional is above the plan's cap")]
+    NotionalCapExceeded,
+    /// 6429
+    #[msg("Daily cap exceeded: the plan's USD spend in the last day would pass its cap")]
+    DailyCapExceeded,
+    /// 6430
+    #[msg("Fee cap exceeded: the vendor's fee is above the step's bps of the notional")]
+    FeeCapExceeded,
+    /// 6431
+    #[msg("Step not expired: it can be marked failed only after the RFP's execution deadline")]
+    StepNotExpired,
+    /// 6432
+    #[msg("Plan not finished: close it once cancelled or every step is done or failed")]
+    PlanNotFinished,
+    /// 6433
+    #[msg("Oracle account malformed")]
+    OracleMalformed,
+}

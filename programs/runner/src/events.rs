@@ -1,0 +1,76 @@
+//! Runner events (`emit_cpi!`). Amounts are token atoms; USD amounts are micro-USD.
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct PlanCreated {
+    pub plan: Pubkey,
+    pub owner: Pubkey,
+    pub planner: Pubkey,
+    pub plan_hash: [u8; 32],
+    pub steps: u8,
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+#[event]
+pub struct PlanCancelled {
+    pub plan: Pubkey,
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+#[event]
+pub struct PlanClosed {
+    pub plan: Pubkey,
+    /// Lamports returned to the owner.
+    pub rent_returned: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+#[event]
+pub struct StepExecuted {
+    pub plan: Pubkey,
+    pub step: u8,
+    /// Execution number within the step, from 0.
+    pub execution: u16,
+    pub vendor: Pubkey,
+    pub agent: Pubkey,
+    /// Input atoms the venue took.
+    pub amount_in: u64,
+    /// Output atoms the owner received.
+    pub amount_out: u64,
+    /// Output atoms at the oracle cross price.
+    pub expected_out: u64,
+    /// Fewest output atoms accepted.
+    pub min_out: u64,
+    pub realized_slippage_bps: u16,
+    /// Vendor fee paid through the grant, atoms of the budget mint.
+    pub fee: u64,
+    /// Micro-USD.
+    pub notional_usd: u64,
+    /// The receipt leaf appended.
+    pub receipt_leaf: [u8; 32],
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+#[event]
+pub struct StepFailed {
+    pub plan: Pubkey,
+    pub step: u8,
+    pub agent: Pubkey,
+    /// Executions done before the deadline passed.
+    pub executions: u16,
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}

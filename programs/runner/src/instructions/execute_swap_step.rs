@@ -1,0 +1,296 @@
+use anchor_lang::{
+    prelude::*,
+    solana_program::{instruction::Instruction, program::invoke_signed},
+};
+use anchor_spl::token::{Token, TokenAccount};
+use receipts::{
+    receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind},
+    Receipt,
+};
+
+use crate::{
+    constants::{AUTHORITY_SEED, DELEGATE_SEED},
+    error::RunnerError,
+    events::StepExecuted,
+    instructions::settlement,
+    math, oracle,
+    state::{Plan, PlanStep, StepKind},
+};
+// Composite groups bring Anchor-generated companions (bumps, client modules).
+use crate::instructions::accounts::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize)]
+pub struct ExecuteSwapStepArgs {
+    /// Index of the step in the plan.
+    pub step: u8,
+    /// The venue instruction's data (e.g. sim_venue `swap(amount_in, min_out)`), built by the
+    /// vendor. Its effect is checked by balances, not trusted.
+    pub venue_data: Vec<u8>,
+    /// sha256 of the vendor's signed off-chain receipt JSON (zero if none).
+    pub vendor_receipt_hash: [u8; 32],
+}
+
+/// One guarded execution of a Swap, Dca or Rebalance step, by its awarded vendor, in one
+/// transaction: oracle checks on both legs, min-out from the oracle cross price and the
+/// slippage cap, the venue CPI signed by the plan's delegate, balance-delta checks on the
+/// owner's accounts, notional, daily and fee caps, the vendor's fee through escrow, the receipt,
+/// and the agent's reputation. Any failure reverts all of it.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: ExecuteSwapStepArgs)]
+pub struct ExecuteSwapStep<'info> {
+    pub step: AwardedStep<'info>,
+    /// CHECK: the plan's delegate PDA (seeds checked); the owner approved the trade amount to
+    /// it; it signs only the venue CPI.
+    #[account(seeds = [DELEGATE_SEED, step.plan.key().as_ref()], bump = step.plan.delegate_bump)]
+    pub delegate: UncheckedAccount<'info>,
+    /// The owner's account of the step's input mint, delegated to `delegate`.
+    #[account(mut)]
+    pub user_in: Box<Account<'info, TokenAccount>>,
+    /// The owner's account of the step's output mint.
+    #[account(mut)]
+    pub user_out: Box<Account<'info, TokenAccount>>,
+    /// CHECK: price of the input mint; `oracle::read` checks owner, feed, age, verification.
+    pub price_in: UncheckedAccount<'info>,
+    /// CHECK: price of the output mint; checked like `price_in`.
+    pub price_out: UncheckedAccount<'info>,
+    /// CHECK: price of the fee (budget) mint; checked like `price_in`. May repeat another.
+    pub price_fee: UncheckedAccount<'info>,
+    /// CHECK: executable and in the plan's venue allowlist (checked in the handler).
+    pub venue_program: UncheckedAccount<'info>,
+    pub payment: StepPayment<'info>,
+    pub receipts: ReceiptAccounts<'info>,
+    pub reputation: ReputationAccounts<'info>,
+    /// CHECK: the runner authority PDA (seeds checked); signs receipts and reputation.
+    #[account(seeds = [AUTHORITY_SEED], bump)]
+    pub authority: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+    // remaining_accounts: the venue instruction's accounts, in order.
+}
+
+/// What the guards decided before the venue ran.
+struct Quote {
+    price_in: oracle::Reading,
+    expected_out: u64,
+    min_out: u64,
+    notional_usd: u64,
+}
+
+impl<'info> ExecuteSwapStep<'info> {
+    /// Custody: the owner's own accounts, the right mints, enough delegated to the plan.
+    fn check_custody(&self, plan: &Plan, step: &PlanStep) -> Result<()> {
+        let (user_in, user_out) = (&self.user_in, &self.user_out);
+        require!(
+            user_in.owner == plan.owner
+                && user_in.mint == step.mint_in
+                && user_in.delegate.contains(&self.delegate.key())
+                && user_in.delegated_amount >= step.amount_in,
+            RunnerError::InvalidInputAccount
+        );
+        require!(
+            user_out.owner == plan.owner && user_out.mint == step.mint_out,
+            RunnerError::OutputNotOwners
+        );
+        let venue = self.venue_program.key();
+        require!(
+            self.venue_program.executable && plan.venues.contains(&venue),
+            RunnerError::VenueNotAllowed
+        );
+        Ok(())
+    }
+
+    /// Reads the three oracles, derives expected and minimum output, and checks the caps.
+    fn quote(&self, plan: &mut Plan, step: &PlanStep, fee: u64, clock: &Clock) -> Result<Quote> {
+        let guards = &step.guards;
+        let (in_index, in_policy) = plan.mint_policy(&step.mint_in)?;
+        let (out_index, out_policy) = plan.mint_policy(&step.mint_out)?;
+        let (fee_index, fee_policy) = plan.mint_policy(&self.payment.budget.mint)?;
+        let price_in = oracle::read(&self.price_in, &in_policy, guards, clock)?;
+        let price_out = oracle::read(&self.price_out, &out_policy, guards, clock)?;
+        let price_fee = oracle::read(&self.price_fee, &fee_policy, guards, clock)?;
+        for (index, reading) in [
+            (in_index, price_in),
+            (out_index, price_out),
+            (fee_index, price_fee),
+        ] {
+            plan.observe_price(index, reading.publish_time)?;
+        }
+        let expected_out = math::expected_out(
+            step.amount_in,
+            price_in.price,
+            in_policy.decimals,
+            price_out.price,
+            out_policy.decimals,
+        )?;
+        let min_out = math::min_out(expected_out, guards.max_slippage_bps)?;
+        let notional_usd = math::usd_micro(step.amount_in, price_in.price, in_policy.decimals)?;
+        let fee_usd = math::usd_micro(fee, price_fee.price, fee_policy.decimals)?;
+        require!(
+            math::within_fee_cap(fee_usd, notional_usd, guards.fee_cap_bps)?,
+            RunnerError::FeeCapExceeded
+        );
+        plan.spend(notional_usd, clock.unix_timestamp)?;
+        Ok(Quote {
+            price_in,
+            expected_out,
+            min_out,
+            notional_usd,
+        })
+    }
+
+    /// Calls the venue with the remaining accounts, the delegate signing.
+    fn call_venue(
+        &self,
+        remaining: &[AccountInfo<'info>],
+        data: Vec<u8>,
+        plan_key: &Pubkey,
+        bump: u8,
+    ) -> Result<()> {
+        let delegate = self.delegate.key();
+        let accounts = remaining
+            .iter()
+            .map(|info| AccountMeta {
+                pubkey: info.key(),
+                is_signer: info.key() == delegate,
+                is_writable: info.is_writable,
+            })
+            .collect();
+        let ix = Instruction {
+            program_id: self.venue_program.key(),
+            accounts,
+            data,
+        };
+        let mut infos: Vec<AccountInfo<'info>> = remaining.to_vec();
+        infos.push(self.venue_program.to_account_info());
+        let seeds: &[&[u8]] = &[DELEGATE_SEED, plan_key.as_ref(), &[bump]];
+        invoke_signed(&ix, &infos, &[seeds]).map_err(Into::into)
+    }
+}
+
+pub fn handler<'info>(
+    ctx: Context<'info, ExecuteSwapStep<'info>>,
+    args: ExecuteSwapStepArgs,
+) -> Result<()> {
+    let clock = Clock::get()?;
+    let now = clock.unix_timestamp;
+    let plan_key = ctx.accounts.step.plan.key();
+    let step = ctx.accounts.step.plan.require_ready(args.step, now)?;
+    require!(step.kind != StepKind::Service, RunnerError::WrongStepKind);
+    let award = settlement::authorize(&ctx.accounts.step, args.step, &step, now)?;
+    settlement::check_grant(
+        &ctx.accounts.payment,
+        &ctx.accounts.step.plan,
+        &plan_key,
+        args.step,
+        &award,
+    )?;
+    ctx.accounts.check_custody(&ctx.accounts.step.plan, &step)?;
+
+    // Work on a copy of the plan while other accounts are borrowed; written back at the end.
+    let mut plan_state = Plan::clone(&ctx.accounts.step.plan);
+    let quote = ctx
+        .accounts
+        .quote(&mut plan_state, &step, award.price, &clock)?;
+    let (in_before, out_before) = (ctx.accounts.user_in.amount, ctx.accounts.user_out.amount);
+    let delegate_bump = plan_state.delegate_bump;
+    ctx.accounts.call_venue(
+        ctx.remaining_accounts,
+        args.venue_data,
+        &plan_key,
+        delegate_bump,
+    )?;
+    ctx.accounts.user_in.reload()?;
+    ctx.accounts.user_out.reload()?;
+    let spent = in_before.saturating_sub(ctx.accounts.user_in.amount);
+    let received = ctx.accounts.user_out.amount.saturating_sub(out_before);
+    require!(
+        ctx.accounts.user_in.amount <= in_before && spent <= step.amount_in,
+        RunnerError::InputOverspent
+    );
+    require!(received >= quote.min_out, RunnerError::SlippageExceeded);
+    let slippage = math::realized_slippage_bps(quote.expected_out, received)?;
+
+    let execution = plan_state.record_execution(args.step, now)?;
+    let agent = &ctx.accounts.step.agent;
+    let receipt = Receipt {
+        plan: plan_key,
+        step: u16::from(args.step),
+        execution: u32::from(execution),
+        agent: agent.key(),
+        agent_version: agent.version_count.saturating_sub(1),
+        payer: plan_state.owner,
+        kind: match step.kind {
+            StepKind::Dca => ReceiptKind::Dca,
+            StepKind::Rebalance => ReceiptKind::Rebalance,
+            _ => ReceiptKind::Swap,
+        },
+        inputs_hash: solana_sha256_hasher::hashv(&[
+            &plan_state.plan_hash,
+            &[args.step],
+            &u32::from(execution).to_le_bytes(),
+            &step.amount_in.to_le_bytes(),
+            &quote.min_out.to_le_bytes(),
+        ])
+        .to_bytes(),
+        amount_in: spent,
+        mint_in: step.mint_in,
+        amount_out: received,
+        mint_out: step.mint_out,
+        guards: ObservedGuards {
+            oracle_price: quote.price_in.raw_price,
+            oracle_exponent: quote.price_in.raw_exponent,
+            oracle_publish_time: quote.price_in.publish_time,
+            feed_id: quote.price_in.feed,
+            realized_slippage_bps: slippage,
+            fee_paid: award.price,
+        },
+        payment: Payment {
+            method: PaymentMethod::Grant,
+            reference: ctx.accounts.payment.grant.key(),
+            amount: award.price,
+        },
+        venue: ctx.accounts.venue_program.key(),
+        slot: clock.slot,
+        unix_time: now,
+        vendor_receipt_hash: args.vendor_receipt_hash,
+    };
+    let leaf = receipt.leaf();
+    settlement::pay(
+        &ctx.accounts.payment,
+        &ctx.accounts.step.plan,
+        award.price,
+        leaf,
+    )?;
+    settlement::record(
+        &ctx.accounts.receipts,
+        &ctx.accounts.reputation,
+        &ctx.accounts.authority.to_account_info(),
+        ctx.bumps.authority,
+        &ctx.accounts.step.agent.to_account_info(),
+        receipt,
+        slippage,
+    )?;
+
+    let seq = plan_state.next_seq()?;
+    plan_state.invariant()?;
+    ctx.accounts.step.plan.set_inner(plan_state);
+    emit_cpi!(StepExecuted {
+        plan: plan_key,
+        step: args.step,
+        execution,
+        vendor: award.vendor,
+        agent: award.agent,
+        amount_in: spent,
+        amount_out: received,
+        expected_out: quote.expected_out,
+        min_out: quote.min_out,
+        realized_slippage_bps: slippage,
+        fee: award.price,
+        notional_usd: quote.notional_usd,
+        receipt_leaf: leaf,
+        seq,
+        slot: clock.slot,
+        unix_ts: now,
+    });
+    Ok(())
+}

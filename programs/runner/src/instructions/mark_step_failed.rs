@@ -1,0 +1,101 @@
+use agent_registry::state::Agent;
+use anchor_lang::prelude::*;
+use market::state::{Rfp, RfpStatus};
+
+use crate::{
+    constants::AUTHORITY_SEED,
+    error::RunnerError,
+    events::StepFailed,
+    instructions::settlement,
+    state::{Plan, StepStatus},
+};
+// Composite groups bring Anchor-generated companions (bumps, client modules).
+use crate::instructions::accounts::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize)]
+pub struct MarkStepFailedArgs {
+    pub step: u8,
+}
+
+/// Anyone marks a step failed once its RFP's execution deadline passed with executions left:
+/// the step stops and the awarded agent's reputation records a failure. Reputation therefore
+/// counts both what vendors delivered and what they let lapse.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: MarkStepFailedArgs)]
+pub struct MarkStepFailed<'info> {
+    #[account(
+        mut,
+        seeds = [Plan::SEED, plan.owner.as_ref(), plan.plan_id.to_le_bytes().as_ref()],
+        bump = plan.bump
+    )]
+    pub plan: Box<Account<'info, Plan>>,
+    /// The market RFP for (planner, plan, step).
+    pub rfp: Box<Account<'info, Rfp>>,
+    /// The agent the RFP was awarded to.
+    #[account(mut)]
+    pub agent: Box<Account<'info, Agent>>,
+    pub reputation: ReputationAccounts<'info>,
+    /// CHECK: the runner authority PDA (seeds checked).
+    #[account(seeds = [AUTHORITY_SEED], bump)]
+    pub authority: UncheckedAccount<'info>,
+}
+
+pub fn handler(ctx: Context<MarkStepFailed>, args: MarkStepFailedArgs) -> Result<()> {
+    let clock = Clock::get()?;
+    let plan_key = ctx.accounts.plan.key();
+    let plan = &ctx.accounts.plan;
+    let step = plan.step(args.step)?;
+    require!(
+        step.status == StepStatus::Pending,
+        RunnerError::StepFinished
+    );
+    let rfp = &ctx.accounts.rfp;
+    let expected = Pubkey::create_program_address(
+        &[
+            Rfp::SEED,
+            plan.planner.as_ref(),
+            plan_key.as_ref(),
+            &u16::from(args.step).to_le_bytes(),
+            &[rfp.bump],
+        ],
+        &market::ID,
+    )
+    .map_err(|_| RunnerError::RfpMismatch)?;
+    require_keys_eq!(expected, rfp.key(), RunnerError::RfpMismatch);
+    let RfpStatus::Awarded(award) = rfp.status else {
+        return err!(RunnerError::RfpNotAwarded);
+    };
+    require_keys_eq!(
+        award.agent,
+        ctx.accounts.agent.key(),
+        RunnerError::NotAwardedVendor
+    );
+    require!(
+        clock.unix_timestamp >= rfp.execution_deadline,
+        RunnerError::StepNotExpired
+    );
+    settlement::record_outcome(
+        &ctx.accounts.reputation,
+        &ctx.accounts.authority.to_account_info(),
+        ctx.bumps.authority,
+        &ctx.accounts.agent.to_account_info(),
+        false,
+        0,
+        [0; 32],
+    )?;
+    let plan = &mut ctx.accounts.plan;
+    plan.steps[usize::from(args.step)].status = StepStatus::Failed;
+    let seq = plan.next_seq()?;
+    plan.invariant()?;
+    emit_cpi!(StepFailed {
+        plan: plan_key,
+        step: args.step,
+        agent: award.agent,
+        executions: step.executions,
+        seq,
+        slot: clock.slot,
+        unix_ts: clock.unix_timestamp,
+    });
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! One instruction per file; shared account groups in `accounts.rs`, shared steps in
+//! `settlement.rs`.
+// Every instruction module exports a `handler`; the glob re-exports exist for the Accounts
+// types (and the client modules Anchor generates next to them), which `#[program]` needs in scope.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod accounts;
+pub mod cancel_plan;
+pub mod close_plan;
+pub mod complete_service_step;
+pub mod create_plan;
+pub mod execute_swap_step;
+pub mod mark_step_failed;
+pub mod settlement;
+
+pub use accounts::*;
+pub use cancel_plan::*;
+pub use close_plan::*;
+pub use complete_service_step::*;
+pub use create_plan::*;
+pub use execute_swap_step::*;
+pub use mark_step_failed::*;

@@ -1,0 +1,172 @@
+//! The steps every paid, receipted execution shares: authorizing the vendor against the
+//! market award, checking the grant binding, paying through escrow, appending the receipt and
+//! recording the outcome. Each CPI is signed by the narrowest PDA: the plan PDA redeems its own
+//! grants; the runner authority writes receipts and reputation.
+use agent_registry::instructions::RecordOutcomeArgs;
+use anchor_lang::prelude::*;
+use escrow::instructions::RedeemArgs;
+use market::state::{Award, Rfp, RfpStatus};
+use receipts::Receipt;
+
+use crate::{
+    constants::{AUTHORITY_SEED, PLAN_SEED},
+    error::RunnerError,
+    instructions::accounts::{AwardedStep, ReceiptAccounts, ReputationAccounts, StepPayment},
+    state::{Plan, PlanStep},
+};
+
+/// The award of step `index`, after checking the RFP is the market PDA of (planner, plan, step),
+/// is awarded to the signing vendor with the given agent, is still within its execution deadline
+/// and requires the step's capability.
+pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -> Result<Award> {
+    let (plan, rfp) = (&accounts.plan, &accounts.rfp);
+    let plan_key = plan.key();
+    let expected = Pubkey::create_program_address(
+        &[
+            Rfp::SEED,
+            plan.planner.as_ref(),
+            plan_key.as_ref(),
+            &u16::from(index).to_le_bytes(),
+            &[rfp.bump],
+        ],
+        &market::ID,
+    )
+    .map_err(|_| RunnerError::RfpMismatch)?;
+    require!(
+        expected == rfp.key() && rfp.plan == plan_key && rfp.step == u16::from(index),
+        RunnerError::RfpMismatch
+    );
+    let RfpStatus::Awarded(award) = rfp.status else {
+        return err!(RunnerError::RfpNotAwarded);
+    };
+    require!(
+        award.vendor == accounts.vendor.key() && award.agent == accounts.agent.key(),
+        RunnerError::NotAwardedVendor
+    );
+    require!(
+        now < rfp.execution_deadline,
+        RunnerError::StepDeadlinePassed
+    );
+    require!(
+        rfp.capability & step.capability == step.capability,
+        RunnerError::CapabilityMismatch
+    );
+    Ok(award)
+}
+
+/// The grant pays this plan step, from the owner's budget, to the awarded vendor's payout.
+pub fn check_grant(
+    payment: &StepPayment,
+    plan: &Plan,
+    plan_key: &Pubkey,
+    index: u8,
+    award: &Award,
+) -> Result<()> {
+    let grant = &payment.grant;
+    let bound = grant.plan == *plan_key
+        && grant.step == u16::from(index)
+        && grant.budget == payment.budget.key()
+        && payment.budget.payer == plan.owner
+        && grant.vendor == payment.vendor_token.key()
+        && payment.vendor_token.owner == award.payout;
+    require!(bound, RunnerError::GrantMismatch);
+    Ok(())
+}
+
+/// Pays `amount` from the grant to the vendor, signed by the plan PDA (the grant's redeemer).
+pub fn pay<'info>(
+    payment: &StepPayment<'info>,
+    plan: &Account<'info, Plan>,
+    amount: u64,
+    receipt_leaf: [u8; 32],
+) -> Result<()> {
+    let plan_id = plan.plan_id.to_le_bytes();
+    let seeds: &[&[u8]] = &[PLAN_SEED, plan.owner.as_ref(), &plan_id, &[plan.bump]];
+    let accounts = escrow::cpi::accounts::Redeem {
+        funds: escrow::cpi::accounts::BudgetVault {
+            budget: payment.budget.to_account_info(),
+            vault: payment.budget_vault.to_account_info(),
+            mint: payment.fee_mint.to_account_info(),
+            token_program: payment.fee_token_program.to_account_info(),
+        },
+        grant: payment.grant.to_account_info(),
+        vendor_token: payment.vendor_token.to_account_info(),
+        redeemer: plan.to_account_info(),
+        event_authority: payment.escrow_event_authority.to_account_info(),
+        program: payment.escrow_program.to_account_info(),
+    };
+    escrow::cpi::redeem(
+        CpiContext::new_with_signer(payment.escrow_program.key(), accounts, &[seeds]),
+        RedeemArgs {
+            amount,
+            receipt_hash: receipt_leaf,
+        },
+    )
+}
+
+/// Appends the receipt (runner authority as writer) and records the agent's outcome.
+pub fn record<'info>(
+    receipts: &ReceiptAccounts<'info>,
+    reputation: &ReputationAccounts<'info>,
+    authority: &AccountInfo<'info>,
+    authority_bump: u8,
+    agent: &AccountInfo<'info>,
+    receipt: Receipt,
+    realized_slippage_bps: u16,
+) -> Result<[u8; 32]> {
+    let leaf = receipt.leaf();
+    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
+    let accounts = receipts::cpi::accounts::AppendReceipt {
+        config: receipts.receipts_config.to_account_info(),
+        receipt_tree: receipts.receipt_tree.to_account_info(),
+        tree: receipts.tree.to_account_info(),
+        tree_authority: receipts.tree_authority.to_account_info(),
+        writer: authority.clone(),
+        noop: receipts.noop.to_account_info(),
+        compression_program: receipts.compression_program.to_account_info(),
+        event_authority: receipts.receipts_event_authority.to_account_info(),
+        program: receipts.receipts_program.to_account_info(),
+    };
+    receipts::cpi::append_receipt(
+        CpiContext::new_with_signer(receipts.receipts_program.key(), accounts, &[seeds]),
+        receipt,
+    )?;
+    record_outcome(
+        reputation,
+        authority,
+        authority_bump,
+        agent,
+        true,
+        realized_slippage_bps,
+        leaf,
+    )?;
+    Ok(leaf)
+}
+
+/// Adds one outcome to the agent's registry reputation, signed by the runner authority.
+pub fn record_outcome<'info>(
+    reputation: &ReputationAccounts<'info>,
+    authority: &AccountInfo<'info>,
+    authority_bump: u8,
+    agent: &AccountInfo<'info>,
+    success: bool,
+    realized_slippage_bps: u16,
+    receipt_leaf: [u8; 32],
+) -> Result<()> {
+    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
+    let accounts = agent_registry::cpi::accounts::RecordOutcome {
+        config: reputation.registry_config.to_account_info(),
+        agent: agent.clone(),
+        recorder: authority.clone(),
+        event_authority: reputation.registry_event_authority.to_account_info(),
+        program: reputation.registry_program.to_account_info(),
+    };
+    agent_registry::cpi::record_outcome(
+        CpiContext::new_with_signer(reputation.registry_program.key(), accounts, &[seeds]),
+        RecordOutcomeArgs {
+            success,
+            realized_slippage_bps,
+            receipt_leaf,
+        },
+    )
+}
