@@ -131,3 +131,61 @@ pub fn period_root(tree: &Pubkey, index: u64) -> (Pubkey, u8) {
         &receipts::ID,
     )
 }
+
+/// A runner plan: `["plan", owner, plan_id LE]`.
+pub fn plan(owner: &Pubkey, plan_id: u64) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            runner::constants::PLAN_SEED,
+            owner.as_ref(),
+            &plan_id.to_le_bytes(),
+        ],
+        &runner::ID,
+    )
+}
+
+/// A plan's SPL delegate: `["delegate", plan]`.
+pub fn plan_delegate(plan: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[runner::constants::DELEGATE_SEED, plan.as_ref()],
+        &runner::ID,
+    )
+}
+
+/// The runner authority (receipts writer, registry outcome recorder): `["authority"]`.
+pub fn runner_authority() -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[runner::constants::AUTHORITY_SEED], &runner::ID)
+}
+
+/// The sim_venue pool of a pair (mints in either order): `["pool", min, max]`.
+pub fn pool(mint_x: &Pubkey, mint_y: &Pubkey) -> (Pubkey, u8) {
+    let (a, b) = if mint_x < mint_y {
+        (mint_x, mint_y)
+    } else {
+        (mint_y, mint_x)
+    };
+    Pubkey::find_program_address(
+        &[sim_venue::constants::POOL_SEED, a.as_ref(), b.as_ref()],
+        &sim_venue::ID,
+    )
+}
+
+/// A pool's vault for `mint`: `["vault", pool, mint]`.
+pub fn pool_vault(pool: &Pubkey, mint: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            sim_venue::constants::POOL_VAULT_SEED,
+            pool.as_ref(),
+            mint.as_ref(),
+        ],
+        &sim_venue::ID,
+    )
+}
+
+/// A pool's LP mint: `["lp_mint", pool]`.
+pub fn lp_mint(pool: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[sim_venue::constants::LP_MINT_SEED, pool.as_ref()],
+        &sim_venue::ID,
+    )
+}

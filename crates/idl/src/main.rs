@@ -16,7 +16,14 @@ use anchor_lang_idl::build::IdlBuilder;
 use anyhow::{bail, Context, Result};
 
 /// Programs whose IDL is committed, by directory name under `programs/`.
-const PROGRAMS: &[&str] = &["agent_registry", "escrow", "market", "receipts"];
+const PROGRAMS: &[&str] = &[
+    "agent_registry",
+    "escrow",
+    "market",
+    "receipts",
+    "runner",
+    "sim_venue",
+];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

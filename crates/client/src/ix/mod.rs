@@ -4,6 +4,8 @@ pub mod escrow;
 pub mod market;
 pub mod receipts;
 pub mod registry;
+pub mod runner;
+pub mod sim_venue;
 
 use anchor_lang::{
     prelude::{AccountMeta, Pubkey},
