@@ -1,10 +1,11 @@
 //! [`TestContext`]: a fresh embedded chain and the helpers every suite needs.
-use std::fmt::Debug;
+use std::{fmt::Debug, sync::Mutex};
 
-use agentrunner_embedded::{ChainError, EmbeddedChain, TxOutcome};
+use agentrunner_embedded::{ChainError, EmbeddedChain, TracedOutcome, TxOutcome};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
 use solana_instruction::error::InstructionError;
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
 
@@ -18,13 +19,26 @@ pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
 
 pub struct TestContext {
     pub chain: EmbeddedChain,
+    /// Lookup tables every transaction of this context may use (v0 messages when non-empty).
+    tables: Mutex<Vec<AddressLookupTableAccount>>,
 }
 
 impl TestContext {
     pub async fn new() -> Self {
         Self {
             chain: EmbeddedChain::start().await.expect("start embedded chain"),
+            tables: Mutex::default(),
         }
+    }
+
+    /// Creates a lookup table of `addresses` that every later transaction of this context uses.
+    pub async fn add_lookup_table(&self, addresses: &[Pubkey]) {
+        let table = self
+            .chain
+            .create_lookup_table(addresses)
+            .await
+            .expect("create lookup table");
+        self.tables.lock().expect("tables").push(table);
     }
 
     /// A fresh keypair holding [`WALLET_LAMPORTS`].
@@ -43,12 +57,28 @@ impl TestContext {
         EscrowClient { chain: &self.chain }
     }
 
+    /// Sends `ixs` (chain payer pays; v0 with the context's lookup tables if any).
     pub async fn send(
         &self,
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, ChainError> {
-        self.chain.send(ixs, signers).await
+        let tables = self.tables.lock().expect("tables").clone();
+        self.chain
+            .send_v0(self.chain.payer(), ixs, signers, &tables)
+            .await
+    }
+
+    /// [`Self::send`], also returning every CPI the transaction made.
+    pub async fn send_traced(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TracedOutcome, ChainError> {
+        let tables = self.tables.lock().expect("tables").clone();
+        self.chain
+            .send_traced_v0(self.chain.payer(), ixs, signers, &tables)
+            .await
     }
 
     /// Sends `ixs`, asserts they fail with exactly `expected`, and asserts every account they
@@ -87,7 +117,7 @@ impl TestContext {
     ) -> usize {
         let keys = touched_accounts(ixs, &self.chain.payer().pubkey());
         let snapshot = Snapshot::take(&self.chain, &keys).await;
-        let result = self.chain.send(ixs, signers).await;
+        let result = self.send(ixs, signers).await;
         let got = match result.as_ref().err().and_then(|e| e.transaction_error()) {
             Some(TransactionError::InstructionError(_, error)) => Some(error.clone()),
             _ => None,

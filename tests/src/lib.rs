@@ -4,6 +4,7 @@
 //! - [`assertions`]: exact-error assertions and byte-identical account snapshots.
 //! - [`clients`]: one client per program, one async method per instruction.
 //! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
+//! - [`runner_world`]: a deployment for guarded executions and an approved plan.
 //! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
 #![allow(clippy::result_large_err)]
 
@@ -12,6 +13,7 @@ pub mod clients;
 pub mod context;
 pub mod fixtures;
 pub mod mutation;
+pub mod runner_world;
 
 pub use assertions::{assert_error, error_code, Snapshot};
 pub use context::TestContext;

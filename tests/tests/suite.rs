@@ -3,3 +3,4 @@ mod escrow;
 mod market;
 mod receipts;
 mod registry;
+mod runner;

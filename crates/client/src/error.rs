@@ -5,6 +5,8 @@ use anchor_lang::prelude::Pubkey;
 pub enum ClientError {
     #[error("account {0} not found")]
     AccountNotFound(Pubkey),
+    #[error("cannot build instruction: {0}")]
+    Build(String),
     #[error("invalid receipt: {0}")]
     InvalidReceipt(String),
     #[error("account {address} could not be decoded as {expected}: {reason}")]

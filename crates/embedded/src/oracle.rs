@@ -9,6 +9,39 @@ use switchboard_on_demand::{Discriminator, PullFeedAccountData};
 
 use crate::{chain::ChainError, EmbeddedChain};
 
+/// Pyth feed ids (mainnet "Crypto.X/USD" feeds), as the policies of plans name them.
+pub mod pyth_feed {
+    /// SOL/USD.
+    pub const SOL_USD: [u8; 32] =
+        super::feed_id("ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d");
+    /// USDC/USD.
+    pub const USDC_USD: [u8; 32] =
+        super::feed_id("eaa020c61cc479712813461ce153894a96a6c00b21ed0cfc2798d1f9a9e9c94a");
+    /// JUP/USD.
+    pub const JUP_USD: [u8; 32] =
+        super::feed_id("0a0408d619e9380abad35060f9192039ed5042fa6f82301d0e48bb52be830996");
+}
+
+/// A 32-byte feed id from 64 hex digits, at compile time.
+const fn feed_id(hex: &str) -> [u8; 32] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("feed ids are lowercase hex"),
+        }
+    }
+    let bytes = hex.as_bytes();
+    assert!(bytes.len() == 64, "feed ids are 32 bytes");
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = nibble(bytes[2 * i]) << 4 | nibble(bytes[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
 /// A Pyth price as the receiver stores it. The real price is `price * 10^exponent`.
 #[derive(Clone, Copy, Debug)]
 pub struct PythPrice {

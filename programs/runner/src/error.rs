@@ -43,7 +43,7 @@ pub enum RunnerError {
     #[msg("Capability mismatch: the RFP does not require the step's capability")]
     CapabilityMismatch,
     /// 6413
-    #[msg("Grant mismatch: the grant must pay this plan's step from the owner's budget to the awarded vendor's payout account")]
+    #[msg("Grant mismatch: the grant must pay this plan's step from the owner's budget, in the RFP's mint, to the awarded vendor's payout account")]
     GrantMismatch,
     /// 6414
     #[msg("Venue not allowed: the program is not in the plan's venue allowlist")]

@@ -1,5 +1,6 @@
 //! Pure instruction builders: accounts from the programs' `accounts::*` structs, data from their
 //! `instruction::*` structs. Nothing here signs or sends.
+pub mod approval;
 pub mod escrow;
 pub mod market;
 pub mod receipts;

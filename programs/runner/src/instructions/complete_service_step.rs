@@ -44,13 +44,7 @@ pub fn handler(ctx: Context<CompleteServiceStep>, args: CompleteServiceStepArgs)
     let step = ctx.accounts.step.plan.require_ready(args.step, now)?;
     require!(step.kind == StepKind::Service, RunnerError::WrongStepKind);
     let award = settlement::authorize(&ctx.accounts.step, args.step, &step, now)?;
-    settlement::check_grant(
-        &ctx.accounts.payment,
-        &ctx.accounts.step.plan,
-        &plan_key,
-        args.step,
-        &award,
-    )?;
+    settlement::check_grant(&ctx.accounts.payment, &ctx.accounts.step, args.step, &award)?;
 
     let mut plan_state = Plan::clone(&ctx.accounts.step.plan);
     let execution = plan_state.record_execution(args.step, now)?;

@@ -177,13 +177,7 @@ pub fn handler<'info>(
     let step = ctx.accounts.step.plan.require_ready(args.step, now)?;
     require!(step.kind != StepKind::Service, RunnerError::WrongStepKind);
     let award = settlement::authorize(&ctx.accounts.step, args.step, &step, now)?;
-    settlement::check_grant(
-        &ctx.accounts.payment,
-        &ctx.accounts.step.plan,
-        &plan_key,
-        args.step,
-        &award,
-    )?;
+    settlement::check_grant(&ctx.accounts.payment, &ctx.accounts.step, args.step, &award)?;
     ctx.accounts.check_custody(&ctx.accounts.step.plan, &step)?;
 
     // Work on a copy of the plan while other accounts are borrowed; written back at the end.

@@ -54,19 +54,20 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
     Ok(award)
 }
 
-/// The grant pays this plan step, from the owner's budget, to the awarded vendor's payout.
+/// The grant pays this plan step, from the owner's budget, in the RFP's mint (the award's
+/// price is in its atoms), to the awarded vendor's payout account.
 pub fn check_grant(
     payment: &StepPayment,
-    plan: &Plan,
-    plan_key: &Pubkey,
+    step: &AwardedStep,
     index: u8,
     award: &Award,
 ) -> Result<()> {
-    let grant = &payment.grant;
-    let bound = grant.plan == *plan_key
+    let (grant, budget) = (&payment.grant, &payment.budget);
+    let bound = grant.plan == step.plan.key()
         && grant.step == u16::from(index)
-        && grant.budget == payment.budget.key()
-        && payment.budget.payer == plan.owner
+        && grant.budget == budget.key()
+        && budget.payer == step.plan.owner
+        && budget.mint == step.rfp.mint
         && grant.vendor == payment.vendor_token.key()
         && payment.vendor_token.owner == award.payout;
     require!(bound, RunnerError::GrantMismatch);

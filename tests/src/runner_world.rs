@@ -1,0 +1,596 @@
+//! [`RunnerWorld`]: everything a guarded execution touches, deployed on one embedded chain —
+//! registry (outcome recorder = the runner authority), receipts (writer = the runner authority),
+//! a SOL/USDC sim_venue pool, Pyth price accounts, a certified vendor — and [`PlanSetup`]: a
+//! plan whose steps are awarded to that vendor and approved by its owner in one transaction.
+use agent_registry::constants::capability;
+use agentrunner_client::{
+    ix::{
+        approval::{Allowance, Approval, StepGrant},
+        runner::{StepRef, SwapLeg, VenueCall},
+        sim_venue::{PoolRef, ProviderAccounts},
+    },
+    pda,
+};
+use agentrunner_embedded::{oracle::pyth_feed, ChainError, PythPrice, TxOutcome};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use market::state::{Rfp, RfpStatus};
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use runner::{
+    instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
+    state::{StepGuards, StepKind},
+};
+use sim_venue::instructions::{AddLiquidityArgs, SwapArgs};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::{
+    context::landed,
+    fixtures::{
+        certified_vendor, open_rfp, rfp_args, setup_receipts, setup_registry, submit_offer,
+        ReceiptsSetup, RegistrySetup, VendorRoot,
+    },
+    TestContext,
+};
+
+/// Decimals of the SOL-like and USDC-like mints.
+pub const SOL_DECIMALS: u8 = 9;
+pub const USDC_DECIMALS: u8 = 6;
+/// One whole token of each, in atoms.
+pub const SOL: u64 = 1_000_000_000;
+pub const USDC: u64 = 1_000_000;
+/// Oracle prices: mantissa at exponent [`PRICE_EXPONENT`] ($150 per SOL, $1 per USDC).
+pub const SOL_PRICE: i64 = 150_00000000;
+pub const USDC_PRICE: i64 = 1_00000000;
+pub const JUP_PRICE: i64 = 80000000;
+pub const PRICE_EXPONENT: i32 = -8;
+/// The pool: 10,000 SOL against 1,500,000 USDC (the oracle price), 5 bps fee.
+pub const POOL_SOL: u64 = 10_000 * SOL;
+pub const POOL_USDC: u64 = 1_500_000 * USDC;
+pub const POOL_FEE_BPS: u16 = 5;
+/// The vendor's price per execution: 0.05 USDC.
+pub const VENDOR_PRICE: u64 = 50_000;
+/// What each plan owner starts with.
+pub const OWNER_SOL: u64 = 100 * SOL;
+pub const OWNER_USDC: u64 = 10_000 * USDC;
+pub const OWNER_JUP: u64 = 10_000 * USDC;
+
+/// Guards a demanding user would set: 30 bps slippage, 60 s oracle age, full verification,
+/// 50 bps confidence, 10 bps fee cap.
+pub const GUARDS: StepGuards = StepGuards {
+    max_slippage_bps: 30,
+    oracle_max_age_secs: 60,
+    min_verification_signatures: 0,
+    max_confidence_bps: 50,
+    fee_cap_bps: 10,
+    min_samples: 1,
+};
+
+pub struct RunnerWorld {
+    pub ctx: TestContext,
+    pub registry: RegistrySetup,
+    pub receipts: ReceiptsSetup,
+    pub sol: Pubkey,
+    pub usdc: Pubkey,
+    /// A third mint (6 decimals), priced but without a pool.
+    pub jup: Pubkey,
+    pub pool: PoolRef,
+    /// Pyth `PriceUpdateV2` accounts of SOL, USDC and JUP.
+    pub sol_price: Pubkey,
+    pub usdc_price: Pubkey,
+    pub jup_price: Pubkey,
+    /// The Switchboard pull feed every plan names as SOL's alternative source (unwritten
+    /// until a test writes it).
+    pub sol_switchboard: Pubkey,
+    pub vendor: VendorRoot,
+    /// The vendor's USDC payout account.
+    pub vendor_usdc: Pubkey,
+}
+
+/// A plan owner and its token accounts.
+pub struct Owner {
+    pub keypair: Keypair,
+    pub sol: Pubkey,
+    pub usdc: Pubkey,
+    pub jup: Pubkey,
+}
+
+impl Owner {
+    /// The owner's account of `mint`.
+    pub fn account(&self, mint: &Pubkey, world: &RunnerWorld) -> Pubkey {
+        if *mint == world.sol {
+            self.sol
+        } else if *mint == world.usdc {
+            self.usdc
+        } else {
+            self.jup
+        }
+    }
+}
+
+/// A plan created by a fresh owner, each step awarded to the world's vendor and approved.
+pub struct PlanSetup {
+    pub owner: Owner,
+    pub plan: Pubkey,
+    /// One per step, in order.
+    pub steps: Vec<StepRef>,
+    pub args: Vec<StepArgs>,
+}
+
+impl RunnerWorld {
+    pub async fn new() -> Self {
+        let ctx = TestContext::new().await;
+        let registry = setup_registry(&ctx).await;
+        let authority = pda::runner_authority().0;
+        landed(
+            ctx.registry()
+                .set_outcome_recorder(&registry.admin, authority)
+                .await,
+        );
+        let receipts = setup_receipts(&ctx, 2, 14, 64).await;
+        landed(
+            ctx.send(
+                &[agentrunner_client::ix::receipts::set_writers(
+                    &receipts.admin.pubkey(),
+                    vec![authority],
+                )],
+                &[&receipts.admin],
+            )
+            .await,
+        );
+        let sol = ctx.chain.create_mint(SOL_DECIMALS).await.expect("mint");
+        let usdc = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
+        let jup = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
+        let pool = PoolRef::new(&sol, &usdc);
+        let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
+        let vendor_usdc = ctx
+            .chain
+            .ata(&vendor.owner.pubkey(), &usdc)
+            .await
+            .expect("ata");
+        let world = Self {
+            ctx,
+            registry,
+            receipts,
+            sol,
+            usdc,
+            jup,
+            pool,
+            sol_price: Keypair::new().pubkey(),
+            usdc_price: Keypair::new().pubkey(),
+            jup_price: Keypair::new().pubkey(),
+            sol_switchboard: Keypair::new().pubkey(),
+            vendor,
+            vendor_usdc,
+        };
+        world.seed_pool().await;
+        world.refresh_prices().await;
+        world.ctx.add_lookup_table(&world.static_accounts()).await;
+        world
+    }
+
+    async fn seed_pool(&self) {
+        let chain = &self.ctx.chain;
+        let create = agentrunner_client::ix::sim_venue::create_pool(
+            &self.pool,
+            &chain.payer().pubkey(),
+            POOL_FEE_BPS,
+        );
+        landed(self.ctx.send(&[create], &[]).await);
+        let provider = self.ctx.wallet().await;
+        let ata = |mint: Pubkey| {
+            let owner = provider.pubkey();
+            async move { chain.ata(&owner, &mint).await.expect("ata") }
+        };
+        let accounts = ProviderAccounts {
+            owner: provider.pubkey(),
+            a: ata(self.pool.mint_a).await,
+            b: ata(self.pool.mint_b).await,
+            lp: ata(self.pool.lp_mint).await,
+        };
+        let (max_a, max_b) = if self.pool.mint_a == self.sol {
+            (POOL_SOL, POOL_USDC)
+        } else {
+            (POOL_USDC, POOL_SOL)
+        };
+        chain
+            .mint_to(&self.pool.mint_a, &accounts.a, max_a)
+            .await
+            .expect("mint");
+        chain
+            .mint_to(&self.pool.mint_b, &accounts.b, max_b)
+            .await
+            .expect("mint");
+        let add = agentrunner_client::ix::sim_venue::add_liquidity(
+            &self.pool,
+            &accounts,
+            AddLiquidityArgs {
+                max_a,
+                max_b,
+                min_lp: 1,
+            },
+        );
+        landed(self.ctx.send(&[add], &[&provider]).await);
+    }
+
+    /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
+    /// the mints and the price accounts.
+    fn static_accounts(&self) -> Vec<Pubkey> {
+        let mut keys = vec![
+            runner::ID,
+            escrow::ID,
+            receipts::ID,
+            agent_registry::ID,
+            sim_venue::ID,
+            anchor_spl::token::ID,
+            receipts::constants::NOOP_PROGRAM_ID,
+            receipts::constants::COMPRESSION_PROGRAM_ID,
+            pda::event_authority(&runner::ID).0,
+            pda::event_authority(&escrow::ID).0,
+            pda::event_authority(&receipts::ID).0,
+            pda::event_authority(&agent_registry::ID).0,
+            pda::event_authority(&sim_venue::ID).0,
+            pda::runner_authority().0,
+            pda::registry_config().0,
+            pda::receipts_config().0,
+            self.pool.pool,
+            self.pool.vault_a,
+            self.pool.vault_b,
+            self.sol,
+            self.usdc,
+            self.jup,
+            self.sol_price,
+            self.usdc_price,
+            self.jup_price,
+            self.sol_switchboard,
+        ];
+        for (shard, tree) in self.receipts.trees.iter().enumerate() {
+            keys.extend([
+                pda::receipt_tree(shard as u16).0,
+                *tree,
+                pda::tree_authority(tree).0,
+            ]);
+        }
+        keys
+    }
+
+    /// Writes a fully verified Pyth price of `feed` at `account`.
+    pub async fn write_price(
+        &self,
+        account: &Pubkey,
+        feed: [u8; 32],
+        price: i64,
+        publish_time: i64,
+    ) {
+        self.write_pyth(
+            account,
+            PythPrice {
+                feed_id: feed,
+                price,
+                conf: 0,
+                exponent: PRICE_EXPONENT,
+                publish_time,
+                verification: VerificationLevel::Full,
+            },
+        )
+        .await;
+    }
+
+    pub async fn write_pyth(&self, account: &Pubkey, price: PythPrice) {
+        self.ctx
+            .chain
+            .write_pyth_price(account, &price)
+            .await
+            .expect("write price");
+    }
+
+    /// Publishes both prices at the current time.
+    pub async fn refresh_prices(&self) {
+        let now = self.ctx.now().await;
+        self.write_price(&self.sol_price, pyth_feed::SOL_USD, SOL_PRICE, now)
+            .await;
+        self.write_price(&self.usdc_price, pyth_feed::USDC_USD, USDC_PRICE, now)
+            .await;
+        self.write_price(&self.jup_price, pyth_feed::JUP_USD, JUP_PRICE, now)
+            .await;
+    }
+
+    /// The Pyth account pricing `mint`.
+    pub fn price_account(&self, mint: &Pubkey) -> Pubkey {
+        if *mint == self.sol {
+            self.sol_price
+        } else if *mint == self.usdc {
+            self.usdc_price
+        } else {
+            self.jup_price
+        }
+    }
+
+    /// The vendor's payout account for `mint` (created if missing).
+    pub async fn vendor_token(&self, mint: &Pubkey) -> Pubkey {
+        self.ctx
+            .chain
+            .ata(&self.vendor.owner.pubkey(), mint)
+            .await
+            .expect("ata")
+    }
+
+    /// A one-shot swap of `amount_in` SOL atoms into USDC with [`GUARDS`].
+    pub fn swap_sol_step(&self, amount_in: u64) -> StepArgs {
+        StepArgs {
+            kind: StepKind::Swap,
+            capability: capability::SWAP,
+            depends_on: 0,
+            mint_in: self.sol,
+            mint_out: self.usdc,
+            amount_in,
+            guards: GUARDS,
+            repeat: 1,
+            interval_secs: 0,
+        }
+    }
+
+    /// `repeat` DCA buys of SOL with `amount_in` USDC atoms each, `interval_secs` apart.
+    pub fn dca_usdc_step(&self, amount_in: u64, repeat: u16, interval_secs: u32) -> StepArgs {
+        StepArgs {
+            kind: StepKind::Dca,
+            capability: capability::DCA,
+            depends_on: 0,
+            mint_in: self.usdc,
+            mint_out: self.sol,
+            amount_in,
+            guards: GUARDS,
+            repeat,
+            interval_secs,
+        }
+    }
+
+    /// The plan-creation arguments the world's tests use: both mints priced by Pyth, the
+    /// sim_venue allowlisted, $1,000 per execution and $5,000 a day.
+    pub fn plan_args(&self, planner: Pubkey, steps: Vec<StepArgs>) -> CreatePlanArgs {
+        CreatePlanArgs {
+            plan_id: 1,
+            plan_hash: [0x5a; 32],
+            planner,
+            mints: vec![
+                MintPolicyArgs {
+                    mint: self.sol,
+                    decimals: SOL_DECIMALS,
+                    pyth_feed: pyth_feed::SOL_USD,
+                    switchboard_feed: self.sol_switchboard,
+                },
+                MintPolicyArgs {
+                    mint: self.usdc,
+                    decimals: USDC_DECIMALS,
+                    pyth_feed: pyth_feed::USDC_USD,
+                    switchboard_feed: Pubkey::default(),
+                },
+            ],
+            venues: vec![sim_venue::ID],
+            notional_cap_usd: 1_000 * USDC,
+            daily_cap_usd: 5_000 * USDC,
+            steps,
+        }
+    }
+
+    /// A fresh owner holding [`OWNER_SOL`], [`OWNER_USDC`] and [`OWNER_JUP`].
+    pub async fn funded_owner(&self) -> Owner {
+        let keypair = self.ctx.wallet().await;
+        let chain = &self.ctx.chain;
+        let mut accounts = Vec::new();
+        for (mint, amount) in [
+            (self.sol, OWNER_SOL),
+            (self.usdc, OWNER_USDC),
+            (self.jup, OWNER_JUP),
+        ] {
+            let account = chain.ata(&keypair.pubkey(), &mint).await.expect("ata");
+            chain.mint_to(&mint, &account, amount).await.expect("mint");
+            accounts.push(account);
+        }
+        Owner {
+            keypair,
+            sol: accounts[0],
+            usdc: accounts[1],
+            jup: accounts[2],
+        }
+    }
+
+    /// Creates a plan of `steps` for a fresh owner (its own planner), awards every step to the
+    /// world's vendor and approves it, fees in USDC.
+    pub async fn plan(&self, steps: Vec<StepArgs>) -> PlanSetup {
+        let owner = self.funded_owner().await;
+        let args = self.plan_args(owner.keypair.pubkey(), steps);
+        self.plan_from(owner, args, self.usdc).await
+    }
+
+    /// [`Self::plan`] with explicit creation arguments (their `planner` must be the owner) and
+    /// fee mint (the RFPs' and the budget's).
+    pub async fn plan_from(
+        &self,
+        owner: Owner,
+        args: CreatePlanArgs,
+        fee_mint: Pubkey,
+    ) -> PlanSetup {
+        let plan = pda::plan(&owner.keypair.pubkey(), args.plan_id).0;
+        let steps = args.steps.clone();
+        let create = agentrunner_client::ix::runner::create_plan(&owner.keypair.pubkey(), args);
+        landed(self.ctx.send(&[create], &[&owner.keypair]).await);
+
+        let vendor_token = self.vendor_token(&fee_mint).await;
+        let mut grants = Vec::new();
+        for (index, step) in steps.iter().enumerate() {
+            let award = self
+                .award_step(
+                    &owner.keypair,
+                    &plan,
+                    index as u16,
+                    step.capability,
+                    fee_mint,
+                )
+                .await;
+            grants.push(StepGrant {
+                step: index as u8,
+                award,
+                vendor_token,
+                executions: step.repeat,
+            });
+        }
+        let now = self.ctx.now().await;
+        let allowances = [(self.sol, SOL_DECIMALS), (self.usdc, USDC_DECIMALS)]
+            .into_iter()
+            .map(|(mint, decimals)| Allowance {
+                account: owner.account(&mint, self),
+                mint,
+                decimals,
+                amount: steps
+                    .iter()
+                    .filter(|s| s.kind != StepKind::Service && s.mint_in == mint)
+                    .map(|s| s.amount_in * u64::from(s.repeat))
+                    .sum(),
+            })
+            .collect();
+        let approval = Approval {
+            owner: owner.keypair.pubkey(),
+            plan,
+            fee_mint,
+            fee_token_program: anchor_spl::token::ID,
+            owner_fee_token: owner.account(&fee_mint, self),
+            deposit: grants.iter().map(StepGrant::max_amount).sum(),
+            not_before: now,
+            expires_at: now + 7 * 86_400,
+            grants,
+            allowances,
+        };
+        let ixs = approval.instructions().expect("approval");
+        landed(self.ctx.send(&ixs, &[&owner.keypair]).await);
+
+        let budget = approval.budget();
+        let (shard, tree) = self.receipts.shard_of(&plan);
+        let step_refs = (0..steps.len())
+            .map(|i| StepRef {
+                plan,
+                planner: owner.keypair.pubkey(),
+                step: i as u8,
+                vendor: self.vendor.owner.pubkey(),
+                agent: self.vendor.agent,
+                budget,
+                grant: approval.grant_address(i),
+                vendor_token,
+                shard,
+                tree,
+            })
+            .collect();
+        PlanSetup {
+            owner,
+            plan,
+            steps: step_refs,
+            args: steps,
+        }
+    }
+
+    /// Opens the RFP of (`planner`, `plan`, `step`), takes the vendor's offer and awards it.
+    async fn award_step(
+        &self,
+        planner: &Keypair,
+        plan: &Pubkey,
+        step: u16,
+        step_capability: u64,
+        fee_mint: Pubkey,
+    ) -> market::state::Award {
+        let now = self.ctx.now().await;
+        let mut args = rfp_args(*plan, step, fee_mint, now, 60);
+        args.capability = step_capability;
+        let rfp = open_rfp(&self.ctx, planner, args).await;
+        let offer = submit_offer(&self.ctx, &rfp, &self.vendor, VENDOR_PRICE).await;
+        let award = agentrunner_client::ix::market::award(
+            &rfp,
+            &offer,
+            crate::fixtures::bidder(&self.vendor),
+            &planner.pubkey(),
+            market::instructions::AwardArgs {
+                expected_price: VENDOR_PRICE,
+                expected_version: 0,
+            },
+        );
+        landed(self.ctx.send(&[award], &[planner]).await);
+        let rfp: Rfp = self.ctx.get(&rfp).await;
+        match rfp.status {
+            RfpStatus::Awarded(award) => award,
+            other => panic!("RFP not awarded: {other:?}"),
+        }
+    }
+
+    /// The swap leg of `p`'s step `step`: the owner's accounts, Pyth prices (the fee priced in
+    /// the budget's mint), and a sim_venue swap of the step amount with no venue-side minimum
+    /// (the runner enforces its own).
+    pub fn swap_leg(&self, p: &PlanSetup, step: u8) -> SwapLeg {
+        let args = &p.args[usize::from(step)];
+        let user_in = p.owner.account(&args.mint_in, self);
+        let user_out = p.owner.account(&args.mint_out, self);
+        SwapLeg {
+            user_in,
+            user_out,
+            price_in: self.price_account(&args.mint_in),
+            price_out: self.price_account(&args.mint_out),
+            price_fee: self.price_account(&p.steps[usize::from(step)].budget.mint),
+            venue: VenueCall::sim_venue_swap(
+                &self.pool,
+                &p.plan,
+                &args.mint_in,
+                &user_in,
+                &user_out,
+                SwapArgs {
+                    amount_in: args.amount_in,
+                    min_out: 0,
+                },
+            ),
+        }
+    }
+
+    /// `execute_swap_step` of `p`'s step `step` with [`Self::swap_leg`].
+    pub fn execute_ix(&self, p: &PlanSetup, step: u8) -> Instruction {
+        agentrunner_client::ix::runner::execute_swap_step(
+            &p.steps[usize::from(step)],
+            &self.swap_leg(p, step),
+            [0; 32],
+        )
+    }
+
+    /// Sends `ix` signed by the vendor.
+    pub async fn as_vendor(&self, ix: Instruction) -> Result<TxOutcome, ChainError> {
+        self.ctx.send(&[ix], &[&self.vendor.owner]).await
+    }
+
+    /// Executes `p`'s step `step` as the vendor.
+    pub async fn execute(&self, p: &PlanSetup, step: u8) -> Result<TxOutcome, ChainError> {
+        self.as_vendor(self.execute_ix(p, step)).await
+    }
+
+    /// Sells `amount_in` of `mint_in` into the pool from a fresh trader (moves the price).
+    pub async fn move_pool(&self, mint_in: &Pubkey, amount_in: u64) {
+        let chain = &self.ctx.chain;
+        let trader = self.ctx.wallet().await;
+        let mint_out = if *mint_in == self.sol {
+            self.usdc
+        } else {
+            self.sol
+        };
+        let from = chain.ata(&trader.pubkey(), mint_in).await.expect("ata");
+        let to = chain.ata(&trader.pubkey(), &mint_out).await.expect("ata");
+        chain
+            .mint_to(mint_in, &from, amount_in)
+            .await
+            .expect("mint");
+        let ix = agentrunner_client::ix::sim_venue::swap(
+            &self.pool,
+            mint_in,
+            &from,
+            &to,
+            &trader.pubkey(),
+            SwapArgs {
+                amount_in,
+                min_out: 0,
+            },
+        );
+        landed(self.ctx.send(&[ix], &[&trader]).await);
+    }
+}

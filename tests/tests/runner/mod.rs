@@ -1,0 +1,2 @@
+//! runner: guarded execution end to end (SECURITY-TESTPLAN §5.2, G-01..G-11).
+mod execute;
