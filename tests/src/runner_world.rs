@@ -2,7 +2,7 @@
 //! registry (outcome recorder = the runner authority), receipts (writer = the runner authority),
 //! a SOL/USDC sim_venue pool, Pyth price accounts, a certified vendor — and [`PlanSetup`]: a
 //! plan whose steps are awarded to that vendor and approved by its owner in one transaction.
-use agent_registry::constants::capability;
+use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     ix::{
         approval::{Allowance, Approval, StepGrant},
@@ -17,7 +17,7 @@ use market::state::{Rfp, RfpStatus};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
-    state::{StepGuards, StepKind},
+    state::{Plan, PlanStep, StepGuards, StepKind},
 };
 use sim_venue::instructions::{AddLiquidityArgs, SwapArgs};
 use solana_keypair::Keypair;
@@ -26,8 +26,8 @@ use solana_signer::Signer;
 use crate::{
     context::landed,
     fixtures::{
-        certified_vendor, open_rfp, rfp_args, setup_receipts, setup_registry, submit_offer,
-        ReceiptsSetup, RegistrySetup, VendorRoot,
+        certify, open_rfp, rfp_args, setup_receipts, setup_registry, setup_vendor_with,
+        submit_offer, ReceiptsSetup, RegistrySetup, VendorRoot,
     },
     TestContext,
 };
@@ -43,10 +43,16 @@ pub const SOL_PRICE: i64 = 150_00000000;
 pub const USDC_PRICE: i64 = 1_00000000;
 pub const JUP_PRICE: i64 = 80000000;
 pub const PRICE_EXPONENT: i32 = -8;
+/// Indices of SOL and USDC in the policy of [`RunnerWorld::plan_args`].
+pub const SOL_INDEX: u8 = 0;
+pub const USDC_INDEX: u8 = 1;
 /// The pool: 10,000 SOL against 1,500,000 USDC (the oracle price), 5 bps fee.
 pub const POOL_SOL: u64 = 10_000 * SOL;
 pub const POOL_USDC: u64 = 1_500_000 * USDC;
 pub const POOL_FEE_BPS: u16 = 5;
+/// What the world's vendor (FastRoute, certified A..=D) offers.
+pub const VENDOR_CAPABILITIES: u64 =
+    capability::SWAP | capability::DCA | capability::REBALANCE | capability::DATA;
 /// The vendor's price per execution: 0.05 USDC.
 pub const VENDOR_PRICE: u64 = 50_000;
 /// What each plan owner starts with.
@@ -113,7 +119,8 @@ pub struct PlanSetup {
     pub plan: Pubkey,
     /// One per step, in order.
     pub steps: Vec<StepRef>,
-    pub args: Vec<StepArgs>,
+    /// The steps as the program stored them (mints resolved).
+    pub plan_steps: Vec<PlanStep>,
 }
 
 impl RunnerWorld {
@@ -141,7 +148,8 @@ impl RunnerWorld {
         let usdc = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
         let jup = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
         let pool = PoolRef::new(&sol, &usdc);
-        let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
+        let vendor = setup_vendor_with(&ctx, "FastRoute", VENDOR_CAPABILITIES).await;
+        certify(&ctx, &registry, &vendor, Stage::D).await;
         let vendor_usdc = ctx
             .chain
             .ata(&vendor.owner.pubkey(), &usdc)
@@ -320,8 +328,8 @@ impl RunnerWorld {
             kind: StepKind::Swap,
             capability: capability::SWAP,
             depends_on: 0,
-            mint_in: self.sol,
-            mint_out: self.usdc,
+            mint_in: SOL_INDEX,
+            mint_out: USDC_INDEX,
             amount_in,
             guards: GUARDS,
             repeat: 1,
@@ -329,18 +337,39 @@ impl RunnerWorld {
         }
     }
 
-    /// `repeat` DCA buys of SOL with `amount_in` USDC atoms each, `interval_secs` apart.
-    pub fn dca_usdc_step(&self, amount_in: u64, repeat: u16, interval_secs: u32) -> StepArgs {
+    /// `repeat` DCA sales of `amount_in` SOL atoms into USDC, `interval_secs` apart, with
+    /// [`GUARDS`].
+    pub fn dca_sol_step(&self, amount_in: u64, repeat: u16, interval_secs: u32) -> StepArgs {
         StepArgs {
             kind: StepKind::Dca,
             capability: capability::DCA,
-            depends_on: 0,
-            mint_in: self.usdc,
-            mint_out: self.sol,
-            amount_in,
-            guards: GUARDS,
             repeat,
             interval_secs,
+            ..self.swap_sol_step(amount_in)
+        }
+    }
+
+    /// `repeat` DCA buys of SOL with `amount_in` USDC atoms each, `interval_secs` apart.
+    pub fn dca_usdc_step(&self, amount_in: u64, repeat: u16, interval_secs: u32) -> StepArgs {
+        StepArgs {
+            mint_in: USDC_INDEX,
+            mint_out: SOL_INDEX,
+            ..self.dca_sol_step(amount_in, repeat, interval_secs)
+        }
+    }
+
+    /// A Service step (market data) delivered once.
+    pub fn data_service_step(&self) -> StepArgs {
+        StepArgs {
+            kind: StepKind::Service,
+            capability: capability::DATA,
+            depends_on: 0,
+            mint_in: 0,
+            mint_out: 0,
+            amount_in: 0,
+            guards: GUARDS,
+            repeat: 1,
+            interval_secs: 0,
         }
     }
 
@@ -411,9 +440,9 @@ impl RunnerWorld {
         fee_mint: Pubkey,
     ) -> PlanSetup {
         let plan = pda::plan(&owner.keypair.pubkey(), args.plan_id).0;
-        let steps = args.steps.clone();
         let create = agentrunner_client::ix::runner::create_plan(&owner.keypair.pubkey(), args);
         landed(self.ctx.send(&[create], &[&owner.keypair]).await);
+        let steps = self.ctx.get::<Plan>(&plan).await.steps;
 
         let vendor_token = self.vendor_token(&fee_mint).await;
         let mut grants = Vec::new();
@@ -483,7 +512,7 @@ impl RunnerWorld {
             owner,
             plan,
             steps: step_refs,
-            args: steps,
+            plan_steps: steps,
         }
     }
 
@@ -523,7 +552,7 @@ impl RunnerWorld {
     /// the budget's mint), and a sim_venue swap of the step amount with no venue-side minimum
     /// (the runner enforces its own).
     pub fn swap_leg(&self, p: &PlanSetup, step: u8) -> SwapLeg {
-        let args = &p.args[usize::from(step)];
+        let args = &p.plan_steps[usize::from(step)];
         let user_in = p.owner.account(&args.mint_in, self);
         let user_out = p.owner.account(&args.mint_out, self);
         SwapLeg {

@@ -1,2 +1,5 @@
 //! runner: guarded execution end to end (SECURITY-TESTPLAN §5.2, G-01..G-11).
+mod custody;
 mod execute;
+mod guards;
+mod lifecycle;

@@ -19,15 +19,18 @@ pub struct MintPolicyArgs {
     pub switchboard_feed: Pubkey,
 }
 
-/// A step, as given at creation.
+/// A step, as given at creation. Mints are named by their index in the plan's `mints` (one
+/// byte instead of 32: a six-step plan with four mints fits one transaction).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct StepArgs {
     pub kind: StepKind,
     pub capability: u64,
     /// Bitmask of earlier steps this one waits for.
     pub depends_on: u8,
-    pub mint_in: Pubkey,
-    pub mint_out: Pubkey,
+    /// Index of the input mint in `mints` (ignored for Service steps).
+    pub mint_in: u8,
+    /// Index of the output mint in `mints` (ignored for Service steps).
+    pub mint_out: u8,
     /// Input atoms per execution.
     pub amount_in: u64,
     pub guards: StepGuards,
@@ -88,6 +91,17 @@ impl CreatePlan<'_> {
     }
 }
 
+/// The mint at `index` of the policy; Service steps trade nothing (default key).
+fn resolve_mint(mints: &[MintPolicyArgs], kind: StepKind, index: u8) -> Result<Pubkey> {
+    if kind == StepKind::Service {
+        return Ok(Pubkey::default());
+    }
+    mints
+        .get(usize::from(index))
+        .map(|m| m.mint)
+        .ok_or_else(|| error!(RunnerError::InvalidPlan))
+}
+
 #[access_control(ctx.accounts.validate(&args))]
 pub fn handler(ctx: Context<CreatePlan>, args: CreatePlanArgs) -> Result<()> {
     let clock = Clock::get()?;
@@ -116,21 +130,23 @@ pub fn handler(ctx: Context<CreatePlan>, args: CreatePlanArgs) -> Result<()> {
         steps: args
             .steps
             .iter()
-            .map(|s| PlanStep {
-                kind: s.kind,
-                capability: s.capability,
-                depends_on: s.depends_on,
-                mint_in: s.mint_in,
-                mint_out: s.mint_out,
-                amount_in: s.amount_in,
-                guards: s.guards,
-                repeat: s.repeat,
-                interval_secs: s.interval_secs,
-                status: StepStatus::Pending,
-                executions: 0,
-                last_executed_at: 0,
+            .map(|s| -> Result<PlanStep> {
+                Ok(PlanStep {
+                    kind: s.kind,
+                    capability: s.capability,
+                    depends_on: s.depends_on,
+                    mint_in: resolve_mint(&args.mints, s.kind, s.mint_in)?,
+                    mint_out: resolve_mint(&args.mints, s.kind, s.mint_out)?,
+                    amount_in: s.amount_in,
+                    guards: s.guards,
+                    repeat: s.repeat,
+                    interval_secs: s.interval_secs,
+                    status: StepStatus::Pending,
+                    executions: 0,
+                    last_executed_at: 0,
+                })
             })
-            .collect(),
+            .collect::<Result<_>>()?,
         status: PlanStatus::Active,
         created_at: clock.unix_timestamp,
         seq: 0,
