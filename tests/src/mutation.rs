@@ -69,14 +69,20 @@ struct Case {
     expected: InstructionError,
 }
 
-/// Writability and signatures are per transaction: a flag cleared on the mutated instruction
-/// still holds if a prefix instruction sets it for the same key, so such cases are skipped.
-fn flag_set_by_prefix(prefix: &[Instruction], key: &Pubkey, label: &str) -> bool {
-    let metas = prefix
+/// Writability and signatures are per transaction: a flag cleared on one slot still holds if
+/// another slot or a prefix instruction sets it for the same key, so such cases are skipped.
+fn flag_set_elsewhere(
+    prefix: &[Instruction],
+    case: &Instruction,
+    key: &Pubkey,
+    label: &str,
+) -> bool {
+    let metas: Vec<&AccountMeta> = prefix
         .iter()
         .flat_map(|ix| ix.accounts.iter())
-        .filter(|m| m.pubkey == *key);
-    let metas: Vec<&AccountMeta> = metas.collect();
+        .chain(case.accounts.iter())
+        .filter(|m| m.pubkey == *key)
+        .collect();
     (label.starts_with("M1") && metas.iter().any(|m| m.is_signer))
         || (label.starts_with("M2") && metas.iter().any(|m| m.is_writable))
 }
@@ -280,7 +286,7 @@ pub async fn run_matrix_after(
 
     cases.retain(|case| {
         let changed = case.ix.accounts.iter().zip(&baseline.accounts).find(|(a, b)| a != b);
-        !matches!(changed, Some((_, original)) if flag_set_by_prefix(prefix, &original.pubkey, &case.label))
+        !matches!(changed, Some((_, original)) if flag_set_elsewhere(prefix, &case.ix, &original.pubkey, &case.label))
     });
     let mut report = MatrixReport::default();
     let with_prefix = |ix: &Instruction| {

@@ -3,3 +3,4 @@ mod custody;
 mod execute;
 mod guards;
 mod lifecycle;
+mod matrix;
