@@ -4,3 +4,4 @@ mod market;
 mod receipts;
 mod registry;
 mod runner;
+mod sim_venue;

@@ -274,7 +274,7 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
     let anyone = w.ctx.wallet().await;
     let mark = ix::mark_step_failed(&p.plan, &p.owner.keypair.pubkey(), 0, &w.vendor.agent);
     w.ctx
-        .expect_error(&[mark.clone()], &[&anyone], RunnerError::StepNotExpired)
+        .expect_error(std::slice::from_ref(&mark), &[&anyone], RunnerError::StepNotExpired)
         .await;
     let now = w.ctx.now().await;
     w.ctx.warp_seconds(rfp.execution_deadline - now).await;
@@ -287,7 +287,7 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
         )
         .await;
     let before: Agent = w.ctx.get(&w.vendor.agent).await;
-    landed(w.ctx.send(&[mark.clone()], &[&anyone]).await);
+    landed(w.ctx.send(std::slice::from_ref(&mark), &[&anyone]).await);
     let after: Agent = w.ctx.get(&w.vendor.agent).await;
     assert_eq!(after.reputation.failed, before.reputation.failed + 1);
     let plan: Plan = w.ctx.get(&p.plan).await;
