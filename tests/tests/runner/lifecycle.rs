@@ -274,7 +274,11 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
     let anyone = w.ctx.wallet().await;
     let mark = ix::mark_step_failed(&p.plan, &p.owner.keypair.pubkey(), 0, &w.vendor.agent);
     w.ctx
-        .expect_error(std::slice::from_ref(&mark), &[&anyone], RunnerError::StepNotExpired)
+        .expect_error(
+            std::slice::from_ref(&mark),
+            &[&anyone],
+            RunnerError::StepNotExpired,
+        )
         .await;
     let now = w.ctx.now().await;
     w.ctx.warp_seconds(rfp.execution_deadline - now).await;
