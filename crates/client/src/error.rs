@@ -5,6 +5,8 @@ use anchor_lang::prelude::Pubkey;
 pub enum ClientError {
     #[error("account {0} not found")]
     AccountNotFound(Pubkey),
+    #[error("chain: {0}")]
+    Chain(String),
     #[error("cannot build instruction: {0}")]
     Build(String),
     #[error("invalid receipt: {0}")]

@@ -3,7 +3,10 @@
 //!
 //! - [`pda`]: every program-derived address, built from the programs' own seed constants.
 //! - [`ix`]: pure instruction builders, one function per instruction; they never send.
+//! - [`plan`]: goals in words to a canonical, hashed PlanGraph (and `create_plan` arguments).
 //! - [`accounts`]: decoding Anchor accounts from raw account data.
+//! - [`chain`]: the [`chain::Chain`] trait every backend implements; [`send`]: landing a
+//!   transaction exactly once (simulate, journal, rebroadcast, re-sign only after expiry).
 //!
 //! ```
 //! use agentrunner_client::{ix, pda};
@@ -16,11 +19,14 @@
 //! assert_eq!(ix.accounts[1].pubkey, agent);
 //! ```
 pub mod accounts;
+pub mod chain;
 pub mod error;
 pub mod events;
 pub mod ix;
 pub mod pda;
+pub mod plan;
 pub mod receipts;
+pub mod send;
 pub mod voucher;
 
 pub use error::{ClientError, ClientResult};

@@ -1,6 +1,6 @@
 //! [`EmbeddedChain`]: start the bank, send transactions (legacy or v0 with lookup tables), read
 //! accounts, move the clock.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
 use solana_account::{Account, AccountSharedData};
@@ -9,7 +9,7 @@ use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
-use solana_message::{v0, AddressLookupTableAccount, Message, VersionedMessage};
+use solana_message::{AddressLookupTableAccount, VersionedMessage};
 use solana_program_test::{BanksClient, ProgramTest, ProgramTestContext};
 use solana_rent::Rent;
 use solana_signature::Signature;
@@ -114,6 +114,9 @@ pub struct EmbeddedChain {
     /// Signatures sent under the current blockhash; a repeat forces a fresh blockhash so an
     /// identical retry is a new transaction, not a duplicate.
     sent: std::sync::Mutex<HashSet<Signature>>,
+    /// The result of every transaction processed, by signature (what a cluster's status cache
+    /// answers; kept for the chain's lifetime).
+    statuses: std::sync::Mutex<HashMap<Signature, Result<(), TransactionError>>>,
 }
 
 impl EmbeddedChain {
@@ -148,6 +151,7 @@ impl EmbeddedChain {
             deployer,
             rent,
             sent: std::sync::Mutex::new(HashSet::new()),
+            statuses: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -256,6 +260,15 @@ impl EmbeddedChain {
         Ok(TracedOutcome { outcome, inner })
     }
 
+    /// The recorded result of a processed transaction.
+    pub fn status(&self, signature: &Signature) -> Option<Result<(), TransactionError>> {
+        self.statuses
+            .lock()
+            .expect("statuses poisoned")
+            .get(signature)
+            .cloned()
+    }
+
     /// Builds and signs a transaction on a blockhash that has not carried this exact message.
     pub async fn sign(
         &self,
@@ -266,30 +279,10 @@ impl EmbeddedChain {
     ) -> Result<VersionedTransaction, ChainError> {
         loop {
             let blockhash = self.latest_blockhash().await?;
-            let message = if tables.is_empty() {
-                VersionedMessage::Legacy(Message::new_with_blockhash(
-                    ixs,
-                    Some(&fee_payer.pubkey()),
-                    &blockhash,
-                ))
-            } else {
-                let compiled =
-                    v0::Message::try_compile(&fee_payer.pubkey(), ixs, tables, blockhash)
-                        .map_err(|e| ChainError::Signing(e.to_string()))?;
-                VersionedMessage::V0(compiled)
-            };
-            let needed = &message.static_account_keys()
-                [..usize::from(message.header().num_required_signatures)];
-            let mut keys: Vec<&Keypair> = Vec::new();
-            for key in needed {
-                let signer = std::iter::once(fee_payer)
-                    .chain(signers.iter().copied())
-                    .find(|k| k.pubkey() == *key)
-                    .ok_or_else(|| ChainError::Signing(format!("missing signature of {key}")))?;
-                keys.push(signer);
-            }
-            let tx = VersionedTransaction::try_new(message, &keys)
-                .map_err(|e| ChainError::Signing(e.to_string()))?;
+            let tx = agentrunner_client::send::sign_transaction(
+                fee_payer, ixs, signers, tables, blockhash,
+            )
+            .map_err(|e| ChainError::Signing(e.to_string()))?;
             let fresh = self
                 .sent
                 .lock()
@@ -320,6 +313,10 @@ impl EmbeddedChain {
             .metadata
             .map(|m: TransactionMetadata| m.log_messages)
             .unwrap_or_default();
+        self.statuses
+            .lock()
+            .expect("statuses poisoned")
+            .insert(signature, result.result.clone());
         match result.result {
             Ok(()) => Ok(TxOutcome {
                 signature,

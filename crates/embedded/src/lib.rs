@@ -13,6 +13,7 @@
 // rustc than the machines have (ARCHITECTURE.md, "Verified stack").
 #![allow(deprecated)]
 
+pub mod backend;
 pub mod chain;
 pub mod oracle;
 pub mod programs;

@@ -1,0 +1,78 @@
+//! [`Chain`]: what keepers and the CLI need from a cluster — blockhashes, broadcasting,
+//! signature status, simulation, accounts and the clock. Implemented by the embedded chain and by
+//! [`crate::rpc::RpcChain`] (Solana JSON-RPC). Sending with retries lives in [`crate::send`].
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_hash::Hash;
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+
+use crate::{ClientError, ClientResult};
+
+/// A simulation's verdict and program log.
+#[derive(Clone, Debug, Default)]
+pub struct Simulation {
+    /// `None` when the transaction would succeed.
+    pub error: Option<TransactionError>,
+    pub logs: Vec<String>,
+}
+
+/// Where a signature stands: unknown to the cluster (not landed, or expired), or landed with
+/// its result.
+pub type SignatureStatus = Option<Result<(), TransactionError>>;
+
+/// A cluster. Methods are `async` and take `&self`; implementations are used with concrete types
+/// on one runtime, so the futures carry no `Send` bound.
+#[allow(async_fn_in_trait)]
+pub trait Chain {
+    /// A recent blockhash and the last block height at which transactions using it are valid.
+    async fn latest_blockhash(&self) -> ClientResult<(Hash, u64)>;
+
+    /// The current block height.
+    async fn block_height(&self) -> ClientResult<u64>;
+
+    /// Hands a signed transaction to the cluster without waiting. An error means the cluster
+    /// refused it before execution (preflight); it may still land if it was forwarded.
+    async fn broadcast(&self, tx: &VersionedTransaction) -> ClientResult<Signature>;
+
+    /// The status of `signature`.
+    async fn signature_status(&self, signature: &Signature) -> ClientResult<SignatureStatus>;
+
+    /// Runs `tx` against current state without committing it.
+    async fn simulate(&self, tx: &VersionedTransaction) -> ClientResult<Simulation>;
+
+    /// The accounts at `addresses`, in order (`None` where nothing exists).
+    async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>>;
+
+    /// The Clock sysvar.
+    async fn clock(&self) -> ClientResult<Clock>;
+
+    /// The account at `address`, if any.
+    async fn account(&self, address: &Pubkey) -> ClientResult<Option<Account>> {
+        Ok(self.accounts(&[*address]).await?.pop().flatten())
+    }
+
+    /// The Anchor account `T` at `address` (discriminator checked).
+    async fn fetch<T: AccountDeserialize>(&self, address: &Pubkey) -> ClientResult<T> {
+        let account = self
+            .account(address)
+            .await?
+            .ok_or(ClientError::AccountNotFound(*address))?;
+        crate::accounts::decode(address, &account.data)
+    }
+
+    /// The SPL token balance of `address` in atoms (0 if it does not exist).
+    async fn token_balance(&self, address: &Pubkey) -> ClientResult<u64> {
+        Ok(self
+            .account(address)
+            .await?
+            .and_then(|a| {
+                a.data
+                    .get(64..72)
+                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+            })
+            .unwrap_or(0))
+    }
+}

@@ -1,0 +1,133 @@
+use super::*;
+
+fn context() -> PlanContext {
+    let token = |symbol: &str, decimals: u8, feed: u8| Token {
+        symbol: symbol.into(),
+        mint: Pubkey::new_from_array([feed; 32]),
+        decimals,
+        pyth_feed: [feed; 32],
+    };
+    PlanContext {
+        book: TokenBook {
+            tokens: vec![token("SOL", 9, 1), token("USDC", 6, 2), token("JUP", 6, 3)],
+        },
+        prices: vec![
+            ("SOL".into(), 150_000_000),
+            ("USDC".into(), 1_000_000),
+            ("JUP".into(), 800_000),
+        ],
+        holdings: vec![
+            ("SOL".into(), 10_000_000_000),
+            ("USDC".into(), 100_000_000),
+            ("JUP".into(), 500_000_000),
+        ],
+        venues: vec![Pubkey::new_from_array([9; 32])],
+        fee_token: "USDC".into(),
+        hub: "USDC".into(),
+        default_interval_secs: 3_600,
+    }
+}
+
+#[test]
+fn test_seed_goal_plans_a_swap_and_a_dependent_dca_with_capped_policy() {
+    let graph = plan_goal("Swap 1 SOL->USDC <=30 bps; then DCA 5 times", &context()).unwrap();
+    assert_eq!(graph.steps.len(), 2);
+    let (swap, dca) = (&graph.steps[0], &graph.steps[1]);
+    assert_eq!(
+        (swap.kind, swap.amount_in, swap.guards.max_slippage_bps),
+        (NodeKind::Swap, 1_000_000_000, 30)
+    );
+    assert_eq!(
+        (dca.kind, dca.repeat, dca.interval_secs),
+        (NodeKind::Dca, 5, 3_600)
+    );
+    assert_eq!(
+        (dca.sell.as_str(), dca.buy.as_str(), dca.amount_in),
+        ("SOL", "USDC", 1_000_000_000)
+    );
+    assert_eq!(dca.depends_on, vec![0]);
+    assert_eq!(dca.guards, swap.guards);
+    // $150 per execution, $900 in all, plus 10%.
+    assert_eq!(
+        (graph.policy.notional_cap_usd, graph.policy.daily_cap_usd),
+        (165_000_000, 990_000_000)
+    );
+    assert_eq!(
+        graph.policy.tokens,
+        vec!["SOL".to_string(), "USDC".to_string()]
+    );
+
+    let args = graph
+        .create_args(7, Pubkey::new_unique(), &context().book)
+        .unwrap();
+    assert_eq!(args.plan_hash, graph.hash());
+    assert_eq!(
+        (
+            args.steps[1].mint_in,
+            args.steps[1].mint_out,
+            args.steps[1].depends_on
+        ),
+        (0, 1, 0b1)
+    );
+}
+
+#[test]
+fn test_plan_hash_is_canonical_and_sensitive_to_every_change() {
+    let ctx = context();
+    let a = plan_goal("Swap 1 SOL->USDC <=30 bps; then DCA 5 times", &ctx).unwrap();
+    let b = plan_goal("Swap 1 SOL->USDC <=30 bps; then DCA 5 times", &ctx).unwrap();
+    assert_eq!(a.hash(), b.hash());
+    let reparsed: PlanGraph = serde_json::from_slice(&a.canonical_json()).unwrap();
+    assert_eq!(reparsed.hash(), a.hash());
+    let mut changed = a.clone();
+    changed.steps[1].repeat = 6;
+    assert_ne!(changed.hash(), a.hash());
+}
+
+#[test]
+fn test_rebalance_goal_plans_sells_before_buys_with_low_slippage_and_fee_cap() {
+    let mut ctx = context();
+    // $1,500 SOL, $100 USDC, $400 JUP -> 40/40/20: sell $700 of SOL, buy nothing of JUP.
+    let graph = plan_goal(
+        "Rebalance to 40/40/20 [SOL/USDC/JUP] using low-slippage routes; cap fees at 5 bps",
+        &ctx,
+    )
+    .unwrap();
+    assert_eq!(graph.steps.len(), 1);
+    assert_eq!(
+        (graph.steps[0].sell.as_str(), graph.steps[0].amount_in),
+        ("SOL", 4_666_666_666)
+    );
+    assert_eq!(
+        (
+            graph.steps[0].guards.max_slippage_bps,
+            graph.steps[0].guards.fee_cap_bps
+        ),
+        (30, 5)
+    );
+    // Mostly USDC -> 60/30/10: buy SOL and JUP with USDC, after nothing to sell.
+    ctx.holdings = vec![("USDC".into(), 2_000_000_000)];
+    let graph = plan_goal("Rebalance to 60/30/10", &ctx).unwrap();
+    let buys: Vec<(&str, u64)> = graph
+        .steps
+        .iter()
+        .map(|s| (s.buy.as_str(), s.amount_in))
+        .collect();
+    assert_eq!(buys, vec![("SOL", 1_200_000_000), ("JUP", 200_000_000)]);
+}
+
+#[test]
+fn test_plans_that_cannot_run_are_refused_with_a_reason() {
+    let ctx = context();
+    for (goal, reason) in [
+        ("then DCA 5 times", "needs a swap"),
+        ("Swap 1 BONK->USDC", "unknown token BONK"),
+        ("Swap 0.0000000001 SOL->USDC", "at most 9 decimals"),
+        ("cap fees at 5 bps", "nothing to execute"),
+    ] {
+        match plan_goal(goal, &ctx) {
+            Err(PlanError::Invalid(text)) => assert!(text.contains(reason), "{goal}: {text}"),
+            other => panic!("{goal}: {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Sending a transaction so that it lands at most once (SECURITY-TESTPLAN §6.3):
+//!
+//! 1. simulate first; a transaction that would fail is never broadcast (K-12);
+//! 2. sign once per blockhash and journal the signed bytes before broadcasting (K-04);
+//! 3. rebroadcast the *same bytes* until the signature lands or its blockhash expires — never
+//!    re-sign early (K-02); a preflight refusal such as `BlockhashNotFound` from a lagging node
+//!    does not stop the tracking (K-03);
+//! 4. only after expiry re-sign with a fresh blockhash;
+//! 5. after a restart, an intent with a journaled in-flight signature is tracked to its end
+//!    before anything new is signed.
+//!
+//! Whether an on-chain refusal means "already done" is the caller's call (keepers treat their
+//! programs' "already done" errors as success, K-01/K-05).
+use std::time::Duration;
+
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use solana_hash::Hash;
+use solana_instruction::error::InstructionError;
+use solana_keypair::Keypair;
+use solana_message::{v0, AddressLookupTableAccount, Message, VersionedMessage};
+use solana_signature::Signature;
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+
+use crate::{chain::Chain, ClientError};
+
+/// Largest transaction the network carries, bytes.
+pub const PACKET_DATA_SIZE: usize = 1_232;
+
+/// How persistently to send.
+#[derive(Clone, Copy, Debug)]
+pub struct SendPolicy {
+    /// Pause between status polls.
+    pub poll_interval: Duration,
+    /// Status polls after each broadcast of the same bytes.
+    pub polls_per_broadcast: u32,
+    /// Broadcasts of one signed transaction before giving up *without* re-signing (the
+    /// signature stays journaled and is tracked again next time).
+    pub max_broadcasts: u32,
+    /// Fresh blockhashes tried after expiries.
+    pub max_resigns: u32,
+}
+
+impl Default for SendPolicy {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_millis(400),
+            polls_per_broadcast: 5,
+            max_broadcasts: 30,
+            max_resigns: 3,
+        }
+    }
+}
+
+impl SendPolicy {
+    /// No pauses: for the embedded chain, which executes on broadcast.
+    pub fn immediate() -> Self {
+        Self {
+            poll_interval: Duration::ZERO,
+            polls_per_broadcast: 1,
+            max_broadcasts: 3,
+            max_resigns: 3,
+        }
+    }
+}
+
+/// A transaction that landed and succeeded.
+#[derive(Clone, Copy, Debug)]
+pub struct Landed {
+    pub signature: Signature,
+    /// Serialized size, bytes.
+    pub wire_bytes: usize,
+    /// Signatures it carries.
+    pub signatures: usize,
+    /// Blockhashes it took (1 unless one expired).
+    pub blockhashes: u32,
+}
+
+/// Why a send ended without success.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Simulation refused it; nothing was broadcast.
+    #[error("simulation failed: {error}")]
+    Simulation {
+        error: TransactionError,
+        logs: Vec<String>,
+    },
+    /// It landed and failed (fees were charged, state unchanged).
+    #[error("transaction {signature} failed: {error}")]
+    Failed {
+        signature: Signature,
+        error: TransactionError,
+    },
+    /// Larger than a packet.
+    #[error("transaction too large: {0} bytes > 1232")]
+    TooLarge(usize),
+    /// Still unknown after `max_broadcasts`; its blockhash had not expired, so it was not
+    /// re-signed. It stays journaled.
+    #[error("transaction {0} not confirmed yet; still tracked")]
+    Unconfirmed(Signature),
+    /// Every blockhash expired without the transaction landing.
+    #[error("expired after {0} blockhashes")]
+    Expired(u32),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+impl SendError {
+    /// The custom program error code, if the transaction failed with one.
+    pub fn custom_code(&self) -> Option<u32> {
+        let error = match self {
+            SendError::Simulation { error, .. } | SendError::Failed { error, .. } => error,
+            _ => return None,
+        };
+        match error {
+            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The program log of a refused simulation.
+    pub fn logs(&self) -> &[String] {
+        match self {
+            SendError::Simulation { logs, .. } => logs,
+            _ => &[],
+        }
+    }
+}
+
+/// Where in-flight transactions are remembered across restarts. It only avoids wasted sends;
+/// correctness always comes from chain state.
+pub trait Journal {
+    /// `tx` (signed, valid until block height `last_valid`) is about to be broadcast for
+    /// `intent`.
+    fn signed(&self, intent: &str, tx: &VersionedTransaction, last_valid: u64);
+    /// `intent` is finished (landed, failed, or expired).
+    fn finished(&self, intent: &str);
+    /// The in-flight transaction of `intent`, if any.
+    fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)>;
+}
+
+/// A journal that forgets (one-shot commands).
+pub struct NoJournal;
+
+impl Journal for NoJournal {
+    fn signed(&self, _: &str, _: &VersionedTransaction, _: u64) {}
+    fn finished(&self, _: &str) {}
+    fn in_flight(&self, _: &str) -> Option<(VersionedTransaction, u64)> {
+        None
+    }
+}
+
+/// Compiles and signs a message (legacy without tables, v0 with them). `signers` may be a
+/// superset of the keys the message needs.
+pub fn sign_transaction(
+    fee_payer: &Keypair,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> Result<VersionedTransaction, ClientError> {
+    let message = if tables.is_empty() {
+        VersionedMessage::Legacy(Message::new_with_blockhash(
+            ixs,
+            Some(&fee_payer.pubkey()),
+            &blockhash,
+        ))
+    } else {
+        VersionedMessage::V0(
+            v0::Message::try_compile(&fee_payer.pubkey(), ixs, tables, blockhash)
+                .map_err(|e| ClientError::Build(e.to_string()))?,
+        )
+    };
+    let required = usize::from(message.header().num_required_signatures);
+    let keys: Vec<&Keypair> = message.static_account_keys()[..required]
+        .iter()
+        .map(|key: &Pubkey| {
+            std::iter::once(fee_payer)
+                .chain(signers.iter().copied())
+                .find(|k| k.pubkey() == *key)
+                .ok_or_else(|| ClientError::Build(format!("missing signature of {key}")))
+        })
+        .collect::<Result<_, _>>()?;
+    VersionedTransaction::try_new(message, &keys).map_err(|e| ClientError::Build(e.to_string()))
+}
+
+/// Serialized size of a signed transaction, bytes.
+pub fn wire_size(tx: &VersionedTransaction) -> usize {
+    bincode::serialize(tx)
+        .map(|b| b.len())
+        .unwrap_or(usize::MAX)
+}
+
+enum Tracked {
+    Landed,
+    Expired,
+}
+
+/// Sends transactions through a [`Chain`] under a [`SendPolicy`] and a [`Journal`].
+pub struct Sender<'a, C: Chain, J: Journal = NoJournal> {
+    pub chain: &'a C,
+    pub policy: SendPolicy,
+    pub journal: J,
+}
+
+impl<'a, C: Chain> Sender<'a, C, NoJournal> {
+    /// A sender without a journal.
+    pub fn new(chain: &'a C, policy: SendPolicy) -> Self {
+        Self {
+            chain,
+            policy,
+            journal: NoJournal,
+        }
+    }
+}
+
+impl<C: Chain, J: Journal> Sender<'_, C, J> {
+    /// Lands `ixs` once for `intent` (a stable name of the state transition, e.g.
+    /// `"execute:<plan>:<step>:<execution>"`).
+    pub async fn send(
+        &self,
+        intent: &str,
+        fee_payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Landed, SendError> {
+        if let Some((tx, last_valid)) = self.journal.in_flight(intent) {
+            let tracked = self.track(&tx, last_valid).await;
+            if let Some(done) = self.conclude(intent, &tx, 1, tracked) {
+                return done;
+            }
+        }
+        for attempt in 1..=self.policy.max_resigns.max(1) {
+            let (blockhash, last_valid) = self.chain.latest_blockhash().await?;
+            let tx = sign_transaction(fee_payer, ixs, signers, tables, blockhash)?;
+            let size = wire_size(&tx);
+            if size > PACKET_DATA_SIZE {
+                return Err(SendError::TooLarge(size));
+            }
+            let simulation = self.chain.simulate(&tx).await?;
+            if let Some(error) = simulation.error {
+                self.journal.finished(intent);
+                return Err(SendError::Simulation {
+                    error,
+                    logs: simulation.logs,
+                });
+            }
+            self.journal.signed(intent, &tx, last_valid);
+            let tracked = self.track(&tx, last_valid).await;
+            if let Some(done) = self.conclude(intent, &tx, attempt, tracked) {
+                return done;
+            }
+        }
+        self.journal.finished(intent);
+        Err(SendError::Expired(self.policy.max_resigns.max(1)))
+    }
+
+    /// The end of a send, or `None` to continue with a fresh blockhash. Landed and failed
+    /// transactions leave the journal; unconfirmed ones stay in it.
+    fn conclude(
+        &self,
+        intent: &str,
+        tx: &VersionedTransaction,
+        blockhashes: u32,
+        tracked: Result<Tracked, SendError>,
+    ) -> Option<Result<Landed, SendError>> {
+        match tracked {
+            Ok(Tracked::Expired) => None,
+            Ok(Tracked::Landed) => {
+                self.journal.finished(intent);
+                Some(Ok(landed(tx, blockhashes)))
+            }
+            Err(error @ SendError::Failed { .. }) => {
+                self.journal.finished(intent);
+                Some(Err(error))
+            }
+            Err(other) => Some(Err(other)),
+        }
+    }
+
+    /// Broadcasts the same bytes until they land or expire.
+    async fn track(
+        &self,
+        tx: &VersionedTransaction,
+        last_valid: u64,
+    ) -> Result<Tracked, SendError> {
+        let signature = tx.signatures[0];
+        for _ in 0..self.policy.max_broadcasts.max(1) {
+            // A refusal here (e.g. BlockhashNotFound from a lagging node) is not final: the
+            // transaction may have been forwarded, so the signature is tracked regardless.
+            let _ = self.chain.broadcast(tx).await;
+            for _ in 0..self.policy.polls_per_broadcast.max(1) {
+                if let Some(result) = self.chain.signature_status(&signature).await? {
+                    return match result {
+                        Ok(()) => Ok(Tracked::Landed),
+                        Err(error) => Err(SendError::Failed { signature, error }),
+                    };
+                }
+                if !self.policy.poll_interval.is_zero() {
+                    tokio::time::sleep(self.policy.poll_interval).await;
+                }
+            }
+            if self.chain.block_height().await? > last_valid {
+                // Expired: one last look, then it can never land.
+                return match self.chain.signature_status(&signature).await? {
+                    Some(Ok(())) => Ok(Tracked::Landed),
+                    Some(Err(error)) => Err(SendError::Failed { signature, error }),
+                    None => Ok(Tracked::Expired),
+                };
+            }
+        }
+        Err(SendError::Unconfirmed(signature))
+    }
+}
+
+fn landed(tx: &VersionedTransaction, blockhashes: u32) -> Landed {
+    Landed {
+        signature: tx.signatures[0],
+        wire_bytes: wire_size(tx),
+        signatures: tx.signatures.len(),
+        blockhashes,
+    }
+}

@@ -1,0 +1,77 @@
+//! The embedded chain as a [`Chain`]: what keepers and the CLI use, so the same code runs here
+//! and against a cluster. Broadcasting executes at once; statuses come from the chain's record
+//! of every processed transaction.
+use agentrunner_client::{
+    chain::{Chain, SignatureStatus, Simulation},
+    ClientError, ClientResult,
+};
+use anchor_lang::prelude::Pubkey;
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_hash::Hash;
+use solana_program_test::BanksClientError;
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+
+use crate::{ChainError, EmbeddedChain};
+
+fn backend(e: impl std::fmt::Display) -> ClientError {
+    ClientError::Chain(e.to_string())
+}
+
+impl Chain for EmbeddedChain {
+    async fn latest_blockhash(&self) -> ClientResult<(Hash, u64)> {
+        self.banks()
+            .get_latest_blockhash_with_commitment(Default::default())
+            .await
+            .map_err(backend)?
+            .ok_or_else(|| backend("no blockhash"))
+    }
+
+    async fn block_height(&self) -> ClientResult<u64> {
+        self.banks().get_root_block_height().await.map_err(backend)
+    }
+
+    async fn broadcast(&self, tx: &VersionedTransaction) -> ClientResult<Signature> {
+        let signature = tx.signatures[0];
+        if self.status(&signature).is_some() {
+            // Already processed: a cluster would deduplicate the rebroadcast.
+            return Ok(signature);
+        }
+        match self.process(tx.clone()).await {
+            Ok(_) | Err(ChainError::Transaction { .. }) => Ok(signature),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    async fn signature_status(&self, signature: &Signature) -> ClientResult<SignatureStatus> {
+        Ok(self.status(signature))
+    }
+
+    async fn simulate(&self, tx: &VersionedTransaction) -> ClientResult<Simulation> {
+        let simulation = self
+            .banks()
+            .simulate_transaction(tx.clone())
+            .await
+            .map_err(|e: BanksClientError| backend(e))?;
+        Ok(Simulation {
+            error: simulation.result.and_then(Result::err),
+            logs: simulation
+                .simulation_details
+                .map(|d| d.logs)
+                .unwrap_or_default(),
+        })
+    }
+
+    async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
+        let mut accounts = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            accounts.push(self.account(address).await.map_err(backend)?);
+        }
+        Ok(accounts)
+    }
+
+    async fn clock(&self) -> ClientResult<Clock> {
+        EmbeddedChain::clock(self).await.map_err(backend)
+    }
+}
