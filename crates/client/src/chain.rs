@@ -19,6 +19,17 @@ pub struct Simulation {
     pub logs: Vec<String>,
 }
 
+/// One instruction a program invoked by CPI while a transaction ran (events emitted with
+/// `emit_cpi!`, noop change logs, token transfers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpiRecord {
+    pub program_id: Pubkey,
+    pub accounts: Vec<Pubkey>,
+    pub data: Vec<u8>,
+    /// 2 for an instruction invoked by a top-level instruction, 3 one level deeper, ...
+    pub stack_height: u8,
+}
+
 /// Where a signature stands: unknown to the cluster (not landed, or expired), or landed with
 /// its result.
 pub type SignatureStatus = Option<Result<(), TransactionError>>;
@@ -48,6 +59,20 @@ pub trait Chain {
 
     /// The Clock sysvar.
     async fn clock(&self) -> ClientResult<Clock>;
+
+    /// Every CPI a landed transaction made, in execution order (`None` if unknown).
+    async fn transaction_cpis(&self, signature: &Signature)
+        -> ClientResult<Option<Vec<CpiRecord>>>;
+
+    /// Signatures of landed transactions that named `address`, oldest first.
+    async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>>;
+
+    /// Accounts owned by `program` whose data starts with `discriminator`.
+    async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        discriminator: &[u8],
+    ) -> ClientResult<Vec<(Pubkey, Account)>>;
 
     /// The account at `address`, if any.
     async fn account(&self, address: &Pubkey) -> ClientResult<Option<Account>> {

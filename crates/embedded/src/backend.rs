@@ -2,7 +2,7 @@
 //! and against a cluster. Broadcasting executes at once; statuses come from the chain's record
 //! of every processed transaction.
 use agentrunner_client::{
-    chain::{Chain, SignatureStatus, Simulation},
+    chain::{Chain, CpiRecord, SignatureStatus, Simulation},
     ClientError, ClientResult,
 };
 use anchor_lang::prelude::Pubkey;
@@ -38,7 +38,7 @@ impl Chain for EmbeddedChain {
             // Already processed: a cluster would deduplicate the rebroadcast.
             return Ok(signature);
         }
-        match self.process(tx.clone()).await {
+        match self.process_traced(tx.clone()).await {
             Ok(_) | Err(ChainError::Transaction { .. }) => Ok(signature),
             Err(other) => Err(backend(other)),
         }
@@ -73,5 +73,33 @@ impl Chain for EmbeddedChain {
 
     async fn clock(&self) -> ClientResult<Clock> {
         EmbeddedChain::clock(self).await.map_err(backend)
+    }
+
+    async fn transaction_cpis(
+        &self,
+        signature: &Signature,
+    ) -> ClientResult<Option<Vec<CpiRecord>>> {
+        Ok(self.cpis(signature))
+    }
+
+    async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>> {
+        Ok(self.history(address))
+    }
+
+    async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        discriminator: &[u8],
+    ) -> ClientResult<Vec<(Pubkey, Account)>> {
+        let mut found = Vec::new();
+        for address in self.known_accounts() {
+            if let Some(account) = self.account(&address).await.map_err(backend)? {
+                if account.owner == *program && account.data.starts_with(discriminator) {
+                    found.push((address, account));
+                }
+            }
+        }
+        found.sort_by_key(|(address, _)| *address);
+        Ok(found)
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
 use solana_account::{Account, AccountSharedData};
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_banks_interface::TransactionMetadata;
 use solana_clock::Clock;
 use solana_hash::Hash;
@@ -18,7 +19,9 @@ use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 use tokio::sync::{Mutex, RwLock};
 
-use crate::{programs::native_programs, MS_PER_SLOT};
+pub use agentrunner_client::chain::CpiRecord;
+
+use crate::{index::Index, programs::native_programs, MS_PER_SLOT};
 
 /// Lamports given to the deployer (the programs' upgrade authority) at genesis.
 const DEPLOYER_LAMPORTS: u64 = 1_000_000_000_000;
@@ -77,16 +80,6 @@ pub struct TxOutcome {
     pub logs: Vec<String>,
 }
 
-/// One instruction a program invoked by CPI while the transaction ran.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CpiRecord {
-    pub program_id: Pubkey,
-    pub accounts: Vec<Pubkey>,
-    pub data: Vec<u8>,
-    /// 2 for an instruction invoked by a top-level instruction, 3 one level deeper, ...
-    pub stack_height: u8,
-}
-
 /// A landed transaction with every CPI it made, grouped by top-level instruction.
 #[derive(Debug, Clone)]
 pub struct TracedOutcome {
@@ -117,6 +110,8 @@ pub struct EmbeddedChain {
     /// The result of every transaction processed, by signature (what a cluster's status cache
     /// answers; kept for the chain's lifetime).
     statuses: std::sync::Mutex<HashMap<Signature, Result<(), TransactionError>>>,
+    /// Transaction history, CPIs and known accounts (what an RPC node indexes).
+    index: std::sync::Mutex<Index>,
 }
 
 impl EmbeddedChain {
@@ -152,6 +147,7 @@ impl EmbeddedChain {
             rent,
             sent: std::sync::Mutex::new(HashSet::new()),
             statuses: std::sync::Mutex::new(HashMap::new()),
+            index: std::sync::Mutex::new(Index::default()),
         })
     }
 
@@ -228,14 +224,23 @@ impl EmbeddedChain {
         tables: &[AddressLookupTableAccount],
     ) -> Result<TracedOutcome, ChainError> {
         let tx = self.sign(fee_payer, ixs, signers, tables).await?;
-        let keys = resolved_keys(&tx.message, tables);
+        self.process_traced(tx).await
+    }
+
+    /// Processes `tx` after simulating it under an exclusive lock, so the CPIs the simulation
+    /// reports are exactly those of the execution that lands; they are kept in the index.
+    pub async fn process_traced(
+        &self,
+        tx: VersionedTransaction,
+    ) -> Result<TracedOutcome, ChainError> {
+        let keys = self.message_keys(&tx.message).await?;
         let _exclusive = self.trace_lock.write().await;
         let simulation = self
             .banks
             .simulate_transaction(tx.clone())
             .await
             .map_err(banks)?;
-        let inner = simulation
+        let inner: Vec<Vec<CpiRecord>> = simulation
             .simulation_details
             .and_then(|details| details.inner_instructions)
             .unwrap_or_default()
@@ -256,8 +261,67 @@ impl EmbeddedChain {
                     .collect()
             })
             .collect();
-        let outcome = self.process(tx).await?;
-        Ok(TracedOutcome { outcome, inner })
+        let signature = tx.signatures[0];
+        let result = self.process(tx).await;
+        if self.status(&signature).is_some() {
+            self.indexed()
+                .cpis_of(signature, inner.iter().flatten().cloned().collect());
+        }
+        Ok(TracedOutcome {
+            outcome: result?,
+            inner,
+        })
+    }
+
+    fn indexed(&self) -> std::sync::MutexGuard<'_, Index> {
+        self.index.lock().expect("index poisoned")
+    }
+
+    /// Signatures of processed transactions that named `address`, oldest first.
+    pub fn history(&self, address: &Pubkey) -> Vec<Signature> {
+        self.indexed().history(address)
+    }
+
+    /// The CPIs of a transaction processed through [`Self::process_traced`].
+    pub fn cpis(&self, signature: &Signature) -> Option<Vec<CpiRecord>> {
+        self.indexed().cpis(signature)
+    }
+
+    /// Every address a transaction named or a fixture wrote.
+    pub fn known_accounts(&self) -> Vec<Pubkey> {
+        self.indexed().known()
+    }
+
+    /// The account keys a message's instructions index into: static keys, then its lookup
+    /// tables' writable and readonly addresses in lookup order (tables read from the bank).
+    async fn message_keys(&self, message: &VersionedMessage) -> Result<Vec<Pubkey>, ChainError> {
+        let mut keys = message.static_account_keys().to_vec();
+        if let VersionedMessage::V0(v0) = message {
+            let mut tables = Vec::new();
+            for lookup in &v0.address_table_lookups {
+                let account = self.account(&lookup.account_key).await?.ok_or_else(|| {
+                    ChainError::Signing(format!("lookup table {} not found", lookup.account_key))
+                })?;
+                let table = AddressLookupTable::deserialize(&account.data)
+                    .map_err(|e| ChainError::Signing(format!("lookup table: {e}")))?;
+                tables.push(table.addresses.to_vec());
+            }
+            for writable in [true, false] {
+                for (lookup, addresses) in v0.address_table_lookups.iter().zip(&tables) {
+                    let indexes = if writable {
+                        &lookup.writable_indexes
+                    } else {
+                        &lookup.readonly_indexes
+                    };
+                    keys.extend(
+                        indexes
+                            .iter()
+                            .filter_map(|i| addresses.get(usize::from(*i)).copied()),
+                    );
+                }
+            }
+        }
+        Ok(keys)
     }
 
     /// The recorded result of a processed transaction.
@@ -304,11 +368,13 @@ impl EmbeddedChain {
             return Err(ChainError::TooLarge(wire_bytes));
         }
         let fee = self.fee(&tx.message).await?;
+        let keys = self.message_keys(&tx.message).await?;
         let result = self
             .banks
             .process_transaction_with_metadata(tx)
             .await
             .map_err(banks)?;
+        self.indexed().transaction(signature, &keys);
         let logs = result
             .metadata
             .map(|m: TransactionMetadata| m.log_messages)
@@ -444,6 +510,7 @@ impl EmbeddedChain {
     /// Writes an account directly (oracle feeds and fixtures; nothing a transaction could not
     /// also produce on a real cluster through the owning program).
     pub async fn set_account(&self, address: &Pubkey, account: Account) {
+        self.indexed().account(*address);
         self.context
             .lock()
             .await
@@ -485,36 +552,6 @@ impl EmbeddedChain {
 fn banks_err(e: impl std::fmt::Display) -> ChainError {
     banks(e)
 }
-
-/// The account keys a message's compiled instructions index into: static keys, then the tables'
-/// writable and readonly addresses in lookup order.
-fn resolved_keys(message: &VersionedMessage, tables: &[AddressLookupTableAccount]) -> Vec<Pubkey> {
-    let mut keys = message.static_account_keys().to_vec();
-    if let VersionedMessage::V0(v0) = message {
-        let lookup = |table: &Pubkey, index: &u8| {
-            tables
-                .iter()
-                .find(|t| t.key == *table)
-                .and_then(|t| t.addresses.get(usize::from(*index)).copied())
-        };
-        for l in &v0.address_table_lookups {
-            keys.extend(
-                l.writable_indexes
-                    .iter()
-                    .filter_map(|i| lookup(&l.account_key, i)),
-            );
-        }
-        for l in &v0.address_table_lookups {
-            keys.extend(
-                l.readonly_indexes
-                    .iter()
-                    .filter_map(|i| lookup(&l.account_key, i)),
-            );
-        }
-    }
-    keys
-}
-
 /// The ProgramData account the upgradeable loader keeps for a deployed program.
 fn program_data_account(program_id: &Pubkey, authority: &Pubkey) -> (Pubkey, Account) {
     let address =

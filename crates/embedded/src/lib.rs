@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod chain;
+mod index;
 pub mod oracle;
 pub mod programs;
 pub mod token;

@@ -268,7 +268,11 @@ async fn test_g07_switchboard_feed_checks_staleness_samples_and_sign() {
             .await;
     }
     // Exactly max_stale_slots old, three samples: accepted, and the receipt records the
-    // Switchboard price at 10^-8 and the feed account as its feed id.
+    // Switchboard price at 10^-8 and the feed account as its feed id. (A new vendor receipt
+    // hash makes this transaction distinct from the refused ones, so signing it moves no slot.)
+    let args_at = ix.data.len() - 32;
+    ix.data[args_at..].copy_from_slice(&[1; 32]);
+    let slot = w.ctx.chain.clock().await.unwrap().slot;
     w.ctx
         .chain
         .write_switchboard_feed(
