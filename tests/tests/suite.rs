@@ -1,5 +1,6 @@
 //! One integration-test binary for every program suite (one link, one chain type).
 mod escrow;
+mod keepers;
 mod market;
 mod receipts;
 mod registry;

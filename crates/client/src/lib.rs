@@ -19,8 +19,11 @@
 //! assert_eq!(ix.accounts[1].pubkey, agent);
 //! ```
 pub mod accounts;
+pub mod b58;
 pub mod chain;
+pub mod deployment;
 pub mod error;
+pub mod errors;
 pub mod events;
 pub mod ix;
 pub mod pda;

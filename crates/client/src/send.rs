@@ -81,13 +81,13 @@ pub struct Landed {
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// Simulation refused it; nothing was broadcast.
-    #[error("simulation failed: {error}")]
+    #[error("refused in simulation: {}", crate::errors::describe(error))]
     Simulation {
         error: TransactionError,
         logs: Vec<String>,
     },
     /// It landed and failed (fees were charged, state unchanged).
-    #[error("transaction {signature} failed: {error}")]
+    #[error("transaction {signature} failed: {}", crate::errors::describe(error))]
     Failed {
         signature: Signature,
         error: TransactionError,
@@ -138,6 +138,18 @@ pub trait Journal {
     fn finished(&self, intent: &str);
     /// The in-flight transaction of `intent`, if any.
     fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)>;
+}
+
+impl<J: Journal + ?Sized> Journal for Box<J> {
+    fn signed(&self, intent: &str, tx: &VersionedTransaction, last_valid: u64) {
+        (**self).signed(intent, tx, last_valid)
+    }
+    fn finished(&self, intent: &str) {
+        (**self).finished(intent)
+    }
+    fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)> {
+        (**self).in_flight(intent)
+    }
 }
 
 /// A journal that forgets (one-shot commands).

@@ -16,6 +16,7 @@
 pub mod backend;
 pub mod chain;
 mod index;
+pub mod localnet;
 pub mod oracle;
 pub mod programs;
 pub mod token;

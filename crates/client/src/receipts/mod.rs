@@ -1,5 +1,6 @@
 //! Receipts off-chain: the JSON form of a receipt, a mirror of a receipt tree that produces
 //! proofs, and a verifier that needs nothing but the receipt, a proof and the PeriodRoot.
+pub mod index;
 pub mod json;
 pub mod mirror;
 pub mod verify;

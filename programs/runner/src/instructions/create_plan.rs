@@ -38,7 +38,7 @@ pub struct StepArgs {
     pub interval_secs: u32,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreatePlanArgs {
     /// Distinguishes the owner's plans (PDA seed).
     pub plan_id: u64,

@@ -1,0 +1,447 @@
+//! The broker a vendor runs: it watches open RFPs for its capabilities and bids within its
+//! limits, then executes the steps it was awarded through the runner — only when the step's
+//! guards would pass, if its strategy respects them — and keeps a signed receipt of each
+//! execution.
+pub mod quote;
+pub mod strategy;
+
+use std::path::PathBuf;
+
+use agent_registry::state::{Agent, AgentVersion};
+use agentrunner_client::{
+    chain::Chain,
+    deployment::Deployment,
+    events::decode_event,
+    ix::{
+        self,
+        escrow::BudgetRef,
+        market::Bidder,
+        runner::{StepRef, SwapLeg, VenueCall},
+    },
+    pda,
+    receipts::ReceiptJson,
+    send::{Journal, SendError, Sender},
+    ClientResult,
+};
+use anchor_lang::{prelude::Pubkey, Discriminator};
+use escrow::state::Grant;
+use market::{
+    instructions::OfferTerms,
+    state::{Rfp, RfpStatus},
+};
+use receipts::events::ReceiptAppended;
+use runner::{error::RunnerError, state::Plan};
+use serde::Serialize;
+use sim_venue::instructions::SwapArgs;
+use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
+use solana_signer::Signer;
+
+pub use quote::{Quote, QuoteRefusal};
+pub use strategy::Strategy;
+
+use crate::outcome::{classify, Outcome};
+
+/// Seconds an offer stays valid.
+pub const OFFER_VALIDITY_SECS: i64 = 86_400;
+
+/// A vendor's broker.
+pub struct Broker<'a, C: Chain> {
+    pub chain: &'a C,
+    pub sender: Sender<'a, C, Box<dyn Journal>>,
+    /// The vendor: owner of the agent, signs offers and executions, pays their fees.
+    pub vendor: Keypair,
+    pub agent: Pubkey,
+    pub deployment: &'a Deployment,
+    pub strategy: Strategy,
+    /// Where signed receipt JSON files go (none: not written).
+    pub receipts_dir: Option<PathBuf>,
+}
+
+/// What the broker quoted before an execution; its sha256 is the receipt's
+/// `vendor_receipt_hash`, and the vendor signs the receipt leaf after landing.
+#[derive(Serialize, Clone, Debug)]
+pub struct VendorQuote {
+    pub plan: String,
+    pub step: u8,
+    pub execution: u16,
+    pub expected_out: u64,
+    pub min_out: u64,
+    pub pool_out: u64,
+    pub oracle_price: i64,
+    pub oracle_publish_time: i64,
+}
+
+/// The file a broker keeps per execution.
+#[derive(Serialize, Clone, Debug)]
+pub struct SignedReceipt {
+    pub receipt: ReceiptJson,
+    pub leaf: String,
+    pub tree: String,
+    pub index: u64,
+    pub transaction: String,
+    pub quote: Option<VendorQuote>,
+    pub vendor: String,
+    /// The vendor's ed25519 signature over the leaf, base58.
+    pub vendor_signature: String,
+}
+
+/// An execution that landed, with its receipt.
+#[derive(Clone, Debug)]
+pub struct Executed {
+    pub plan: Pubkey,
+    pub step: u8,
+    pub receipt: Option<SignedReceipt>,
+    pub outcome_signature: solana_signature::Signature,
+}
+
+impl<'a, C: Chain> Broker<'a, C> {
+    fn tables(&self) -> Vec<AddressLookupTableAccount> {
+        vec![self.deployment.lookup_table_account()]
+    }
+
+    /// The agent and its current version.
+    pub async fn identity(&self) -> ClientResult<(Agent, Pubkey, AgentVersion)> {
+        let agent: Agent = self.chain.fetch(&self.agent).await?;
+        let version_key = pda::agent_version(&self.agent, agent.version_count.saturating_sub(1)).0;
+        let version: AgentVersion = self.chain.fetch(&version_key).await?;
+        Ok((agent, version_key, version))
+    }
+
+    /// Every RFP of the market, decoded.
+    pub async fn rfps(&self) -> ClientResult<Vec<(Pubkey, Rfp)>> {
+        self.chain
+            .program_accounts(&market::ID, Rfp::DISCRIMINATOR)
+            .await?
+            .into_iter()
+            .map(|(key, account)| {
+                Ok((
+                    key,
+                    agentrunner_client::accounts::decode(&key, &account.data)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Bids on every open RFP it is eligible for, at its price, within its limits.
+    pub async fn bid_all(&self) -> ClientResult<Vec<(Pubkey, Result<Outcome, SendError>)>> {
+        let mut results = Vec::new();
+        for (key, rfp) in self.rfps().await? {
+            if rfp.status == RfpStatus::Open {
+                results.push((key, self.bid(&key, &rfp).await));
+            }
+        }
+        Ok(results)
+    }
+
+    /// Bids on one RFP, or says why not.
+    pub async fn bid(&self, rfp_key: &Pubkey, rfp: &Rfp) -> Result<Outcome, SendError> {
+        let now = self.chain.clock().await?.unix_timestamp;
+        let offer = pda::offer(rfp_key, &self.agent).0;
+        if self.chain.account(&offer).await?.is_some() {
+            return Ok(Outcome::AlreadyDone("offer already submitted".into()));
+        }
+        if now >= rfp.bid_deadline {
+            return Ok(Outcome::Skipped("bidding closed".into()));
+        }
+        let (agent, version_key, version) = self.identity().await?;
+        if let Err(e) = agent_registry::require_certified(
+            &self.agent,
+            &agent,
+            &version,
+            rfp.capability,
+            rfp.min_stage,
+            now,
+        ) {
+            return Ok(Outcome::Skipped(format!("not eligible: {e}")));
+        }
+        if self.strategy.price > rfp.max_price {
+            return Ok(Outcome::Skipped(format!(
+                "price {} above the RFP's maximum {}",
+                self.strategy.price, rfp.max_price
+            )));
+        }
+        if let Some(notional) = self.step_notional(&rfp.plan, rfp.step).await? {
+            if notional > self.strategy.max_notional_usd {
+                return Ok(Outcome::Skipped(format!(
+                    "notional ${} above its limit ${}",
+                    notional / 1_000_000,
+                    self.strategy.max_notional_usd / 1_000_000
+                )));
+            }
+        }
+        let ix = ix::market::submit_offer(
+            rfp_key,
+            Bidder {
+                agent: self.agent,
+                version: version_key,
+            },
+            &self.vendor.pubkey(),
+            OfferTerms {
+                price: self.strategy.price,
+                eta_ms: self.strategy.eta_ms,
+                success_rate_bps: self.strategy.success_rate_bps,
+                guard_compat: if self.strategy.respects_guards {
+                    market::constants::guard::ALL
+                } else {
+                    market::constants::guard::ALLOWLIST
+                },
+                expires_at: now + OFFER_VALIDITY_SECS,
+            },
+        );
+        let intent = format!("offer:{rfp_key}:{}", self.agent);
+        let result = self
+            .sender
+            .send(&intent, &self.vendor, &[ix], &[], &[])
+            .await;
+        classify(result, &[], "offer")
+    }
+
+    /// The USD notional of one execution of a plan's step (None for Service steps or plans it
+    /// cannot read).
+    async fn step_notional(&self, plan: &Pubkey, step: u16) -> ClientResult<Option<u64>> {
+        let Ok(plan) = self.chain.fetch::<Plan>(plan).await else {
+            return Ok(None);
+        };
+        let Some(step) = plan.steps.get(usize::from(step)) else {
+            return Ok(None);
+        };
+        let Ok(token) = self.deployment.token_by_mint(&step.mint_in) else {
+            return Ok(None);
+        };
+        let Some(account) = self.chain.account(&token.price_account).await? else {
+            return Ok(None);
+        };
+        let Ok(update) = pyth_price(&account.data) else {
+            return Ok(None);
+        };
+        Ok(runner::math::usd_micro(step.amount_in, update, token.decimals).ok())
+    }
+
+    /// Executes every step awarded to its agent that is ready now.
+    pub async fn execute_all(
+        &self,
+    ) -> ClientResult<Vec<(Pubkey, u16, Result<Outcome, SendError>)>> {
+        let mut results = Vec::new();
+        for (_, rfp) in self.rfps().await? {
+            if matches!(rfp.status, RfpStatus::Awarded(award) if award.agent == self.agent) {
+                results.push((rfp.plan, rfp.step, self.execute(&rfp).await.map(|(o, _)| o)));
+            }
+        }
+        Ok(results)
+    }
+
+    /// Executes the awarded step of `rfp` once if it is ready (and, for a broker that respects
+    /// guards, if they would pass).
+    pub async fn execute(&self, rfp: &Rfp) -> Result<(Outcome, Option<Executed>), SendError> {
+        let RfpStatus::Awarded(award) = rfp.status else {
+            return Ok((Outcome::Skipped("not awarded".into()), None));
+        };
+        let plan: Plan = self.chain.fetch(&rfp.plan).await?;
+        let index = u8::try_from(rfp.step).unwrap_or(u8::MAX);
+        let now = self.chain.clock().await?.unix_timestamp;
+        let step = match plan.require_ready(index, now) {
+            Ok(step) => step,
+            Err(e) => {
+                let code = anchor_error_code(&e);
+                let finished = code == Some(u32::from(RunnerError::StepFinished));
+                let reason = format!("step {index}: {e}");
+                return Ok((
+                    if finished {
+                        Outcome::AlreadyDone(reason)
+                    } else {
+                        Outcome::Skipped(reason)
+                    },
+                    None,
+                ));
+            }
+        };
+        let budget = BudgetRef::new(
+            &plan.owner,
+            &rfp.plan.to_bytes(),
+            rfp.mint,
+            anchor_spl::token::ID,
+        );
+        let grant = self.grant_for(&rfp.plan, rfp.step, &budget.budget).await?;
+        let Some(grant) = grant else {
+            return Ok((Outcome::Skipped("no grant pays this step yet".into()), None));
+        };
+        let (shard, tree) = self.deployment.shard_of(&rfp.plan);
+        let step_ref = StepRef {
+            plan: rfp.plan,
+            planner: rfp.requester,
+            step: index,
+            vendor: self.vendor.pubkey(),
+            agent: self.agent,
+            budget,
+            grant,
+            vendor_token: pda::ata(&award.payout, &rfp.mint, &anchor_spl::token::ID),
+            shard,
+            tree,
+        };
+        let quoted = quote::quote(
+            self.chain,
+            self.deployment,
+            &plan,
+            &step,
+            &rfp.mint,
+            award.price,
+        )
+        .await;
+        let quote = match quoted {
+            Ok(quote) => Some(quote),
+            Err(refusal) if self.strategy.respects_guards => {
+                return Ok((
+                    Outcome::Skipped(format!("guards would refuse: {refusal}")),
+                    None,
+                ));
+            }
+            Err(_) => None,
+        };
+        let vendor_quote = quote.map(|q| VendorQuote {
+            plan: rfp.plan.to_string(),
+            step: index,
+            execution: step.executions,
+            expected_out: q.expected_out,
+            min_out: q.min_out,
+            pool_out: q.pool_out,
+            oracle_price: q.price_in,
+            oracle_publish_time: q.publish_time,
+        });
+        let venue_min_out = match quote {
+            Some(q) => q.min_out.max(
+                q.pool_out - q.pool_out * u64::from(self.strategy.venue_tolerance_bps) / 10_000,
+            ),
+            // Without a quote it trusts the pool's spot price.
+            None => 0,
+        };
+        let owner_in = pda::ata(&plan.owner, &step.mint_in, &anchor_spl::token::ID);
+        let owner_out = pda::ata(&plan.owner, &step.mint_out, &anchor_spl::token::ID);
+        let pool = self
+            .deployment
+            .pool(&step.mint_in, &step.mint_out)
+            .ok_or_else(|| {
+                agentrunner_client::ClientError::Build("no pool for the step's pair".into())
+            })?;
+        let price = |mint: &Pubkey| -> ClientResult<Pubkey> {
+            Ok(self.deployment.token_by_mint(mint)?.price_account)
+        };
+        let leg = SwapLeg {
+            user_in: owner_in,
+            user_out: owner_out,
+            price_in: price(&step.mint_in)?,
+            price_out: price(&step.mint_out)?,
+            price_fee: price(&rfp.mint)?,
+            venue: VenueCall::sim_venue_swap(
+                &pool,
+                &rfp.plan,
+                &step.mint_in,
+                &owner_in,
+                &owner_out,
+                SwapArgs {
+                    amount_in: step.amount_in,
+                    min_out: venue_min_out,
+                },
+            ),
+        };
+        let quote_hash = vendor_quote
+            .as_ref()
+            .map(|q| {
+                solana_sha256_hasher::hash(&serde_json::to_vec(q).unwrap_or_default()).to_bytes()
+            })
+            .unwrap_or([0; 32]);
+        let ix = ix::runner::execute_swap_step(&step_ref, &leg, quote_hash);
+        let intent = format!("execute:{}:{index}:{}", rfp.plan, step.executions);
+        let result = self
+            .sender
+            .send(&intent, &self.vendor, &[ix], &[], &self.tables())
+            .await;
+        let outcome = classify(result, &[u32::from(RunnerError::StepFinished)], "execution")?;
+        let Outcome::Done(landed) = &outcome else {
+            return Ok((outcome, None));
+        };
+        let receipt = self.signed_receipt(&landed.signature, vendor_quote).await?;
+        if let (Some(dir), Some(receipt)) = (&self.receipts_dir, &receipt) {
+            let _ = std::fs::create_dir_all(dir);
+            let path = dir.join(format!(
+                "receipt-{}-{index}-{}.json",
+                rfp.plan, step.executions
+            ));
+            let _ = std::fs::write(path, serde_json::to_vec_pretty(receipt).unwrap_or_default());
+        }
+        let executed = Executed {
+            plan: rfp.plan,
+            step: index,
+            receipt,
+            outcome_signature: landed.signature,
+        };
+        Ok((outcome, Some(executed)))
+    }
+
+    /// The grant of `budget` that pays (plan, step).
+    async fn grant_for(
+        &self,
+        plan: &Pubkey,
+        step: u16,
+        budget: &Pubkey,
+    ) -> ClientResult<Option<Pubkey>> {
+        for (key, account) in self
+            .chain
+            .program_accounts(&escrow::ID, Grant::DISCRIMINATOR)
+            .await?
+        {
+            let grant: Grant = agentrunner_client::accounts::decode(&key, &account.data)?;
+            if grant.plan == *plan && grant.step == step && grant.budget == *budget {
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The receipt the landed transaction appended, signed by the vendor.
+    async fn signed_receipt(
+        &self,
+        signature: &solana_signature::Signature,
+        quote: Option<VendorQuote>,
+    ) -> ClientResult<Option<SignedReceipt>> {
+        let Some(cpis) = self.chain.transaction_cpis(signature).await? else {
+            return Ok(None);
+        };
+        let appended = cpis.iter().find_map(|c| {
+            decode_event::<ReceiptAppended>(&receipts::ID, &c.program_id, &c.accounts, &c.data)
+        });
+        Ok(appended.map(|event| {
+            let leaf = event.receipt.leaf();
+            SignedReceipt {
+                receipt: ReceiptJson::from(&event.receipt),
+                leaf: hex::encode(leaf),
+                tree: event.tree.to_string(),
+                index: event.index,
+                transaction: signature.to_string(),
+                quote,
+                vendor: self.vendor.pubkey().to_string(),
+                vendor_signature: self.vendor.sign_message(&leaf).to_string(),
+            }
+        }))
+    }
+}
+
+/// The price of a Pyth `PriceUpdateV2` account, unchecked (for sizing bids only; executions
+/// are judged by the runner's own checks).
+fn pyth_price(data: &[u8]) -> anchor_lang::Result<runner::math::UsdPrice> {
+    use anchor_lang::AccountDeserialize;
+    let update =
+        pyth_solana_receiver_sdk::price_update::PriceUpdateV2::try_deserialize(&mut &data[..])?;
+    Ok(runner::math::UsdPrice {
+        mantissa: u128::from(update.price_message.price.unsigned_abs()),
+        exponent: update.price_message.exponent,
+    })
+}
+
+/// The custom code of an Anchor error.
+pub fn anchor_error_code(error: &anchor_lang::error::Error) -> Option<u32> {
+    match error {
+        anchor_lang::error::Error::AnchorError(e) => Some(e.error_code_number),
+        anchor_lang::error::Error::ProgramError(_) => None,
+    }
+}

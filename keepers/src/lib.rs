@@ -1,0 +1,19 @@
+//! AgentRunner's keepers. Each cranks the next legal transition and holds no authority the
+//! programs do not check; every action is idempotent ("already done" is success) and every
+//! transaction is landed at most once ([`agentrunner_client::send`]).
+//!
+//! - [`planner`]: a goal in words to a plan on-chain, its RFPs, and their awards.
+//! - [`broker`]: a vendor's bids and guarded executions, with signed receipts.
+//! - [`certifier`]: stages A–D (static, sandbox, constrained, SLO) with measured figures.
+//! - [`anchorer`]: period roots, refunds of expired budgets, rent back from finished offers.
+//!
+//! The binaries in `src/bin/` wrap these with [`settings`] (defaults < TOML < env < flags).
+pub mod anchorer;
+pub mod broker;
+pub mod certifier;
+pub mod journal;
+pub mod outcome;
+pub mod planner;
+pub mod settings;
+
+pub use outcome::Outcome;
