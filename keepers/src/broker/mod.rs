@@ -23,7 +23,7 @@ use agentrunner_client::{
     send::{Journal, SendError, Sender},
     ClientResult,
 };
-use anchor_lang::{prelude::Pubkey, Discriminator};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, Discriminator};
 use escrow::state::Grant;
 use market::{
     instructions::OfferTerms,
@@ -84,6 +84,22 @@ pub struct SignedReceipt {
     pub vendor: String,
     /// The vendor's ed25519 signature over the leaf, base58.
     pub vendor_signature: String,
+}
+
+/// An execution ready to send.
+pub struct Prepared {
+    pub ix: Instruction,
+    /// The journal intent: `execute:<plan>:<step>:<execution>`.
+    pub intent: String,
+    pub quote: Option<VendorQuote>,
+    pub step: u8,
+    pub execution: u16,
+}
+
+/// Whether to execute now.
+pub enum Preparation {
+    Ready(Prepared),
+    NotNow(Outcome),
 }
 
 /// An execution that landed, with its receipt.
@@ -153,7 +169,10 @@ impl<'a, C: Chain> Broker<'a, C> {
             rfp.min_stage,
             now,
         ) {
-            return Ok(Outcome::Skipped(format!("not eligible: {e}")));
+            return Ok(Outcome::Skipped(format!(
+                "not eligible: {}",
+                anchor_error_text(&e)
+            )));
         }
         if self.strategy.price > rfp.max_price {
             return Ok(Outcome::Skipped(format!(
@@ -234,8 +253,59 @@ impl<'a, C: Chain> Broker<'a, C> {
     /// Executes the awarded step of `rfp` once if it is ready (and, for a broker that respects
     /// guards, if they would pass).
     pub async fn execute(&self, rfp: &Rfp) -> Result<(Outcome, Option<Executed>), SendError> {
+        let prepared = match self.prepare(rfp).await? {
+            Preparation::Ready(prepared) => prepared,
+            Preparation::NotNow(outcome) => return Ok((outcome, None)),
+        };
+        let result = self
+            .sender
+            .send(
+                &prepared.intent,
+                &self.vendor,
+                &[prepared.ix],
+                &[],
+                &self.tables(),
+            )
+            .await;
+        let outcome = classify(result, &[u32::from(RunnerError::StepFinished)], "execution")?;
+        let Outcome::Done(landed) = &outcome else {
+            return Ok((outcome, None));
+        };
+        let receipt = self
+            .signed_receipt(&landed.signature, prepared.quote)
+            .await?;
+        if let (Some(dir), Some(receipt)) = (&self.receipts_dir, &receipt) {
+            let _ = std::fs::create_dir_all(dir);
+            let path = dir.join(format!(
+                "receipt-{}-{}-{}.json",
+                rfp.plan, prepared.step, prepared.execution
+            ));
+            let _ = std::fs::write(path, serde_json::to_vec_pretty(receipt).unwrap_or_default());
+        }
+        let executed = Executed {
+            plan: rfp.plan,
+            step: prepared.step,
+            receipt,
+            outcome_signature: landed.signature,
+        };
+        Ok((outcome, Some(executed)))
+    }
+
+    /// The execution instruction for `rfp`'s step as this broker would send it now, or why it
+    /// would not.
+    pub async fn execution_instruction(&self, rfp: &Rfp) -> Result<Instruction, SendError> {
+        match self.prepare(rfp).await? {
+            Preparation::Ready(prepared) => Ok(prepared.ix),
+            Preparation::NotNow(outcome) => Err(SendError::Client(
+                agentrunner_client::ClientError::Build(outcome.describe()),
+            )),
+        }
+    }
+
+    /// Decides whether to execute `rfp`'s step now and builds the instruction.
+    pub async fn prepare(&self, rfp: &Rfp) -> Result<Preparation, SendError> {
         let RfpStatus::Awarded(award) = rfp.status else {
-            return Ok((Outcome::Skipped("not awarded".into()), None));
+            return Ok(Preparation::NotNow(Outcome::Skipped("not awarded".into())));
         };
         let plan: Plan = self.chain.fetch(&rfp.plan).await?;
         let index = u8::try_from(rfp.step).unwrap_or(u8::MAX);
@@ -245,15 +315,12 @@ impl<'a, C: Chain> Broker<'a, C> {
             Err(e) => {
                 let code = anchor_error_code(&e);
                 let finished = code == Some(u32::from(RunnerError::StepFinished));
-                let reason = format!("step {index}: {e}");
-                return Ok((
-                    if finished {
-                        Outcome::AlreadyDone(reason)
-                    } else {
-                        Outcome::Skipped(reason)
-                    },
-                    None,
-                ));
+                let reason = format!("step {index}: {}", anchor_error_text(&e));
+                return Ok(Preparation::NotNow(if finished {
+                    Outcome::AlreadyDone(reason)
+                } else {
+                    Outcome::Skipped(reason)
+                }));
             }
         };
         let budget = BudgetRef::new(
@@ -262,9 +329,10 @@ impl<'a, C: Chain> Broker<'a, C> {
             rfp.mint,
             anchor_spl::token::ID,
         );
-        let grant = self.grant_for(&rfp.plan, rfp.step, &budget.budget).await?;
-        let Some(grant) = grant else {
-            return Ok((Outcome::Skipped("no grant pays this step yet".into()), None));
+        let Some(grant) = self.grant_for(&rfp.plan, rfp.step, &budget.budget).await? else {
+            return Ok(Preparation::NotNow(Outcome::Skipped(
+                "no grant pays this step yet".into(),
+            )));
         };
         let (shard, tree) = self.deployment.shard_of(&rfp.plan);
         let step_ref = StepRef {
@@ -291,10 +359,9 @@ impl<'a, C: Chain> Broker<'a, C> {
         let quote = match quoted {
             Ok(quote) => Some(quote),
             Err(refusal) if self.strategy.respects_guards => {
-                return Ok((
-                    Outcome::Skipped(format!("guards would refuse: {refusal}")),
-                    None,
-                ));
+                return Ok(Preparation::NotNow(Outcome::Skipped(format!(
+                    "guards would refuse: {refusal}"
+                ))));
             }
             Err(_) => None,
         };
@@ -350,32 +417,13 @@ impl<'a, C: Chain> Broker<'a, C> {
                 solana_sha256_hasher::hash(&serde_json::to_vec(q).unwrap_or_default()).to_bytes()
             })
             .unwrap_or([0; 32]);
-        let ix = ix::runner::execute_swap_step(&step_ref, &leg, quote_hash);
-        let intent = format!("execute:{}:{index}:{}", rfp.plan, step.executions);
-        let result = self
-            .sender
-            .send(&intent, &self.vendor, &[ix], &[], &self.tables())
-            .await;
-        let outcome = classify(result, &[u32::from(RunnerError::StepFinished)], "execution")?;
-        let Outcome::Done(landed) = &outcome else {
-            return Ok((outcome, None));
-        };
-        let receipt = self.signed_receipt(&landed.signature, vendor_quote).await?;
-        if let (Some(dir), Some(receipt)) = (&self.receipts_dir, &receipt) {
-            let _ = std::fs::create_dir_all(dir);
-            let path = dir.join(format!(
-                "receipt-{}-{index}-{}.json",
-                rfp.plan, step.executions
-            ));
-            let _ = std::fs::write(path, serde_json::to_vec_pretty(receipt).unwrap_or_default());
-        }
-        let executed = Executed {
-            plan: rfp.plan,
+        Ok(Preparation::Ready(Prepared {
+            ix: ix::runner::execute_swap_step(&step_ref, &leg, quote_hash),
+            intent: format!("execute:{}:{index}:{}", rfp.plan, step.executions),
+            quote: vendor_quote,
             step: index,
-            receipt,
-            outcome_signature: landed.signature,
-        };
-        Ok((outcome, Some(executed)))
+            execution: step.executions,
+        }))
     }
 
     /// The grant of `budget` that pays (plan, step).
@@ -436,6 +484,14 @@ fn pyth_price(data: &[u8]) -> anchor_lang::Result<runner::math::UsdPrice> {
         mantissa: u128::from(update.price_message.price.unsigned_abs()),
         exponent: update.price_message.exponent,
     })
+}
+
+/// An Anchor error as `Name: message`.
+pub fn anchor_error_text(error: &anchor_lang::error::Error) -> String {
+    match error {
+        anchor_lang::error::Error::AnchorError(e) => format!("{}: {}", e.error_name, e.error_msg),
+        anchor_lang::error::Error::ProgramError(e) => e.to_string(),
+    }
 }
 
 /// The custom code of an Anchor error.

@@ -160,7 +160,7 @@ fn check_caps(
     fee: u64,
     now: i64,
 ) -> Result<(), QuoteRefusal> {
-    let caps = |e: anchor_lang::error::Error| QuoteRefusal::Caps(e.to_string());
+    let caps = |e: anchor_lang::error::Error| QuoteRefusal::Caps(super::anchor_error_text(&e));
     let notional = math::usd_micro(step.amount_in, price_in.price, decimals_in).map_err(caps)?;
     let fee_usd = math::usd_micro(fee, price_fee.price, decimals_fee).map_err(caps)?;
     if !math::within_fee_cap(fee_usd, notional, step.guards.fee_cap_bps).map_err(caps)? {

@@ -1,3 +1,4 @@
 //! Keepers end to end on the embedded chain: the certifier's sandbox verdicts, the broker's
 //! guard discipline, the planner's flow, idempotency under injected faults.
 mod certifier;
+mod journey;

@@ -1,0 +1,980 @@
+//! The Retail DeFi journey on the embedded chain, driven by the real keepers: a deployment,
+//! three vendors certified A–D (one fails stage B for a measured reason), a goal planned and put
+//! out to bid, one approval signature, guarded executions (and a stale-oracle attempt the
+//! runner refuses), period anchoring, third-party verification of every receipt, the refund of
+//! the unused budget, and the money accounted for. `agentrunner demo` narrates it; the tests
+//! assert on its [`JourneyReport`].
+use std::path::PathBuf;
+
+use agent_registry::{
+    constants::capability,
+    instructions::{PublishVersionArgs, RegisterAgentArgs},
+    state::{SemVer, Stage},
+};
+use agentrunner_client::{
+    chain::Chain,
+    errors, ix, pda,
+    plan::PlanGraph,
+    receipts::{
+        index::{plan_receipts, verify_receipt},
+        ReceiptJson,
+    },
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    EmbeddedChain,
+};
+use anchor_lang::prelude::Pubkey;
+use escrow::state::Budget;
+use market::state::{Rfp, RfpStatus};
+use receipts::instructions::{ReceiptInput, VerifyReceiptArgs};
+use runner::state::Plan;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::{
+    anchorer::Anchorer,
+    broker::{Broker, Strategy},
+    certifier::{
+        manifest::{Manifest, SloClaims},
+        Certifier,
+    },
+    planner::{Planner, RfpPolicy},
+    Outcome,
+};
+
+/// Where the journey tells what happens.
+pub trait Narrator {
+    fn section(&mut self, title: &str);
+    fn line(&mut self, text: &str);
+    /// Rows of cells; the first row is the header.
+    fn table(&mut self, rows: Vec<Vec<String>>);
+}
+
+/// A narrator that keeps quiet (tests).
+pub struct Silent;
+
+impl Narrator for Silent {
+    fn section(&mut self, _: &str) {}
+    fn line(&mut self, _: &str) {}
+    fn table(&mut self, _: Vec<Vec<String>>) {}
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct JourneyConfig {
+    pub goal: String,
+    /// Seed of the certifier's sandbox price paths.
+    pub seed: u64,
+    /// Where certification reports and receipt JSON files go.
+    pub out_dir: PathBuf,
+}
+
+/// A vendor as the journey sets it up.
+#[derive(Clone, Debug)]
+pub struct VendorSummary {
+    pub name: String,
+    pub agent: Pubkey,
+    pub price: u64,
+    /// Stages passed, in order.
+    pub passed: Vec<String>,
+    /// The first failing stage and its reasons.
+    pub failed: Option<(String, Vec<String>)>,
+}
+
+/// One landed execution.
+#[derive(Clone, Debug)]
+pub struct ExecutionSummary {
+    pub step: u16,
+    pub execution: u32,
+    pub vendor: String,
+    pub amount_in: u64,
+    pub amount_out: u64,
+    pub slippage_bps: u16,
+    pub fee: u64,
+}
+
+/// One receipt and how it verified.
+#[derive(Clone, Debug)]
+pub struct ReceiptCheck {
+    pub step: u16,
+    pub execution: u32,
+    pub index: u64,
+    pub leaf: [u8; 32],
+    pub period_root: Option<Pubkey>,
+    /// Recomputed leaf + proof + PeriodRoot, off-chain, from chain data only.
+    pub verified_off_chain: bool,
+    /// `receipts::verify_receipt` landed.
+    pub verified_on_chain: bool,
+}
+
+/// Token movements, atoms.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Conservation {
+    pub owner_sol_spent: u64,
+    pub owner_usdc_received: u64,
+    pub fees_deposited: u64,
+    pub fees_paid: u64,
+    pub fees_refunded: u64,
+    pub vendors_received: u64,
+    pub pool_sol_received: u64,
+    pub pool_usdc_paid: u64,
+    pub sum_amount_in: u64,
+    pub sum_amount_out: u64,
+}
+
+impl Conservation {
+    /// Every atom is accounted for: the owner's trades are exactly the pool's and the receipts',
+    /// and the fee budget splits exactly into what vendors got and what came back.
+    pub fn holds(&self) -> bool {
+        self.owner_sol_spent == self.sum_amount_in
+            && self.pool_sol_received == self.sum_amount_in
+            && self.owner_usdc_received == self.sum_amount_out
+            && self.pool_usdc_paid == self.sum_amount_out
+            && self.fees_deposited == self.fees_paid + self.fees_refunded
+            && self.vendors_received == self.fees_paid
+    }
+}
+
+/// The offers on one step and who won.
+#[derive(Clone, Debug)]
+pub struct StepOffers {
+    pub step: u16,
+    /// (vendor, fee per execution) of each offer.
+    pub offers: Vec<(String, u64)>,
+    pub winner: String,
+}
+
+/// Everything the journey did.
+#[derive(Clone, Debug)]
+pub struct JourneyReport {
+    pub vendors: Vec<VendorSummary>,
+    pub plan: Pubkey,
+    pub graph: PlanGraph,
+    pub offers: Vec<StepOffers>,
+    pub approval_bytes: usize,
+    pub approval_signatures: usize,
+    pub approval_instructions: usize,
+    pub executions: Vec<ExecutionSummary>,
+    /// The runner's refusal of the stale-oracle attempt.
+    pub stale_refusal: String,
+    /// The stale attempt changed no account it named.
+    pub stale_changed_nothing: bool,
+    pub receipts: Vec<ReceiptCheck>,
+    pub conservation: Conservation,
+}
+
+struct VendorSetup {
+    name: &'static str,
+    keypair: Keypair,
+    agent: Pubkey,
+    manifest: Manifest,
+}
+
+fn vendor_manifests() -> Vec<(&'static str, Strategy)> {
+    vec![
+        (
+            "FastRoute",
+            Strategy {
+                price: 80_000,
+                eta_ms: 400,
+                success_rate_bps: 9_950,
+                ..Strategy::default()
+            },
+        ),
+        (
+            // Cheapest, but its broker quotes the pool's spot price and ignores the oracle.
+            "CheapSwap",
+            Strategy {
+                price: 20_000,
+                eta_ms: 300,
+                success_rate_bps: 9_990,
+                respects_guards: false,
+                ..Strategy::default()
+            },
+        ),
+        (
+            "BalancedX",
+            Strategy {
+                price: 50_000,
+                eta_ms: 600,
+                success_rate_bps: 9_900,
+                ..Strategy::default()
+            },
+        ),
+    ]
+}
+
+fn manifest(name: &str, strategy: Strategy) -> Manifest {
+    Manifest {
+        name: name.into(),
+        version: "1.0.0".into(),
+        capabilities: vec!["swap".into(), "dca".into()],
+        permissions: vec![
+            "market.submit_offer".into(),
+            "runner.execute_swap_step".into(),
+        ],
+        guards: ["slippage", "oracle", "fee_cap", "allowlist"]
+            .map(String::from)
+            .to_vec(),
+        slo: SloClaims {
+            p95_latency_ms: 2_000,
+            success_rate_bps: strategy.success_rate_bps,
+        },
+        strategy,
+    }
+}
+
+fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
+    Sender {
+        chain,
+        policy: SendPolicy::immediate(),
+        journal: Box::new(NoJournal),
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Whole tokens with `decimals`, for people.
+pub fn amount(atoms: u64, decimals: u8) -> String {
+    let scale = 10u64.pow(u32::from(decimals));
+    let fraction = format!("{:0width$}", atoms % scale, width = usize::from(decimals));
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{}", atoms / scale)
+    } else {
+        format!("{}.{fraction}", atoms / scale)
+    }
+}
+
+/// Runs the journey.
+pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result<JourneyReport> {
+    let chain = EmbeddedChain::start().await.map_err(fail)?;
+    let certifier_key = chain.funded_keypair(100_000_000_000).await.map_err(fail)?;
+    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier_key.pubkey()])
+        .await
+        .map_err(fail)?;
+    let d = &localnet.deployment;
+    let (sol, usdc) = (d.token("SOL")?.clone(), d.token("USDC")?.clone());
+
+    n.section("Deployment on the embedded chain");
+    n.line(&format!(
+        "real bank in-process; programs: registry {}, market {}, escrow {}, runner {}, receipts {}, sim_venue {}",
+        short(&agent_registry::ID),
+        short(&market::ID),
+        short(&escrow::ID),
+        short(&runner::ID),
+        short(&receipts::ID),
+        short(&sim_venue::ID)
+    ));
+    n.table(
+        std::iter::once(vec![
+            "token".into(),
+            "mint".into(),
+            "Pyth feed".into(),
+            "price".into(),
+        ])
+        .chain(d.tokens.iter().map(|t| {
+            vec![
+                t.symbol.clone(),
+                short(&t.mint),
+                format!("{}…", &t.pyth_feed[..8]),
+                format!(
+                    "${}",
+                    amount(localnet.price(&t.symbol).unwrap_or(0) as u64, 8)
+                ),
+            ]
+        }))
+        .collect(),
+    );
+    n.line("pools: SOL/USDC 10,000 / 1,500,000 (5 bps), JUP/USDC 1,000,000 / 800,000 (10 bps)");
+
+    // Vendors.
+    n.section("Vendors register and are certified A–D");
+    let mut vendors = Vec::new();
+    for (name, strategy) in vendor_manifests() {
+        let keypair = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
+        let manifest = manifest(name, strategy);
+        let agent = pda::agent(&keypair.pubkey(), name).0;
+        let register = [
+            ix::registry::register_agent(
+                &keypair.pubkey(),
+                RegisterAgentArgs {
+                    name: name.into(),
+                    payout: keypair.pubkey(),
+                    capabilities: capability::SWAP | capability::DCA,
+                    metadata_uri: format!("https://agents.example/{name}/manifest.json"),
+                    manifest_hash: manifest.hash(),
+                },
+            ),
+            ix::registry::publish_version(
+                &agent,
+                &keypair.pubkey(),
+                0,
+                PublishVersionArgs {
+                    semver: SemVer {
+                        major: 1,
+                        minor: 0,
+                        patch: 0,
+                    },
+                    manifest_hash: manifest.hash(),
+                    code_hash: solana_sha256_hasher::hash(name.as_bytes()).to_bytes(),
+                },
+            ),
+        ];
+        sender(&chain)
+            .send(&format!("register:{name}"), &keypair, &register, &[], &[])
+            .await
+            .map_err(fail)?;
+        localnet
+            .fund_tokens(&chain, &keypair.pubkey(), "USDC", 0)
+            .await
+            .map_err(fail)?;
+        vendors.push(VendorSetup {
+            name,
+            keypair,
+            agent,
+            manifest,
+        });
+    }
+    let certifier = Certifier {
+        chain: &chain,
+        sender: sender(&chain),
+        certifier: certifier_key.insecure_clone(),
+        reports_dir: config.out_dir.join("certification"),
+        seed: config.seed,
+    };
+    let mut summaries = Vec::new();
+    let mut rows = vec![vec![
+        "vendor".into(),
+        "fee/exec".into(),
+        "A".into(),
+        "B".into(),
+        "C".into(),
+        "D".into(),
+        "p95 ms".into(),
+        "success".into(),
+    ]];
+    for vendor in &vendors {
+        let results = certifier
+            .certify(&vendor.agent, &vendor.manifest, Stage::D)
+            .await
+            .map_err(fail)?;
+        let mut summary = VendorSummary {
+            name: vendor.name.into(),
+            agent: vendor.agent,
+            price: vendor.manifest.strategy.price,
+            passed: Vec::new(),
+            failed: None,
+        };
+        let mut row = vec![
+            vendor.name.to_string(),
+            format!("{} USDC", amount(summary.price, 6)),
+        ];
+        let mut figures = (String::from("-"), String::from("-"));
+        for (report, _) in &results {
+            if report.passed {
+                summary.passed.push(report.stage.clone());
+            } else {
+                summary.failed = Some((report.stage.clone(), report.reasons.clone()));
+            }
+            row.push(if report.passed {
+                "pass".into()
+            } else {
+                "FAIL".into()
+            });
+            if report.stage == "D" || !report.passed {
+                figures = (
+                    report.p95_latency_ms.to_string(),
+                    format!("{:.2}%", f64::from(report.success_rate_bps) / 100.0),
+                );
+            }
+        }
+        while row.len() < 6 {
+            row.push("-".into());
+        }
+        row.extend([figures.0, figures.1]);
+        rows.push(row);
+        summaries.push(summary);
+    }
+    n.table(rows);
+    for summary in &summaries {
+        if let Some((stage, reasons)) = &summary.failed {
+            n.line(&format!(
+                "{} failed stage {stage}: {}",
+                summary.name,
+                reasons.join("; ")
+            ));
+        }
+    }
+
+    // The user's goal.
+    n.section("Goal → PlanGraph");
+    let owner = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "SOL", 10 * 10u64.pow(9))
+        .await
+        .map_err(fail)?;
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "USDC", 100 * 10u64.pow(6))
+        .await
+        .map_err(fail)?;
+    let planner = Planner {
+        chain: &chain,
+        sender: sender(&chain),
+        planner: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
+        deployment: d,
+        policy: RfpPolicy::default(),
+    };
+    n.line(&format!("goal: \"{}\"", config.goal));
+    let draft = planner
+        .draft(&config.goal, &owner.pubkey())
+        .await
+        .map_err(fail)?;
+    let mut rows = vec![vec![
+        "step".into(),
+        "kind".into(),
+        "trade".into(),
+        "runs".into(),
+        "after".into(),
+        "slippage".into(),
+        "fee cap".into(),
+    ]];
+    for s in &draft.graph.steps {
+        let decimals = d.token(&s.sell).map(|t| t.decimals).unwrap_or(0);
+        rows.push(vec![
+            s.id.to_string(),
+            format!("{:?}", s.kind),
+            format!("{} {} → {}", amount(s.amount_in, decimals), s.sell, s.buy),
+            if s.repeat > 1 {
+                format!("{} × every {}s", s.repeat, s.interval_secs)
+            } else {
+                "1".into()
+            },
+            format!("{:?}", s.depends_on),
+            format!("{} bps", s.guards.max_slippage_bps),
+            format!("{} bps", s.guards.fee_cap_bps),
+        ]);
+    }
+    n.table(rows);
+    n.line(&format!(
+        "caps: ${} per execution, ${} per day; plan hash {}",
+        amount(draft.graph.policy.notional_cap_usd, 6),
+        amount(draft.graph.policy.daily_cap_usd, 6),
+        hex::encode(&draft.graph.hash()[..8])
+    ));
+    let landed = sender(&chain)
+        .send(
+            "create-plan",
+            &owner,
+            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
+            &[],
+            &[],
+        )
+        .await
+        .map_err(fail)?;
+    n.line(&format!(
+        "owner signed create_plan: plan {} ({} bytes)",
+        short(&draft.plan),
+        landed.wire_bytes
+    ));
+
+    // RFPs, offers, awards.
+    n.section("RFPs, offers, award");
+    planner.open_rfps(&draft.plan).await.map_err(fail)?;
+    let brokers: Vec<Broker<'_, EmbeddedChain>> = vendors
+        .iter()
+        .map(|v| Broker {
+            chain: &chain,
+            sender: sender(&chain),
+            vendor: v.keypair.insecure_clone(),
+            agent: v.agent,
+            deployment: d,
+            strategy: v.manifest.strategy.clone(),
+            receipts_dir: Some(config.out_dir.join("vendor-receipts").join(v.name)),
+        })
+        .collect();
+    for (broker, vendor) in brokers.iter().zip(&vendors) {
+        for (_, outcome) in broker.bid_all().await.map_err(fail)? {
+            if let Ok(Outcome::Skipped(why)) = &outcome {
+                n.line(&format!("{} does not bid: {why}", vendor.name));
+                break;
+            }
+        }
+    }
+    localnet
+        .advance(&chain, planner.policy.bid_secs + 1)
+        .await
+        .map_err(fail)?;
+    planner.award_all(&draft.plan).await.map_err(fail)?;
+    let name_of = |agent: &Pubkey| {
+        vendors
+            .iter()
+            .find(|v| v.agent == *agent)
+            .map_or("?".to_string(), |v| v.name.to_string())
+    };
+    let mut offers_report = Vec::new();
+    let mut rows = vec![vec![
+        "step".into(),
+        "offers (fee per execution)".into(),
+        "awarded (utility = reliability × guards / price)".into(),
+    ]];
+    for step in 0..draft.graph.steps.len() as u16 {
+        let rfp_key = pda::rfp(&planner.planner.pubkey(), &draft.plan, step).0;
+        let rfp: Rfp = chain.fetch(&rfp_key).await?;
+        let offers: Vec<(String, u64)> = planner
+            .offers(&rfp_key)
+            .await?
+            .iter()
+            .map(|(_, o)| (name_of(&o.agent), o.price))
+            .collect();
+        let winner = match rfp.status {
+            RfpStatus::Awarded(award) => name_of(&award.agent),
+            _ => "none".into(),
+        };
+        rows.push(vec![
+            step.to_string(),
+            offers
+                .iter()
+                .map(|(v, p)| format!("{v} {} USDC", amount(*p, 6)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            winner.clone(),
+        ]);
+        offers_report.push(StepOffers {
+            step,
+            offers,
+            winner,
+        });
+    }
+    n.table(rows);
+
+    // One approval.
+    n.section("Approval: one owner signature");
+    let mut approval = planner
+        .approval(&draft.plan, 7 * 86_400)
+        .await
+        .map_err(fail)?;
+    // The owner sets aside a round fee budget; what the grants do not use comes back.
+    approval.deposit = approval.deposit.max(10u64.pow(u32::from(usdc.decimals)));
+    let approve_ixs = approval.instructions().map_err(fail)?;
+    let landed = sender(&chain)
+        .send("approve", &owner, &approve_ixs, &[], &[])
+        .await
+        .map_err(fail)?;
+    n.line(&format!(
+        "{} instructions (open_budget, {} grants, {} SPL approve) in one transaction: {} bytes, {} signature",
+        approve_ixs.len(),
+        approval.grants.len(),
+        approval.allowances.len(),
+        landed.wire_bytes,
+        landed.signatures
+    ));
+    n.line(&format!(
+        "fee budget {} USDC; trade allowance {} SOL to the plan's delegate; capital stays in the owner's account",
+        amount(approval.deposit, usdc.decimals),
+        amount(approval.allowances.iter().map(|a| a.amount).sum(), sol.decimals)
+    ));
+    let budget_ref = approval.budget();
+
+    // Balances before execution.
+    let owner_sol = pda::ata(&owner.pubkey(), &sol.mint, &anchor_spl::token::ID);
+    let owner_usdc = pda::ata(&owner.pubkey(), &usdc.mint, &anchor_spl::token::ID);
+    let pool = d
+        .pool(&sol.mint, &usdc.mint)
+        .ok_or_else(|| fail("no SOL/USDC pool"))?;
+    let vendor_accounts: Vec<Pubkey> = vendors
+        .iter()
+        .map(|v| pda::ata(&v.keypair.pubkey(), &usdc.mint, &anchor_spl::token::ID))
+        .collect();
+    let before = Balances::read(
+        &chain,
+        owner_sol,
+        owner_usdc,
+        &pool,
+        &sol.mint,
+        &usdc.mint,
+        &vendor_accounts,
+    )
+    .await?;
+
+    // Execution.
+    n.section("Guarded execution");
+    let awarded_broker = |step: u16| -> anyhow::Result<&Broker<'_, EmbeddedChain>> {
+        let winner = &offers_report[usize::from(step)].winner;
+        brokers
+            .iter()
+            .zip(&vendors)
+            .find(|(_, v)| v.name == winner)
+            .map(|(b, _)| b)
+            .ok_or_else(|| fail(format!("step {step} has no awarded vendor")))
+    };
+    let mut stale_refusal = String::new();
+    let mut stale_changed_nothing = false;
+    let plan_steps = draft.graph.steps.len() as u16;
+    for step in 0..plan_steps {
+        let broker = awarded_broker(step)?;
+        let node = &draft.graph.steps[usize::from(step)];
+        for execution in 0..node.repeat {
+            if execution > 0 || step > 0 {
+                if step == 1 && execution == 0 {
+                    // The adversarial moment: the feeder is down for an hour and the vendor
+                    // forces an execution on the hour-old price.
+                    localnet.set_feeding(false);
+                    localnet
+                        .advance(&chain, i64::from(node.interval_secs.max(3_600)))
+                        .await
+                        .map_err(fail)?;
+                    let (refusal, unchanged) = forced_stale_attempt(
+                        &chain,
+                        broker,
+                        &draft.plan,
+                        &planner.planner.pubkey(),
+                        step,
+                    )
+                    .await?;
+                    n.line(&format!(
+                        "✗ {} forces step {step} on a 1-hour-old price (guard checks off): refused on-chain — {refusal}; accounts unchanged: {unchanged}",
+                        name_of(&broker.agent)
+                    ));
+                    stale_refusal = refusal;
+                    stale_changed_nothing = unchanged;
+                    localnet.set_feeding(true);
+                    localnet.publish_prices(&chain).await.map_err(fail)?;
+                } else {
+                    localnet
+                        .advance(&chain, i64::from(node.interval_secs))
+                        .await
+                        .map_err(fail)?;
+                }
+            }
+            let rfp: Rfp = chain
+                .fetch(&pda::rfp(&planner.planner.pubkey(), &draft.plan, step).0)
+                .await?;
+            let (outcome, executed) = broker.execute(&rfp).await.map_err(fail)?;
+            let Some(executed) = executed else {
+                anyhow::bail!("step {step} execution {execution}: {}", outcome.describe());
+            };
+            if let Some(receipt) = &executed.receipt {
+                let r = &receipt.receipt;
+                n.line(&format!(
+                    "✓ step {step} #{execution} by {}: {} SOL → {} USDC, slippage {} bps vs oracle, fee {} USDC, receipt leaf {}…",
+                    name_of(&broker.agent),
+                    amount(r.amount_in, sol.decimals),
+                    amount(r.amount_out, usdc.decimals),
+                    r.guards.realized_slippage_bps,
+                    amount(r.guards.fee_paid, usdc.decimals),
+                    &receipt.leaf[..12]
+                ));
+            }
+        }
+    }
+    let plan_state: Plan = chain.fetch(&draft.plan).await?;
+    n.line(&format!("plan finished: {}", plan_state.is_finished()));
+
+    // Anchoring.
+    n.section("Period anchoring");
+    localnet.advance(&chain, 3_600).await.map_err(fail)?;
+    let anchorer = Anchorer {
+        chain: &chain,
+        sender: sender(&chain),
+        payer: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
+        deployment: d,
+    };
+    for (shard, outcome) in anchorer.anchor_due().await.map_err(fail)? {
+        n.line(&format!("shard {shard}: {}", outcome.describe()));
+    }
+
+    // Verification by a third party.
+    n.section("Independent verification of every receipt");
+    let verifier = chain.funded_keypair(1_000_000_000).await.map_err(fail)?;
+    let mut checks = Vec::new();
+    let mut executions = Vec::new();
+    let receipts_dir = config.out_dir.join("receipts");
+    let _ = std::fs::create_dir_all(&receipts_dir);
+    let mut rows = vec![vec![
+        "step".into(),
+        "#".into(),
+        "leaf".into(),
+        "index".into(),
+        "PeriodRoot".into(),
+        "off-chain".into(),
+        "on-chain".into(),
+    ]];
+    for found in plan_receipts(&chain, &draft.plan).await? {
+        let r = found.receipt;
+        let json = ReceiptJson::from(&r);
+        let path = receipts_dir.join(format!("step{}-{}.json", r.step, r.execution));
+        let _ = std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap_or_default());
+        // The verifier starts from the JSON file alone.
+        let parsed: ReceiptJson = serde_json::from_slice(&std::fs::read(&path)?)?;
+        let receipt = receipts::Receipt::try_from(&parsed).map_err(fail)?;
+        let verification =
+            verify_receipt(&chain, &receipt, &found.tree, found.index, d.receipt_depth).await?;
+        let (off_chain, period_root, proof) = match &verification {
+            Ok(v) => (v.period_root.is_some(), v.period_root, v.proof.clone()),
+            Err(_) => (false, None, Vec::new()),
+        };
+        let on_chain = match period_root {
+            Some(period) => {
+                let ix = ix::receipts::verify_receipt(
+                    &period,
+                    VerifyReceiptArgs {
+                        input: ReceiptInput::Receipt(Box::new(receipt)),
+                        index: found.index,
+                        proof,
+                    },
+                );
+                sender(&chain)
+                    .send(
+                        &format!("verify:{}", found.index),
+                        &verifier,
+                        &[ix],
+                        &[],
+                        &[],
+                    )
+                    .await
+                    .is_ok()
+            }
+            None => false,
+        };
+        rows.push(vec![
+            r.step.to_string(),
+            r.execution.to_string(),
+            format!("{}…", &hex::encode(r.leaf())[..12]),
+            found.index.to_string(),
+            period_root.as_ref().map_or("-".into(), short),
+            if off_chain {
+                "✓".into()
+            } else {
+                "✗".into()
+            },
+            if on_chain { "✓".into() } else { "✗".into() },
+        ]);
+        executions.push(ExecutionSummary {
+            step: r.step,
+            execution: r.execution,
+            vendor: name_of(&r.agent),
+            amount_in: r.amount_in,
+            amount_out: r.amount_out,
+            slippage_bps: r.guards.realized_slippage_bps,
+            fee: r.payment.amount,
+        });
+        checks.push(ReceiptCheck {
+            step: r.step,
+            execution: r.execution,
+            index: found.index,
+            leaf: r.leaf(),
+            period_root,
+            verified_off_chain: off_chain,
+            verified_on_chain: on_chain,
+        });
+    }
+    n.table(rows);
+    n.line(&format!("receipt JSON files: {}", receipts_dir.display()));
+
+    // Settle.
+    n.section("Settlement: unused budget back to the owner");
+    let budget: Budget = chain.fetch(&budget_ref.budget).await?;
+    let mut settle = Vec::new();
+    for index in 0..budget.grant_count {
+        settle.push(ix::escrow::close_grant(
+            &budget_ref.budget,
+            &pda::grant(&budget_ref.budget, index).0,
+            &owner.pubkey(),
+        ));
+    }
+    sender(&chain)
+        .send("close-grants", &owner, &settle, &[], &[])
+        .await
+        .map_err(fail)?;
+    let budget: Budget = chain.fetch(&budget_ref.budget).await?;
+    let unused = budget.deposited - budget.redeemed - budget.refunded;
+    let refund = [
+        ix::escrow::refund(&budget_ref, &owner_usdc, &owner.pubkey(), unused),
+        ix::escrow::close_budget(&budget_ref, &owner.pubkey(), &owner.pubkey()),
+        ix::runner::close_plan(&draft.plan, &owner.pubkey()),
+    ];
+    sender(&chain)
+        .send("refund", &owner, &refund, &[], &[])
+        .await
+        .map_err(fail)?;
+    n.line(&format!(
+        "refunded {} USDC; grants, budget and plan closed (rent back to the owner)",
+        amount(unused, usdc.decimals)
+    ));
+
+    // The books.
+    let after = Balances::read(
+        &chain,
+        owner_sol,
+        owner_usdc,
+        &pool,
+        &sol.mint,
+        &usdc.mint,
+        &vendor_accounts,
+    )
+    .await?;
+    let fees_paid = budget.redeemed;
+    let conservation = Conservation {
+        owner_sol_spent: before.owner_sol - after.owner_sol,
+        // The owner's USDC: swap output plus the refund, minus nothing else (the deposit was
+        // taken before `before`).
+        owner_usdc_received: after.owner_usdc - before.owner_usdc - unused,
+        fees_deposited: budget.deposited,
+        fees_paid,
+        fees_refunded: unused,
+        vendors_received: after.vendors - before.vendors,
+        pool_sol_received: after.pool_sol - before.pool_sol,
+        pool_usdc_paid: before.pool_usdc - after.pool_usdc,
+        sum_amount_in: executions.iter().map(|e| e.amount_in).sum(),
+        sum_amount_out: executions.iter().map(|e| e.amount_out).sum(),
+    };
+    n.section("Money conserved");
+    n.table(vec![
+        vec!["flow".into(), "amount".into(), "equals".into()],
+        vec![
+            "owner SOL out".into(),
+            amount(conservation.owner_sol_spent, sol.decimals),
+            format!(
+                "pool SOL in {} = Σ receipts amount_in {}",
+                amount(conservation.pool_sol_received, sol.decimals),
+                amount(conservation.sum_amount_in, sol.decimals)
+            ),
+        ],
+        vec![
+            "owner USDC in".into(),
+            amount(conservation.owner_usdc_received, usdc.decimals),
+            format!(
+                "pool USDC out {} = Σ receipts amount_out {}",
+                amount(conservation.pool_usdc_paid, usdc.decimals),
+                amount(conservation.sum_amount_out, usdc.decimals)
+            ),
+        ],
+        vec![
+            "fee budget".into(),
+            amount(conservation.fees_deposited, usdc.decimals),
+            format!(
+                "paid {} (vendors got {}) + refunded {}",
+                amount(conservation.fees_paid, usdc.decimals),
+                amount(conservation.vendors_received, usdc.decimals),
+                amount(conservation.fees_refunded, usdc.decimals)
+            ),
+        ],
+    ]);
+    n.line(if conservation.holds() {
+        "✓ every atom accounted for"
+    } else {
+        "✗ MISMATCH"
+    });
+
+    Ok(JourneyReport {
+        vendors: summaries,
+        plan: draft.plan,
+        graph: draft.graph,
+        offers: offers_report,
+        approval_bytes: landed.wire_bytes,
+        approval_signatures: landed.signatures,
+        approval_instructions: approve_ixs.len(),
+        executions,
+        stale_refusal,
+        stale_changed_nothing,
+        receipts: checks,
+        conservation,
+    })
+}
+
+/// `abcd…wxyz`.
+pub fn short(key: &Pubkey) -> String {
+    let s = key.to_string();
+    format!("{}…{}", &s[..4], &s[s.len() - 4..])
+}
+
+struct Balances {
+    owner_sol: u64,
+    owner_usdc: u64,
+    pool_sol: u64,
+    pool_usdc: u64,
+    vendors: u64,
+}
+
+impl Balances {
+    async fn read(
+        chain: &EmbeddedChain,
+        owner_sol: Pubkey,
+        owner_usdc: Pubkey,
+        pool: &agentrunner_client::ix::sim_venue::PoolRef,
+        sol: &Pubkey,
+        usdc: &Pubkey,
+        vendors: &[Pubkey],
+    ) -> anyhow::Result<Self> {
+        let mut vendor_total = 0;
+        for v in vendors {
+            vendor_total += chain.token_balance(v).await.map_err(fail)?;
+        }
+        Ok(Self {
+            owner_sol: chain.token_balance(&owner_sol).await.map_err(fail)?,
+            owner_usdc: chain.token_balance(&owner_usdc).await.map_err(fail)?,
+            pool_sol: chain.token_balance(&pool.vault(sol)).await.map_err(fail)?,
+            pool_usdc: chain.token_balance(&pool.vault(usdc)).await.map_err(fail)?,
+            vendors: vendor_total,
+        })
+    }
+}
+
+/// The awarded vendor sends an execution of `step` on stale prices straight to the chain (no
+/// simulation, no guard check of its own). Returns the runner's refusal and whether every
+/// account the transaction named is unchanged.
+async fn forced_stale_attempt(
+    chain: &EmbeddedChain,
+    broker: &Broker<'_, EmbeddedChain>,
+    plan: &Pubkey,
+    planner: &Pubkey,
+    step: u16,
+) -> anyhow::Result<(String, bool)> {
+    let reckless = Broker {
+        chain,
+        sender: Sender {
+            chain,
+            policy: SendPolicy::immediate(),
+            journal: Box::new(NoJournal),
+        },
+        vendor: broker.vendor.insecure_clone(),
+        agent: broker.agent,
+        deployment: broker.deployment,
+        strategy: Strategy {
+            respects_guards: false,
+            ..broker.strategy.clone()
+        },
+        receipts_dir: None,
+    };
+    let rfp: Rfp = chain.fetch(&pda::rfp(planner, plan, step).0).await?;
+    let ix = reckless.execution_instruction(&rfp).await.map_err(fail)?;
+    let keys: Vec<Pubkey> = ix
+        .accounts
+        .iter()
+        .map(|m| m.pubkey)
+        .filter(|k| *k != broker.vendor.pubkey())
+        .collect();
+    let mut before = Vec::new();
+    for key in &keys {
+        before.push(chain.account(key).await.map_err(fail)?);
+    }
+    let table = broker.deployment.lookup_table_account();
+    let result = chain.send_v0(&broker.vendor, &[ix], &[], &[table]).await;
+    let refusal = match result {
+        Ok(_) => anyhow::bail!("the runner accepted an execution on a stale price"),
+        Err(e) => e
+            .transaction_error()
+            .map(errors::describe)
+            .unwrap_or_else(|| e.to_string()),
+    };
+    let mut unchanged = true;
+    for (key, was) in keys.iter().zip(before) {
+        unchanged &= chain.account(key).await.map_err(fail)? == was;
+    }
+    Ok((refusal, unchanged))
+}
