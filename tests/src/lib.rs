@@ -3,6 +3,7 @@
 //! - [`context::TestContext`]: one fresh chain per test, funded wallets, per-program clients.
 //! - [`assertions`]: exact-error assertions and byte-identical account snapshots.
 //! - [`clients`]: one client per program, one async method per instruction.
+//! - [`faults`]: the chain behind a misbehaving network (lost responses, crashes) for K-tests.
 //! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
 //! - [`runner_world`]: a deployment for guarded executions and an approved plan.
 //! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
@@ -11,6 +12,7 @@
 pub mod assertions;
 pub mod clients;
 pub mod context;
+pub mod faults;
 pub mod fixtures;
 pub mod mutation;
 pub mod runner_world;

@@ -379,10 +379,13 @@ impl EmbeddedChain {
             .metadata
             .map(|m: TransactionMetadata| m.log_messages)
             .unwrap_or_default();
+        // The first execution's result stands: a duplicate is refused as AlreadyProcessed
+        // without replacing it, as a cluster's status cache would.
         self.statuses
             .lock()
             .expect("statuses poisoned")
-            .insert(signature, result.result.clone());
+            .entry(signature)
+            .or_insert_with(|| result.result.clone());
         match result.result {
             Ok(()) => Ok(TxOutcome {
                 signature,
