@@ -29,6 +29,7 @@ pub mod ix;
 pub mod pda;
 pub mod plan;
 pub mod receipts;
+pub mod rpc;
 pub mod send;
 pub mod voucher;
 

@@ -79,11 +79,18 @@ impl Chain for EmbeddedChain {
         &self,
         signature: &Signature,
     ) -> ClientResult<Option<Vec<CpiRecord>>> {
-        Ok(self.cpis(signature))
+        Ok(self
+            .inner_instructions(signature)
+            .map(|groups| groups.into_iter().flatten().collect()))
     }
 
     async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>> {
-        Ok(self.history(address))
+        // As an RPC client sees them: landed and succeeded (failed ones changed nothing).
+        Ok(self
+            .history(address)
+            .into_iter()
+            .filter(|s| self.status(s) == Some(Ok(())))
+            .collect())
     }
 
     async fn program_accounts(

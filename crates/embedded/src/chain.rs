@@ -21,7 +21,11 @@ use tokio::sync::{Mutex, RwLock};
 
 pub use agentrunner_client::chain::CpiRecord;
 
-use crate::{index::Index, programs::native_programs, MS_PER_SLOT};
+use crate::{
+    index::{Index, TxRecord},
+    programs::native_programs,
+    MS_PER_SLOT,
+};
 
 /// Lamports given to the deployer (the programs' upgrade authority) at genesis.
 const DEPLOYER_LAMPORTS: u64 = 1_000_000_000_000;
@@ -112,6 +116,8 @@ pub struct EmbeddedChain {
     statuses: std::sync::Mutex<HashMap<Signature, Result<(), TransactionError>>>,
     /// Transaction history, CPIs and known accounts (what an RPC node indexes).
     index: std::sync::Mutex<Index>,
+    /// The genesis hash: this chain's identity (CAIP-2 `solana:<genesis>`).
+    genesis_hash: Hash,
 }
 
 impl EmbeddedChain {
@@ -135,6 +141,7 @@ impl EmbeddedChain {
             },
         );
         let context = program_test.start_with_context().await;
+        let genesis_hash = context.genesis_config().hash();
         let banks = context.banks_client.clone();
         let payer = context.payer.insecure_clone();
         let rent = banks.get_rent().await.map_err(banks_err)?;
@@ -148,6 +155,7 @@ impl EmbeddedChain {
             sent: std::sync::Mutex::new(HashSet::new()),
             statuses: std::sync::Mutex::new(HashMap::new()),
             index: std::sync::Mutex::new(Index::default()),
+            genesis_hash,
         })
     }
 
@@ -155,6 +163,11 @@ impl EmbeddedChain {
     /// created through [`crate::token`] helpers.
     pub fn payer(&self) -> &Keypair {
         &self.payer
+    }
+
+    /// The genesis hash (the cluster's identity).
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
     }
 
     /// Upgrade authority of every AgentRunner program (what `solana program deploy` would leave).
@@ -233,7 +246,7 @@ impl EmbeddedChain {
         &self,
         tx: VersionedTransaction,
     ) -> Result<TracedOutcome, ChainError> {
-        let keys = self.message_keys(&tx.message).await?;
+        let (keys, _) = self.message_keys(&tx.message).await?;
         let _exclusive = self.trace_lock.write().await;
         let simulation = self
             .banks
@@ -263,9 +276,9 @@ impl EmbeddedChain {
             .collect();
         let signature = tx.signatures[0];
         let result = self.process(tx).await;
-        if self.status(&signature).is_some() {
-            self.indexed()
-                .cpis_of(signature, inner.iter().flatten().cloned().collect());
+        // Only a successful transaction's CPIs are effects (a failed one reverted them).
+        if self.status(&signature) == Some(Ok(())) {
+            self.indexed().cpis_of(signature, inner.clone());
         }
         Ok(TracedOutcome {
             outcome: result?,
@@ -282,9 +295,15 @@ impl EmbeddedChain {
         self.indexed().history(address)
     }
 
-    /// The CPIs of a transaction processed through [`Self::process_traced`].
-    pub fn cpis(&self, signature: &Signature) -> Option<Vec<CpiRecord>> {
+    /// The CPIs of a successful transaction processed through [`Self::process_traced`],
+    /// grouped by top-level instruction.
+    pub fn inner_instructions(&self, signature: &Signature) -> Option<Vec<Vec<CpiRecord>>> {
         self.indexed().cpis(signature)
+    }
+
+    /// A processed transaction as an RPC node would serve it.
+    pub fn transaction_record(&self, signature: &Signature) -> Option<TxRecord> {
+        self.indexed().record(signature)
     }
 
     /// Every address a transaction named or a fixture wrote.
@@ -294,8 +313,13 @@ impl EmbeddedChain {
 
     /// The account keys a message's instructions index into: static keys, then its lookup
     /// tables' writable and readonly addresses in lookup order (tables read from the bank).
-    async fn message_keys(&self, message: &VersionedMessage) -> Result<Vec<Pubkey>, ChainError> {
+    /// Also returns how many of the keys are writable lookup-table addresses.
+    async fn message_keys(
+        &self,
+        message: &VersionedMessage,
+    ) -> Result<(Vec<Pubkey>, usize), ChainError> {
         let mut keys = message.static_account_keys().to_vec();
+        let mut loaded_writable = 0;
         if let VersionedMessage::V0(v0) = message {
             let mut tables = Vec::new();
             for lookup in &v0.address_table_lookups {
@@ -313,15 +337,18 @@ impl EmbeddedChain {
                     } else {
                         &lookup.readonly_indexes
                     };
-                    keys.extend(
-                        indexes
-                            .iter()
-                            .filter_map(|i| addresses.get(usize::from(*i)).copied()),
-                    );
+                    let found: Vec<Pubkey> = indexes
+                        .iter()
+                        .filter_map(|i| addresses.get(usize::from(*i)).copied())
+                        .collect();
+                    if writable {
+                        loaded_writable += found.len();
+                    }
+                    keys.extend(found);
                 }
             }
         }
-        Ok(keys)
+        Ok((keys, loaded_writable))
     }
 
     /// The recorded result of a processed transaction.
@@ -368,17 +395,30 @@ impl EmbeddedChain {
             return Err(ChainError::TooLarge(wire_bytes));
         }
         let fee = self.fee(&tx.message).await?;
-        let keys = self.message_keys(&tx.message).await?;
+        let (keys, loaded_writable) = self.message_keys(&tx.message).await?;
+        let clock = self.clock().await?;
+        let record_tx = tx.clone();
         let result = self
             .banks
             .process_transaction_with_metadata(tx)
             .await
             .map_err(banks)?;
-        self.indexed().transaction(signature, &keys);
         let logs = result
             .metadata
             .map(|m: TransactionMetadata| m.log_messages)
             .unwrap_or_default();
+        self.indexed().transaction(
+            signature,
+            TxRecord {
+                tx: record_tx,
+                slot: clock.slot,
+                keys,
+                loaded_writable,
+                fee,
+                logs: logs.clone(),
+                unix_time: clock.unix_timestamp,
+            },
+        );
         // The first execution's result stands: a duplicate is refused as AlreadyProcessed
         // without replacing it, as a cluster's status cache would.
         self.statuses

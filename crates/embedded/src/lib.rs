@@ -15,10 +15,11 @@
 
 pub mod backend;
 pub mod chain;
-mod index;
+pub mod index;
 pub mod localnet;
 pub mod oracle;
 pub mod programs;
+pub mod rpc_server;
 pub mod token;
 
 pub use chain::{ChainError, CpiRecord, EmbeddedChain, TracedOutcome, TxOutcome, PACKET_DATA_SIZE};

@@ -3,3 +3,4 @@
 mod certifier;
 mod idempotency;
 mod journey;
+mod rpc;

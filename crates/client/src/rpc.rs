@@ -1,0 +1,287 @@
+//! [`RpcChain`]: a Solana JSON-RPC endpoint as a [`Chain`] (devnet, mainnet-beta, a local
+//! validator, or `agentrunner serve`'s embedded chain). Reads use `confirmed` commitment;
+//! broadcasts skip preflight (the [`crate::send::Sender`] simulates first) and ask the node not
+//! to retry (the sender rebroadcasts the same bytes itself).
+use anchor_lang::prelude::Pubkey;
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_commitment_config::CommitmentConfig;
+use solana_hash::Hash;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_types::{
+    config::{
+        RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+        RpcSimulateTransactionConfig, RpcTransactionConfig,
+    },
+    filter::{Memcmp, MemcmpEncodedBytes, RpcFilterType},
+};
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_status_client_types::{
+    option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
+};
+
+use crate::{
+    chain::{Chain, CpiRecord, SignatureStatus, Simulation},
+    ClientError, ClientResult,
+};
+
+/// Accounts per `getMultipleAccounts` request (the RPC limit).
+const MULTIPLE_ACCOUNTS_LIMIT: usize = 100;
+/// Signatures per `getSignaturesForAddress` page.
+const SIGNATURES_PAGE: usize = 1_000;
+
+/// A JSON-RPC endpoint.
+pub struct RpcChain {
+    client: RpcClient,
+    url: String,
+}
+
+fn rpc(e: impl std::fmt::Display) -> ClientError {
+    ClientError::Chain(e.to_string())
+}
+
+impl RpcChain {
+    /// Connects to `url` (`https://api.devnet.solana.com`, `http://127.0.0.1:8899`, ...).
+    pub fn new(url: &str) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            url: url.to_string(),
+        }
+    }
+
+    /// The endpoint.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The cluster's genesis hash (its identity: CAIP-2 `solana:<genesis>`).
+    pub async fn genesis_hash(&self) -> ClientResult<Hash> {
+        self.client.get_genesis_hash().await.map_err(rpc)
+    }
+
+    /// Lamports held by `address`.
+    pub async fn balance(&self, address: &Pubkey) -> ClientResult<u64> {
+        self.client.get_balance(address).await.map_err(rpc)
+    }
+}
+
+impl Chain for RpcChain {
+    async fn latest_blockhash(&self) -> ClientResult<(Hash, u64)> {
+        self.client
+            .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
+            .await
+            .map_err(rpc)
+    }
+
+    async fn block_height(&self) -> ClientResult<u64> {
+        self.client.get_block_height().await.map_err(rpc)
+    }
+
+    async fn broadcast(&self, tx: &VersionedTransaction) -> ClientResult<Signature> {
+        self.client
+            .send_transaction_with_config(
+                tx,
+                RpcSendTransactionConfig {
+                    skip_preflight: true,
+                    max_retries: Some(0),
+                    ..RpcSendTransactionConfig::default()
+                },
+            )
+            .await
+            .map_err(rpc)
+    }
+
+    async fn signature_status(&self, signature: &Signature) -> ClientResult<SignatureStatus> {
+        let statuses = self
+            .client
+            .get_signature_statuses(&[*signature])
+            .await
+            .map_err(rpc)?;
+        Ok(statuses
+            .value
+            .into_iter()
+            .next()
+            .flatten()
+            .filter(|s| s.satisfies_commitment(CommitmentConfig::confirmed()))
+            .map(|s| match s.err {
+                None => Ok(()),
+                Some(e) => Err(e),
+            }))
+    }
+
+    async fn simulate(&self, tx: &VersionedTransaction) -> ClientResult<Simulation> {
+        let result = self
+            .client
+            .simulate_transaction_with_config(
+                tx,
+                RpcSimulateTransactionConfig {
+                    sig_verify: true,
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    ..RpcSimulateTransactionConfig::default()
+                },
+            )
+            .await
+            .map_err(rpc)?
+            .value;
+        Ok(Simulation {
+            error: result.err.map(Into::into),
+            logs: result.logs.unwrap_or_default(),
+        })
+    }
+
+    async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
+        let mut accounts = Vec::with_capacity(addresses.len());
+        for chunk in addresses.chunks(MULTIPLE_ACCOUNTS_LIMIT) {
+            accounts.extend(
+                self.client
+                    .get_multiple_accounts(chunk)
+                    .await
+                    .map_err(rpc)?,
+            );
+        }
+        Ok(accounts)
+    }
+
+    async fn clock(&self) -> ClientResult<Clock> {
+        let account = self
+            .client
+            .get_account(&solana_sdk_ids::sysvar::clock::ID)
+            .await
+            .map_err(rpc)?;
+        bincode::deserialize(&account.data).map_err(rpc)
+    }
+
+    async fn transaction_cpis(
+        &self,
+        signature: &Signature,
+    ) -> ClientResult<Option<Vec<CpiRecord>>> {
+        let Ok(found) = self
+            .client
+            .get_transaction_with_config(
+                signature,
+                RpcTransactionConfig {
+                    encoding: Some(UiTransactionEncoding::Base64),
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    max_supported_transaction_version: Some(0),
+                },
+            )
+            .await
+        else {
+            return Ok(None);
+        };
+        let Some(tx) = found.transaction.transaction.decode() else {
+            return Ok(None);
+        };
+        let Some(meta) = found.transaction.meta else {
+            return Ok(None);
+        };
+        if meta.err.is_some() {
+            // A failed transaction changed nothing; its partial CPIs are not effects.
+            return Ok(Some(Vec::new()));
+        }
+        let mut keys = tx.message.static_account_keys().to_vec();
+        if let OptionSerializer::Some(loaded) = &meta.loaded_addresses {
+            for key in loaded.writable.iter().chain(&loaded.readonly) {
+                keys.push(key.parse().map_err(rpc)?);
+            }
+        }
+        let key = |i: u8| {
+            keys.get(usize::from(i))
+                .copied()
+                .ok_or_else(|| rpc("account index out of range"))
+        };
+        let mut cpis = Vec::new();
+        if let OptionSerializer::Some(groups) = meta.inner_instructions {
+            for group in groups {
+                for instruction in group.instructions {
+                    let UiInstruction::Compiled(ix) = instruction else {
+                        continue;
+                    };
+                    cpis.push(CpiRecord {
+                        program_id: key(ix.program_id_index)?,
+                        accounts: ix
+                            .accounts
+                            .iter()
+                            .map(|i| key(*i))
+                            .collect::<ClientResult<_>>()?,
+                        data: bs58::decode(&ix.data).into_vec().map_err(rpc)?,
+                        stack_height: ix
+                            .stack_height
+                            .and_then(|h| u8::try_from(h).ok())
+                            .unwrap_or(2),
+                    });
+                }
+            }
+        }
+        Ok(Some(cpis))
+    }
+
+    async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>> {
+        let mut all = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(
+                    address,
+                    solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
+                        before,
+                        until: None,
+                        limit: Some(SIGNATURES_PAGE),
+                        commitment: Some(CommitmentConfig::confirmed()),
+                    },
+                )
+                .await
+                .map_err(rpc)?;
+            let full = page.len() == SIGNATURES_PAGE;
+            for entry in page {
+                if entry.err.is_none() {
+                    all.push(entry.signature.parse::<Signature>().map_err(rpc)?);
+                }
+            }
+            before = all.last().copied();
+            if !full {
+                break;
+            }
+        }
+        all.reverse();
+        Ok(all)
+    }
+
+    async fn program_accounts(
+        &self,
+        program: &Pubkey,
+        discriminator: &[u8],
+    ) -> ClientResult<Vec<(Pubkey, Account)>> {
+        let found = self
+            .client
+            .get_program_ui_accounts_with_config(
+                program,
+                RpcProgramAccountsConfig {
+                    filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new(
+                        0,
+                        MemcmpEncodedBytes::Base58(bs58::encode(discriminator).into_string()),
+                    ))]),
+                    account_config: RpcAccountInfoConfig {
+                        encoding: Some(
+                            solana_account_decoder_client_types::UiAccountEncoding::Base64,
+                        ),
+                        commitment: Some(CommitmentConfig::confirmed()),
+                        ..RpcAccountInfoConfig::default()
+                    },
+                    ..RpcProgramAccountsConfig::default()
+                },
+            )
+            .await
+            .map_err(rpc)?;
+        found
+            .into_iter()
+            .map(|(key, ui)| {
+                ui.decode::<Account>()
+                    .map(|account| (key, account))
+                    .ok_or_else(|| rpc(format!("account {key}: undecodable data")))
+            })
+            .collect()
+    }
+}

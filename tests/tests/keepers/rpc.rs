@@ -1,0 +1,209 @@
+//! The keepers over Solana JSON-RPC: the embedded chain served on loopback, read and driven
+//! through `RpcChain` exactly as a cluster would be — plan, bid, award, approve, execute, read
+//! the receipt back from `getTransaction`, and rebuild the tree from `getSignaturesForAddress`.
+use std::sync::Arc;
+
+use agent_registry::{
+    constants::capability,
+    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
+    state::{SemVer, SloFigures, Stage},
+};
+use agentrunner_client::{
+    chain::Chain,
+    ix, pda,
+    receipts::index::{mirror_of, plan_receipts},
+    rpc::RpcChain,
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    rpc_server::serve,
+    EmbeddedChain,
+};
+use agentrunner_keepers::{
+    broker::{Broker, Strategy},
+    planner::{Planner, RfpPolicy},
+    Outcome,
+};
+use anchor_lang::Discriminator;
+use market::state::Rfp;
+use solana_signer::Signer;
+
+#[tokio::test]
+async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
+    let chain = Arc::new(EmbeddedChain::start().await.unwrap());
+    let certifier = chain.funded_keypair(1_000_000_000).await.unwrap();
+    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier.pubkey()])
+        .await
+        .unwrap();
+    let server = serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let rpc = RpcChain::new(&server.url());
+    let d = &localnet.deployment;
+
+    // Reads agree with the bank.
+    let keys = d.static_accounts();
+    assert_eq!(
+        rpc.accounts(&keys).await.unwrap(),
+        chain.accounts(&keys).await.unwrap()
+    );
+    assert_eq!(
+        Chain::clock(&rpc).await.unwrap(),
+        Chain::clock(&*chain).await.unwrap()
+    );
+    assert_eq!(rpc.genesis_hash().await.unwrap(), chain.genesis_hash());
+
+    // A vendor registered over RPC.
+    let policy = SendPolicy {
+        poll_interval: std::time::Duration::ZERO,
+        ..SendPolicy::default()
+    };
+    let sender = || Sender {
+        chain: &rpc,
+        policy,
+        journal: Box::new(NoJournal) as Box<dyn Journal>,
+    };
+    let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
+    let agent = pda::agent(&vendor.pubkey(), "Remote").0;
+    let register = [
+        ix::registry::register_agent(
+            &vendor.pubkey(),
+            RegisterAgentArgs {
+                name: "Remote".into(),
+                payout: vendor.pubkey(),
+                capabilities: capability::SWAP,
+                metadata_uri: String::new(),
+                manifest_hash: [1; 32],
+            },
+        ),
+        ix::registry::publish_version(
+            &agent,
+            &vendor.pubkey(),
+            0,
+            PublishVersionArgs {
+                semver: SemVer {
+                    major: 1,
+                    minor: 0,
+                    patch: 0,
+                },
+                manifest_hash: [1; 32],
+                code_hash: [1; 32],
+            },
+        ),
+    ];
+    sender()
+        .send("register", &vendor, &register, &[], &[])
+        .await
+        .unwrap();
+    let now = Chain::clock(&rpc).await.unwrap().unix_timestamp;
+    let attest = ix::registry::attest(
+        &agent,
+        &pda::agent_version(&agent, 0).0,
+        &certifier.pubkey(),
+        0,
+        AttestArgs {
+            stage: Stage::A,
+            passed: true,
+            slo: SloFigures::default(),
+            report_hash: [0; 32],
+            report_uri: String::new(),
+            expires_at: now + 86_400,
+        },
+    );
+    sender()
+        .send("attest", &certifier, &[attest], &[], &[])
+        .await
+        .unwrap();
+    localnet
+        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
+        .await
+        .unwrap();
+
+    // Plan, bid, award, approve, execute — all over RPC.
+    let owner = chain.funded_keypair(10_000_000_000).await.unwrap();
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "SOL", 5_000_000_000)
+        .await
+        .unwrap();
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "USDC", 10_000_000)
+        .await
+        .unwrap();
+    let planner = Planner {
+        chain: &rpc,
+        sender: sender(),
+        planner: chain.funded_keypair(1_000_000_000).await.unwrap(),
+        deployment: d,
+        policy: RfpPolicy {
+            min_stage: Stage::A,
+            ..RfpPolicy::default()
+        },
+    };
+    let draft = planner
+        .draft("Swap 2 SOL->USDC <=40 bps", &owner.pubkey())
+        .await
+        .unwrap();
+    sender()
+        .send(
+            "create",
+            &owner,
+            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    planner.open_rfps(&draft.plan).await.unwrap();
+    let broker = Broker {
+        chain: &rpc,
+        sender: sender(),
+        vendor: vendor.insecure_clone(),
+        agent,
+        deployment: d,
+        strategy: Strategy::default(),
+        receipts_dir: None,
+    };
+    let bids = broker.bid_all().await.unwrap();
+    assert!(matches!(bids[0].1, Ok(Outcome::Done(_))), "{:?}", bids[0].1);
+    assert_eq!(
+        rpc.program_accounts(&market::ID, Rfp::DISCRIMINATOR)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    localnet.advance(&chain, 61).await.unwrap();
+    planner.award_all(&draft.plan).await.unwrap();
+    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
+    sender()
+        .send(
+            "approve",
+            &owner,
+            &approval.instructions().unwrap(),
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    let rfp: Rfp = rpc
+        .fetch(&pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0)
+        .await
+        .unwrap();
+    let (outcome, executed) = broker.execute(&rfp).await.unwrap();
+    assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+
+    // The receipt came back through getTransaction; the tree rebuilds from history.
+    let signed = executed
+        .unwrap()
+        .receipt
+        .expect("receipt from getTransaction");
+    assert_eq!(signed.receipt.amount_in, 2_000_000_000);
+    let found = plan_receipts(&rpc, &draft.plan).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let mirror = mirror_of(&rpc, &found[0].tree, d.receipt_depth)
+        .await
+        .unwrap();
+    assert_eq!(mirror.leaf(found[0].index), Some(found[0].receipt.leaf()));
+    server.stop();
+}
