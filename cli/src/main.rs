@@ -1,7 +1,14 @@
-//! `agentrunner`: the command line of AgentRunner.
+//! `agentrunner`: the command line of AgentRunner. `demo` runs the whole journey on a fresh
+//! embedded chain; `serve` runs the embedded chain as a local cluster; every other command talks
+//! to a cluster over JSON-RPC (`-u`, default `localhost`) through `agentrunner-client`.
+use agentrunner_client::{
+    chain::Chain,
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod opts;
 mod output;
 
 #[derive(Parser)]
@@ -11,14 +18,43 @@ mod output;
     about = "Plan, hire, pay and execute DeFi agents safely on Solana"
 )]
 struct Cli {
+    #[command(flatten)]
+    opts: opts::Opts,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the end-to-end walkthrough on a fresh embedded chain and print what happened.
+    /// Run the end-to-end journey on a fresh embedded chain and narrate it.
     Demo(commands::demo::DemoArgs),
+    /// Run the embedded chain as a local cluster (JSON-RPC on 127.0.0.1:8899).
+    Serve(commands::serve::ServeArgs),
+    /// Plan a goal, create the plan and open its RFPs.
+    Goal(commands::goal::GoalArgs),
+    /// Show the offers on a plan's steps (and award them with --award).
+    Offers(commands::offers::OffersArgs),
+    /// Approve a plan with one signature (or print it unsigned with --sign-only).
+    Approve(commands::approve::ApproveArgs),
+    /// Show a plan's steps, awards, executions and budget.
+    Status(commands::status::StatusArgs),
+    /// Export a plan's receipts as verifiable JSON files.
+    Receipts(commands::receipts::ReceiptsArgs),
+    /// Verify a receipt file against its PeriodRoot.
+    Verify(commands::verify::VerifyArgs),
+    /// Register, publish or show an agent.
+    Agent(commands::agent::AgentArgs),
+    /// Certify an agent's current version (stages A-D) as a registered certifier.
+    Certify(commands::certify::CertifyArgs),
+}
+
+/// A sender for one-shot commands (no journal: a command either lands or reports why not).
+pub fn sender<C: Chain>(chain: &C) -> Sender<'_, C, Box<dyn Journal>> {
+    Sender {
+        chain,
+        policy: SendPolicy::default(),
+        journal: Box::new(NoJournal),
+    }
 }
 
 #[tokio::main]
@@ -29,7 +65,17 @@ async fn main() -> anyhow::Result<()> {
         std::env::set_var("RUST_LOG", "error");
     }
     let cli = Cli::parse();
+    let opts = cli.opts;
     match cli.command {
         Command::Demo(args) => commands::demo::run(args).await,
+        Command::Serve(args) => commands::serve::run(args, opts).await,
+        Command::Goal(args) => commands::goal::run(args, opts).await,
+        Command::Offers(args) => commands::offers::run(args, opts).await,
+        Command::Approve(args) => commands::approve::run(args, opts).await,
+        Command::Status(args) => commands::status::run(args, opts).await,
+        Command::Receipts(args) => commands::receipts::run(args, opts).await,
+        Command::Verify(args) => commands::verify::run(args, opts).await,
+        Command::Agent(args) => commands::agent::run(args, opts).await,
+        Command::Certify(args) => commands::certify::run(args, opts).await,
     }
 }

@@ -659,7 +659,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                 anyhow::bail!("step {step} execution {execution}: {}", outcome.describe());
             };
             if let Some(receipt) = &executed.receipt {
-                let r = &receipt.receipt;
+                let r = &receipt.located.receipt;
                 n.line(&format!(
                     "✓ step {step} #{execution} by {}: {} SOL → {} USDC, slippage {} bps vs oracle, fee {} USDC, receipt leaf {}…",
                     name_of(&broker.agent),
@@ -667,7 +667,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                     amount(r.amount_out, usdc.decimals),
                     r.guards.realized_slippage_bps,
                     amount(r.guards.fee_paid, usdc.decimals),
-                    &receipt.leaf[..12]
+                    &receipt.located.leaf[..12]
                 ));
             }
         }

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod journey;
 pub mod outcome;
 pub mod planner;
+pub mod runtime;
 pub mod settings;
 
 pub use outcome::Outcome;

@@ -143,7 +143,6 @@ impl<C: Chain> Planner<'_, C> {
     /// Opens the RFP of every step of `plan` (steps whose RFP exists are already done).
     pub async fn open_rfps(&self, plan_key: &Pubkey) -> Result<Vec<(u16, Outcome)>, SendError> {
         let plan: Plan = self.chain.fetch(plan_key).await?;
-        let now = self.chain.clock().await?.unix_timestamp;
         let fee = self.deployment.token(&self.deployment.fee_token)?;
         let fee_price = self
             .chain
@@ -170,6 +169,8 @@ impl<C: Chain> Planner<'_, C> {
                 None => 10u64.pow(u32::from(fee.decimals)),
             };
             let span = i64::from(step.repeat.saturating_sub(1)) * i64::from(step.interval_secs);
+            // Read per RFP: on a fast clock, time moves between transactions.
+            let now = self.chain.clock().await?.unix_timestamp;
             let args = OpenRfpArgs {
                 plan: *plan_key,
                 step: index,
@@ -241,13 +242,14 @@ impl<C: Chain> Planner<'_, C> {
         Ok(offers)
     }
 
-    /// Awards every RFP of `plan` whose bidding closed: `award_best` over all its live offers.
+    /// Awards every RFP of `plan` whose bidding closed: `award_best` over all its live offers
+    /// (anyone may; this keeper's key pays).
     pub async fn award_all(&self, plan_key: &Pubkey) -> Result<Vec<(u16, Outcome)>, SendError> {
         let plan: Plan = self.chain.fetch(plan_key).await?;
         let now = self.chain.clock().await?.unix_timestamp;
         let mut outcomes = Vec::new();
         for index in 0..plan.steps.len() as u16 {
-            let rfp_key = pda::rfp(&self.planner.pubkey(), plan_key, index).0;
+            let rfp_key = pda::rfp(&plan.planner, plan_key, index).0;
             let rfp: Rfp = self.chain.fetch(&rfp_key).await?;
             let outcome = match rfp.status {
                 RfpStatus::Awarded(award) => {

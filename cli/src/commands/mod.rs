@@ -1,1 +1,10 @@
+pub mod agent;
+pub mod approve;
+pub mod certify;
 pub mod demo;
+pub mod goal;
+pub mod offers;
+pub mod receipts;
+pub mod serve;
+pub mod status;
+pub mod verify;

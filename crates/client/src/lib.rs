@@ -26,6 +26,7 @@ pub mod error;
 pub mod errors;
 pub mod events;
 pub mod ix;
+pub mod keys;
 pub mod pda;
 pub mod plan;
 pub mod receipts;

@@ -19,7 +19,7 @@ use agentrunner_client::{
         runner::{StepRef, SwapLeg, VenueCall},
     },
     pda,
-    receipts::ReceiptJson,
+    receipts::{LocatedReceipt, ReceiptJson},
     send::{Journal, SendError, Sender},
     ClientResult,
 };
@@ -72,14 +72,12 @@ pub struct VendorQuote {
     pub oracle_publish_time: i64,
 }
 
-/// The file a broker keeps per execution.
+/// The file a broker keeps per execution: the located receipt, its quote, and the vendor's
+/// signature over the leaf.
 #[derive(Serialize, Clone, Debug)]
 pub struct SignedReceipt {
-    pub receipt: ReceiptJson,
-    pub leaf: String,
-    pub tree: String,
-    pub index: u64,
-    pub transaction: String,
+    #[serde(flatten)]
+    pub located: LocatedReceipt,
     pub quote: Option<VendorQuote>,
     pub vendor: String,
     /// The vendor's ed25519 signature over the leaf, base58.
@@ -461,11 +459,13 @@ impl<'a, C: Chain> Broker<'a, C> {
         Ok(appended.map(|event| {
             let leaf = event.receipt.leaf();
             SignedReceipt {
-                receipt: ReceiptJson::from(&event.receipt),
-                leaf: hex::encode(leaf),
-                tree: event.tree.to_string(),
-                index: event.index,
-                transaction: signature.to_string(),
+                located: LocatedReceipt {
+                    receipt: ReceiptJson::from(&event.receipt),
+                    leaf: hex::encode(leaf),
+                    tree: event.tree.to_string(),
+                    index: event.index,
+                    transaction: signature.to_string(),
+                },
                 quote,
                 vendor: self.vendor.pubkey().to_string(),
                 vendor_signature: self.vendor.sign_message(&leaf).to_string(),

@@ -294,7 +294,8 @@ pub async fn run(
         .map_err(fail)?;
     report.receipts_complete = executed.iter().all(|e| {
         e.receipt.as_ref().is_some_and(|r| {
-            mirror.leaf(r.index).map(hex::encode).as_deref() == Some(r.leaf.as_str())
+            mirror.leaf(r.located.index).map(hex::encode).as_deref()
+                == Some(r.located.leaf.as_str())
         })
     });
     report.fingerprint = executed
@@ -302,11 +303,11 @@ pub async fn run(
         .filter_map(|e| e.receipt.as_ref())
         .map(|r| {
             (
-                r.receipt.amount_in,
-                r.receipt.amount_out,
-                r.receipt.guards.realized_slippage_bps,
-                r.receipt.guards.fee_paid,
-                r.receipt.guards.oracle_price,
+                r.located.receipt.amount_in,
+                r.located.receipt.amount_out,
+                r.located.receipt.guards.realized_slippage_bps,
+                r.located.receipt.guards.fee_paid,
+                r.located.receipt.guards.oracle_price,
             )
         })
         .collect();

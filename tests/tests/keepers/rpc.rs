@@ -198,7 +198,7 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         .unwrap()
         .receipt
         .expect("receipt from getTransaction");
-    assert_eq!(signed.receipt.amount_in, 2_000_000_000);
+    assert_eq!(signed.located.receipt.amount_in, 2_000_000_000);
     let found = plan_receipts(&rpc, &draft.plan).await.unwrap();
     assert_eq!(found.len(), 1);
     let mirror = mirror_of(&rpc, &found[0].tree, d.receipt_depth)

@@ -54,6 +54,21 @@ pub struct ReceiptJson {
     pub vendor_receipt_hash: String,
 }
 
+/// A receipt with where it lives: the file `agentrunner receipts` writes and `agentrunner
+/// verify` reads (extra fields, such as a vendor's signature, are allowed).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LocatedReceipt {
+    pub receipt: ReceiptJson,
+    /// The leaf, lowercase hex.
+    pub leaf: String,
+    /// The receipt tree account.
+    pub tree: String,
+    /// Leaf index in the tree.
+    pub index: u64,
+    /// The transaction that appended it.
+    pub transaction: String,
+}
+
 fn bad(field: &str, value: &str) -> ClientError {
     ClientError::InvalidReceipt(format!("{field}: cannot parse {value:?}"))
 }

@@ -5,7 +5,7 @@ pub mod json;
 pub mod mirror;
 pub mod verify;
 
-pub use json::ReceiptJson;
+pub use json::{LocatedReceipt, ReceiptJson};
 pub use mirror::TreeMirror;
 pub use verify::{verify_against_period, VerifyError};
 

@@ -1,0 +1,110 @@
+//! `agentrunner goal "<text>"`: plan a goal, create the plan (the owner signs), open its RFPs
+//! (the planner signs; by default the owner plans for itself).
+use agentrunner_client::{ix, send::Sender};
+use agentrunner_keepers::planner::{Planner, RfpPolicy};
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+use solana_signer::Signer;
+
+use crate::{
+    opts::{read_keypair, Opts, Output},
+    out,
+    output::{section, table},
+};
+
+#[derive(Args)]
+pub struct GoalArgs {
+    /// The goal, e.g. "Swap 1 SOL->USDC <=30 bps; then DCA 5 times".
+    pub text: String,
+    /// The planner's keypair (opens the RFPs); default: the owner's.
+    #[arg(long)]
+    pub planner: Option<std::path::PathBuf>,
+    /// Seconds offers are accepted.
+    #[arg(long, default_value_t = 60)]
+    pub bid_secs: i64,
+    /// Only print the plan; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
+    let chain = opts.connect().await?;
+    let deployment = opts.deployment()?;
+    let owner = opts.keypair()?;
+    let planner_key = match &args.planner {
+        Some(path) => read_keypair(path)?,
+        None => owner.insecure_clone(),
+    };
+    let planner = Planner {
+        chain: &chain,
+        sender: crate::sender(&chain),
+        planner: planner_key,
+        deployment: &deployment,
+        policy: RfpPolicy {
+            bid_secs: args.bid_secs,
+            ..RfpPolicy::default()
+        },
+    };
+    let draft = planner.draft(&args.text, &owner.pubkey()).await?;
+    if !args.dry_run {
+        let create = ix::runner::create_plan(&owner.pubkey(), draft.args.clone());
+        Sender::send(
+            &planner.sender,
+            &format!("create:{}", draft.plan),
+            &owner,
+            &[create],
+            &[],
+            &[],
+        )
+        .await?;
+        planner.open_rfps(&draft.plan).await?;
+    }
+    if opts.output == Output::Json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "plan": draft.plan.to_string(),
+                "plan_hash": hex::encode(draft.graph.hash()),
+                "graph": draft.graph,
+                "created": !args.dry_run,
+            }))?
+        );
+        return Ok(());
+    }
+    section("PlanGraph");
+    let mut rows = vec![vec![
+        "step".to_string(),
+        "kind".into(),
+        "sell".into(),
+        "buy".into(),
+        "amount (atoms)".into(),
+        "runs".into(),
+        "after".into(),
+        "slippage".into(),
+    ]];
+    for s in &draft.graph.steps {
+        rows.push(vec![
+            s.id.to_string(),
+            format!("{:?}", s.kind),
+            s.sell.clone(),
+            s.buy.clone(),
+            s.amount_in.to_string(),
+            format!("{} every {}s", s.repeat, s.interval_secs),
+            format!("{:?}", s.depends_on),
+            format!("{} bps", s.guards.max_slippage_bps),
+        ]);
+    }
+    table(&rows);
+    out!(
+        "  plan {} (hash {})",
+        draft.plan,
+        hex::encode(draft.graph.hash())
+    );
+    if args.dry_run {
+        out!("  dry run: nothing sent");
+    } else {
+        out!("  created; RFPs open for {} s", args.bid_secs);
+    }
+    Ok(())
+}

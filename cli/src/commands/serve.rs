@@ -1,0 +1,111 @@
+//! `agentrunner serve`: the embedded chain as a local cluster. It deploys a localnet (registry,
+//! receipts, SOL/USDC/JUP with pools and Pyth price accounts), writes the deployment file and
+//! funded keypairs (owner, planner, certifier, anchorer, vendor), serves Solana JSON-RPC, and
+//! lets time pass: every tick advances the clock and the price feeder publishes.
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    rpc_server::serve,
+    EmbeddedChain,
+};
+use anyhow::Result;
+use clap::Args;
+use solana_signer::Signer;
+
+use crate::{
+    opts::{write_keypair, Opts},
+    out,
+    output::{section, table, Console},
+};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to serve JSON-RPC on.
+    #[arg(long, default_value = "127.0.0.1:8899")]
+    pub bind: String,
+    /// Where the funded keypairs are written.
+    #[arg(long, default_value = "target/localnet")]
+    pub keys_dir: PathBuf,
+    /// Milliseconds between clock ticks.
+    #[arg(long, default_value_t = 1_000)]
+    pub tick_ms: u64,
+    /// Seconds of chain time per tick (raise it to let hours pass in minutes; keep it below
+    /// the plans' oracle max age so prices stay fresh).
+    #[arg(long, default_value_t = 1)]
+    pub seconds_per_tick: i64,
+    /// Write the programs' own log to this file.
+    #[arg(long)]
+    pub program_log: Option<PathBuf>,
+}
+
+/// Roles `serve` creates keys for, with SOL and USDC they start with (whole tokens).
+const ROLES: &[(&str, u64, u64)] = &[
+    ("owner", 10, 100),
+    ("planner", 0, 0),
+    ("certifier", 0, 0),
+    ("anchorer", 0, 0),
+    ("vendor", 0, 0),
+];
+
+pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
+    Console::capture(args.program_log.as_deref())?;
+    let chain = Arc::new(EmbeddedChain::start().await?);
+    let mut keys = Vec::new();
+    for (role, _, _) in ROLES {
+        let keypair = chain.funded_keypair(100_000_000_000).await?;
+        write_keypair(&args.keys_dir.join(format!("{role}.json")), &keypair)?;
+        keys.push(keypair);
+    }
+    let certifier = keys[2].pubkey();
+    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier]).await?;
+    for ((_, sol, usdc), keypair) in ROLES.iter().zip(&keys) {
+        for (symbol, whole, decimals) in [("SOL", *sol, 9u32), ("USDC", *usdc, 6)] {
+            localnet
+                .fund_tokens(
+                    &chain,
+                    &keypair.pubkey(),
+                    symbol,
+                    whole * 10u64.pow(decimals),
+                )
+                .await?;
+        }
+    }
+    std::fs::write(
+        &opts.deployment,
+        serde_json::to_vec_pretty(&localnet.deployment)?,
+    )?;
+    let server = serve(chain.clone(), args.bind.parse()?).await?;
+
+    section("Embedded chain served as a local cluster");
+    out!("  JSON-RPC   {}", server.url());
+    out!("  genesis    {}", chain.genesis_hash());
+    out!("  deployment {}", opts.deployment.display());
+    let mut rows = vec![vec![
+        "role".to_string(),
+        "key".into(),
+        "keypair file".into(),
+    ]];
+    for ((role, _, _), keypair) in ROLES.iter().zip(&keys) {
+        rows.push(vec![
+            role.to_string(),
+            keypair.pubkey().to_string(),
+            args.keys_dir
+                .join(format!("{role}.json"))
+                .display()
+                .to_string(),
+        ]);
+    }
+    table(&rows);
+    out!("  Ctrl-C stops it.");
+
+    let mut ticks = tokio::time::interval(Duration::from_millis(args.tick_ms.max(10)));
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => localnet.advance(&chain, args.seconds_per_tick.max(1)).await?,
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    server.stop();
+    Ok(())
+}

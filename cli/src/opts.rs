@@ -1,0 +1,99 @@
+//! Options every command shares, following the Solana CLI's conventions, and what they resolve
+//! to: the cluster, the keypair, the deployment.
+use std::path::PathBuf;
+
+pub use agentrunner_client::keys::{read_keypair, write_keypair};
+use agentrunner_client::{deployment::Deployment, rpc::RpcChain};
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use solana_keypair::Keypair;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Tables and sentences.
+    #[default]
+    Display,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct Opts {
+    /// Cluster: `localhost` (the embedded chain served by `agentrunner serve`), `devnet`,
+    /// `mainnet-beta`, or an RPC URL.
+    #[arg(short = 'u', long = "url", global = true, default_value = "localhost")]
+    pub url: String,
+    /// Keypair file (Solana CLI JSON format).
+    #[arg(short = 'k', long = "keypair", global = true)]
+    pub keypair: Option<PathBuf>,
+    /// Deployment description written by `agentrunner serve` or the migrations.
+    #[arg(long, global = true, default_value = "deployment.json")]
+    pub deployment: PathBuf,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Display)]
+    pub output: Output,
+}
+
+impl Opts {
+    /// The RPC URL `--url` names.
+    pub fn rpc_url(&self) -> String {
+        match self.url.as_str() {
+            "localhost" | "l" => "http://127.0.0.1:8899".into(),
+            "devnet" | "d" => "https://api.devnet.solana.com".into(),
+            "mainnet-beta" | "m" => "https://api.mainnet-beta.solana.com".into(),
+            "testnet" | "t" => "https://api.testnet.solana.com".into(),
+            url => url.into(),
+        }
+    }
+
+    /// Connects and checks the cluster answers and runs AgentRunner's programs.
+    pub async fn connect(&self) -> Result<RpcChain> {
+        let url = self.rpc_url();
+        let chain = RpcChain::new(&url);
+        chain.genesis_hash().await.with_context(|| {
+            format!(
+                "cannot reach a cluster at {url} (start one with `agentrunner serve`, or pass -u)"
+            )
+        })?;
+        use agentrunner_client::chain::Chain;
+        let runner = chain.account(&runner::ID).await?;
+        if !runner.is_some_and(|a| a.executable) {
+            bail!(
+                "the cluster at {url} does not run the AgentRunner runner program {} (wrong cluster, or program id mismatch)",
+                runner::ID
+            );
+        }
+        Ok(chain)
+    }
+
+    /// The keypair `-k` names (default `~/.config/solana/id.json`).
+    pub fn keypair(&self) -> Result<Keypair> {
+        let path = match &self.keypair {
+            Some(path) => path.clone(),
+            None => home::default_keypair_path()?,
+        };
+        Ok(read_keypair(&path)?)
+    }
+
+    /// The deployment `--deployment` names.
+    pub fn deployment(&self) -> Result<Deployment> {
+        Deployment::load(&self.deployment).with_context(|| {
+            format!(
+                "no deployment at {} (`agentrunner serve` writes one)",
+                self.deployment.display()
+            )
+        })
+    }
+}
+
+mod home {
+    use std::path::PathBuf;
+
+    use anyhow::{Context, Result};
+
+    pub fn default_keypair_path() -> Result<PathBuf> {
+        let home = std::env::var_os("HOME").context("HOME is not set; pass -k <keypair>")?;
+        Ok(PathBuf::from(home).join(".config/solana/id.json"))
+    }
+}
