@@ -66,6 +66,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let cli = Cli::parse();
     let opts = cli.opts;
+    if !matches!(cli.command, Command::Demo(_) | Command::Serve(_)) {
+        // Natively loaded programs (the certifier's sandboxes) print their logs to stdout; keep
+        // stdout for the command's own output. `demo` and `serve` choose where the log goes.
+        output::Console::capture(None)?;
+    }
     match cli.command {
         Command::Demo(args) => commands::demo::run(args).await,
         Command::Serve(args) => commands::serve::run(args, opts).await,

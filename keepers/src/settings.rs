@@ -36,6 +36,8 @@ pub struct Settings {
     pub interval_secs: u64,
     /// Run one round and exit.
     pub once: bool,
+    /// Planner: seconds its RFPs accept offers.
+    pub bid_secs: i64,
     /// Broker: the agent it runs (base58).
     pub agent: Option<String>,
     /// Broker: its prices and trading discipline.
@@ -59,6 +61,7 @@ impl Default for Settings {
             journal: "keeper.journal".into(),
             interval_secs: 5,
             once: false,
+            bid_secs: 60,
             agent: None,
             strategy: Strategy::default(),
             receipts_dir: "receipts".into(),

@@ -48,10 +48,12 @@ pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
         reports_dir: args.reports_dir,
         seed: args.seed,
     };
-    out!(
-        "  certifying {} (sandbox runs on fresh embedded chains; this takes a few seconds)",
-        args.agent
-    );
+    if opts.output == Output::Display {
+        out!(
+            "  certifying {} (sandbox runs on fresh embedded chains; this takes a few seconds)",
+            args.agent
+        );
+    }
     let results = certifier.certify(&args.agent, &manifest, up_to).await?;
     if opts.output == Output::Json {
         let reports: Vec<_> = results

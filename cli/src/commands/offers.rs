@@ -40,9 +40,13 @@ pub async fn run(args: OffersArgs, opts: Opts) -> Result<()> {
         deployment: &deployment,
         policy: RfpPolicy::default(),
     };
+    let mut awards = Vec::new();
     if args.award {
         for (step, outcome) in planner.award_all(&args.plan).await? {
-            out!("  step {step}: {}", outcome.describe());
+            awards.push(json!({"step": step, "outcome": outcome.describe()}));
+            if opts.output == Output::Display {
+                out!("  step {step}: {}", outcome.describe());
+            }
         }
     }
     let mut steps = Vec::new();

@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// the plans' oracle max age so prices stay fresh).
     #[arg(long, default_value_t = 1)]
     pub seconds_per_tick: i64,
+    /// Seconds per receipts anchoring period.
+    #[arg(long, default_value_t = 3_600)]
+    pub period_secs: i64,
     /// Write the programs' own log to this file.
     #[arg(long)]
     pub program_log: Option<PathBuf>,
@@ -58,7 +61,11 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
         keys.push(keypair);
     }
     let certifier = keys[2].pubkey();
-    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier]).await?;
+    let spec = LocalnetSpec {
+        period_secs: args.period_secs,
+        ..LocalnetSpec::default()
+    };
+    let localnet = Localnet::bootstrap(&chain, &spec, &[certifier]).await?;
     for ((_, sol, usdc), keypair) in ROLES.iter().zip(&keys) {
         for (symbol, whole, decimals) in [("SOL", *sol, 9u32), ("USDC", *usdc, 6)] {
             localnet

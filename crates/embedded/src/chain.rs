@@ -101,8 +101,9 @@ impl TracedOutcome {
 /// A real bank in-process with every AgentRunner program loaded.
 pub struct EmbeddedChain {
     context: Mutex<ProgramTestContext>,
-    /// Plain sends share it; a traced send (simulate, then process) holds it alone, so the trace
-    /// it returns is exactly the execution that landed.
+    /// Plain sends share it; a traced send (simulate, then process) holds it alone, and so do
+    /// clock warps and account writes, so the trace it returns is exactly the execution that
+    /// landed.
     trace_lock: RwLock<()>,
     banks: BanksClient,
     payer: Keypair,
@@ -553,6 +554,8 @@ impl EmbeddedChain {
     /// Writes an account directly (oracle feeds and fixtures; nothing a transaction could not
     /// also produce on a real cluster through the owning program).
     pub async fn set_account(&self, address: &Pubkey, account: Account) {
+        // Excludes traced sends: state must not change between their simulation and execution.
+        let _exclusive = self.trace_lock.write().await;
         self.indexed().account(*address);
         self.context
             .lock()
@@ -579,6 +582,8 @@ impl EmbeddedChain {
     }
 
     async fn warp(&self, slots: u64, seconds: i64) -> Result<(), ChainError> {
+        // Excludes traced sends: the clock must not move between their simulation and execution.
+        let _exclusive = self.trace_lock.write().await;
         let mut context = self.context.lock().await;
         let before = self.clock().await?;
         context

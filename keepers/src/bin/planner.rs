@@ -19,7 +19,10 @@ async fn main() -> anyhow::Result<()> {
         sender: keeper.sender(),
         planner: keeper.signer.insecure_clone(),
         deployment: &keeper.deployment,
-        policy: RfpPolicy::default(),
+        policy: RfpPolicy {
+            bid_secs: keeper.settings.bid_secs,
+            ..RfpPolicy::default()
+        },
     };
     keeper
         .rounds(|| async {

@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use agent_registry::{
+    constants::capability,
     instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
     state::{SemVer, SloFigures, Stage},
 };
@@ -103,7 +104,9 @@ pub async fn run(
             RegisterAgentArgs {
                 name: "sandbox".into(),
                 payout: vendor.pubkey(),
-                capabilities,
+                // The sandbox's plan repeats a swap (DCA) to measure many executions; the
+                // broker executes swap and DCA steps the same way.
+                capabilities: capabilities | capability::SWAP | capability::DCA,
                 metadata_uri: String::new(),
                 manifest_hash: [0; 32],
             },

@@ -123,7 +123,7 @@ pub async fn verify_receipt<C: Chain>(
     let mirror = mirror_of(chain, tree, depth).await?;
     let leaf = receipt.leaf();
     if mirror.leaf(index) != Some(leaf) {
-        return Ok(Err(VerifyError::RootMismatch));
+        return Ok(Err(VerifyError::LeafNotInTree { index }));
     }
     let Some((address, period)) = period_covering(chain, tree, index).await? else {
         return Ok(Ok(Verification {

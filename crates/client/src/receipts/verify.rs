@@ -11,6 +11,8 @@ pub enum VerifyError {
     IndexOutsidePeriod { index: u64, first: u64, end: u64 },
     #[error("the receipt and proof do not hash to the period root")]
     RootMismatch,
+    #[error("the tree does not hold this receipt at leaf {index}")]
+    LeafNotInTree { index: u64 },
 }
 
 /// Checks `receipt` at `index` with `proof` against `period` (the same rules as the on-chain

@@ -1,0 +1,382 @@
+//! The `agentrunner` binary end to end against `agentrunner serve` (the embedded chain as a
+//! local cluster, run as its own process): register and certify a vendor, plan a goal, award,
+//! approve (also unsigned for an external wallet), export and verify receipts on-chain, and the
+//! errors a user meets (no cluster, no keypair, unknown plan). The vendor's broker and the
+//! anchorer run in-process from the keepers library, over JSON-RPC like everything else.
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use agentrunner_client::{
+    deployment::Deployment,
+    keys::read_keypair,
+    rpc::RpcChain,
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
+use agentrunner_keepers::{
+    anchorer::Anchorer,
+    broker::{Broker, Strategy},
+    Outcome,
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use serde_json::Value;
+use solana_transaction::versioned::VersionedTransaction;
+
+const BIN: &str = env!("CARGO_BIN_EXE_agentrunner");
+
+/// `agentrunner serve`, killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve() -> Served {
+    let dir = std::env::temp_dir().join(format!("agentrunner-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args([
+            "--deployment",
+            dir.join("deployment.json").to_str().unwrap(),
+            "serve",
+        ])
+        .args([
+            "--keys-dir",
+            dir.to_str().unwrap(),
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args([
+            "--tick-ms",
+            "100",
+            "--seconds-per-tick",
+            "10",
+            "--period-secs",
+            "600",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        dir,
+    };
+    let started = Instant::now();
+    while !served.dir.join("deployment.json").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    served
+}
+
+impl Served {
+    fn key(&self, role: &str) -> PathBuf {
+        self.dir.join(format!("{role}.json"))
+    }
+
+    /// Runs `agentrunner <args>` against this cluster, signing with `role`'s keypair.
+    fn run(&self, role: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .env("RUST_BACKTRACE", "0")
+            .args([
+                "-u",
+                &self.url,
+                "--deployment",
+                self.dir.join("deployment.json").to_str().unwrap(),
+            ])
+            .args(["-k", self.key(role).to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed with `--output json` and returns its JSON.
+    fn json(&self, role: &str, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        let out = self.run(role, &all);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn deployment(&self) -> Deployment {
+        Deployment::load(&self.dir.join("deployment.json")).unwrap()
+    }
+}
+
+fn manifest(path: &Path) {
+    std::fs::write(
+        path,
+        r#"{"name":"FastRoute","version":"1.0.0","capabilities":["swap","dca"],
+            "permissions":["market.submit_offer","runner.execute_swap_step"],
+            "guards":["slippage","oracle","fee_cap","allowlist"],
+            "slo":{"p95_latency_ms":5000,"success_rate_bps":9900},
+            "strategy":{"price":50000,"eta_ms":600,"success_rate_bps":9900,
+                        "max_notional_usd":10000000000,"respects_guards":true,"venue_tolerance_bps":100}}"#,
+    )
+    .unwrap();
+}
+
+fn wait_until(what: &str, limit_secs: u64, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(limit_secs),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_cli_journey_against_a_served_cluster() {
+    let s = serve();
+    let rpc = RpcChain::new(&s.url);
+    let deployment = s.deployment();
+    let manifest_path = s.dir.join("manifest.json");
+    manifest(&manifest_path);
+    let manifest_arg = manifest_path.to_str().unwrap();
+
+    // The vendor registers; the certifier certifies it A-D.
+    let out = s.run("vendor", &["agent", "register", "--manifest", manifest_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let agent = text
+        .split(" as ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let reports_dir = s.dir.join("reports");
+    let certified = s.json(
+        "certifier",
+        &[
+            "certify",
+            &agent,
+            "--manifest",
+            manifest_arg,
+            "--reports-dir",
+            reports_dir.to_str().unwrap(),
+        ],
+    );
+    let verdicts: Vec<bool> = certified
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["report"]["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(verdicts, [true, true, true, true]);
+    let shown = s.json("owner", &["agent", "show", &agent]);
+    assert_eq!(shown["stages"][3]["standing"], "passed");
+
+    // The owner plans a goal; the vendor bids; the owner awards.
+    let goal = s.json(
+        "owner",
+        &[
+            "goal",
+            "Swap 1 SOL->USDC <=30 bps; then DCA 2 times every 60s",
+            "--bid-secs",
+            "600",
+        ],
+    );
+    let plan = goal["plan"].as_str().unwrap().to_string();
+    assert_eq!(goal["graph"]["steps"].as_array().unwrap().len(), 2);
+    let sender = || Sender {
+        chain: &rpc,
+        policy: SendPolicy {
+            poll_interval: Duration::from_millis(50),
+            ..SendPolicy::default()
+        },
+        journal: Box::new(NoJournal) as Box<dyn Journal>,
+    };
+    let broker = Broker {
+        chain: &rpc,
+        sender: sender(),
+        vendor: read_keypair(&s.key("vendor")).unwrap(),
+        agent: agent.parse().unwrap(),
+        deployment: &deployment,
+        strategy: Strategy::default(),
+        receipts_dir: None,
+    };
+    let bids = broker.bid_all().await.unwrap();
+    assert_eq!(
+        bids.iter()
+            .filter(|(_, o)| matches!(o, Ok(Outcome::Done(_))))
+            .count(),
+        2
+    );
+    wait_until("bidding closes and both steps are awarded", 60, || {
+        let offers = s.json("owner", &["offers", &plan, "--award"]);
+        offers["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
+    });
+
+    // One approval; also printable unsigned for an external wallet.
+    let unsigned = s.json("owner", &["approve", &plan, "--sign-only"]);
+    let bytes = STANDARD
+        .decode(unsigned["transaction"].as_str().unwrap())
+        .unwrap();
+    let tx: VersionedTransaction = bincode::deserialize(&bytes).unwrap();
+    assert_eq!(tx.signatures.len(), 1);
+    assert_eq!(
+        tx.signatures[0],
+        Default::default(),
+        "left for the wallet to sign"
+    );
+    let approved = s.json("owner", &["approve", &plan]);
+    assert_eq!(approved["grants"], 2);
+    assert!(approved["bytes"].as_u64().unwrap() <= 1_232);
+
+    // The vendor executes everything (the DCA waits its interval); the status shows it.
+    let started = Instant::now();
+    loop {
+        broker.execute_all().await.unwrap();
+        let status = s.json("owner", &["status", &plan]);
+        if status["status"] == "finished" {
+            assert_eq!(status["budget"]["redeemed"], 150_000);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "plan did not finish: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // Receipts out of chain history; verified before and after their period is anchored.
+    let receipts_dir = s.dir.join("receipts");
+    let exported = s.json(
+        "owner",
+        &[
+            "receipts",
+            &plan,
+            "--out-dir",
+            receipts_dir.to_str().unwrap(),
+        ],
+    );
+    let files: Vec<String> = exported
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files.len(), 3);
+    let before = s.json("owner", &["verify", &files[0]]);
+    assert_eq!(before["anchored"], false);
+    let anchorer = Anchorer {
+        chain: &rpc,
+        sender: sender(),
+        payer: read_keypair(&s.key("anchorer")).unwrap(),
+        deployment: &deployment,
+    };
+    let (shard, _) = deployment.shard_of(&plan.parse().unwrap());
+    let started = Instant::now();
+    loop {
+        let anchored = anchorer.anchor_due().await.unwrap();
+        if anchored
+            .iter()
+            .any(|(s, o)| *s == shard && matches!(o, Outcome::Done(_)))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no anchor: {anchored:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    for file in &files {
+        let verified = s.json("owner", &["verify", file, "--on-chain"]);
+        assert_eq!(verified["anchored"], true, "{file}");
+        assert!(verified["on_chain"].is_string(), "{file}");
+    }
+    // A tampered receipt does not verify.
+    let mut tampered: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    tampered["receipt"]["amount_out"] =
+        Value::from(tampered["receipt"]["amount_out"].as_u64().unwrap() + 1);
+    let tampered_path = s.dir.join("tampered.json");
+    std::fs::write(&tampered_path, tampered.to_string()).unwrap();
+    let out = s.run("owner", &["verify", tampered_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the receipt's leaf"));
+
+    // Clear errors, nothing half-done.
+    let owner_key = s.key("owner");
+    let owner_key = owner_key.to_str().unwrap();
+    let cases: [(&str, &str, &[&str], &str); 3] = [
+        (
+            "http://127.0.0.1:1",
+            owner_key,
+            &["status", &plan],
+            "cannot reach a cluster",
+        ),
+        (
+            &s.url,
+            owner_key,
+            &["status", "11111111111111111111111111111112"],
+            "not found",
+        ),
+        (
+            &s.url,
+            "/nonexistent/id.json",
+            &["approve", &plan],
+            "missing keypair",
+        ),
+    ];
+    for (url, key, args, message) in cases {
+        let out = Command::new(BIN)
+            .env("RUST_BACKTRACE", "0")
+            .args(["-u", url, "-k", key])
+            .args([
+                "--deployment",
+                s.dir.join("deployment.json").to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

@@ -1,0 +1,387 @@
+//! The four keeper binaries, each its own process, against the embedded chain served over
+//! JSON-RPC with a running clock: the certifier certifies from a TOML file, the planner opens
+//! and awards RFPs, the broker (configured through the environment) bids and executes, the
+//! anchorer anchors; a second run of each changes nothing.
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use agent_registry::{
+    instructions::{PublishVersionArgs, RegisterAgentArgs},
+    state::{Agent, AgentVersion, SemVer},
+};
+use agentrunner_client::{
+    chain::Chain,
+    ix,
+    keys::write_keypair,
+    pda,
+    rpc::RpcChain,
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    rpc_server::serve,
+    EmbeddedChain,
+};
+use agentrunner_keepers::{
+    broker::Strategy,
+    certifier::{manifest::SloClaims, Manifest},
+    planner::{Planner, RfpPolicy},
+};
+use anchor_lang::Discriminator;
+use market::state::{Offer, Rfp, RfpStatus};
+use receipts::state::PeriodRoot;
+use runner::state::Plan;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+struct Keys {
+    dir: PathBuf,
+}
+
+impl Keys {
+    fn path(&self, role: &str) -> PathBuf {
+        self.dir.join(format!("{role}.json"))
+    }
+}
+
+/// Runs keeper `name` once with `args` (and `env`), asserting it succeeded.
+fn keeper(
+    name: &str,
+    url: &str,
+    keys: &Keys,
+    role: &str,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> String {
+    let bin = match name {
+        "planner" => env!("CARGO_BIN_EXE_planner"),
+        "broker" => env!("CARGO_BIN_EXE_broker"),
+        "certifier" => env!("CARGO_BIN_EXE_certifier"),
+        _ => env!("CARGO_BIN_EXE_anchorer"),
+    };
+    let out = Command::new(bin)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
+        .args(["--once", "-u", url, "-k", keys.path(role).to_str().unwrap()])
+        .args([
+            "--deployment",
+            keys.dir.join("deployment.json").to_str().unwrap(),
+        ])
+        .args([
+            "--journal",
+            keys.dir.join(format!("{name}.journal")).to_str().unwrap(),
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    let logs = String::from_utf8_lossy(&out.stdout);
+    assert!(!logs.contains("round failed"), "{name}: {logs}");
+    assert!(
+        out.status.success(),
+        "{name}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    logs.to_string()
+}
+
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn manifest(path: &Path) -> Manifest {
+    let manifest = Manifest {
+        name: "Keeper".into(),
+        version: "1.0.0".into(),
+        capabilities: vec!["swap".into()],
+        permissions: vec![
+            "market.submit_offer".into(),
+            "runner.execute_swap_step".into(),
+        ],
+        guards: ["slippage", "oracle", "fee_cap", "allowlist"]
+            .map(String::from)
+            .to_vec(),
+        slo: SloClaims {
+            p95_latency_ms: 5_000,
+            success_rate_bps: 9_900,
+        },
+        strategy: Strategy::default(),
+    };
+    std::fs::write(path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    manifest
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
+    let dir = std::env::temp_dir().join(format!("agentrunner-keepers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let keys = Keys { dir: dir.clone() };
+    let chain = Arc::new(EmbeddedChain::start().await.unwrap());
+    let roles: Vec<(&str, Keypair)> = {
+        let mut roles = Vec::new();
+        for role in ["owner", "planner", "vendor", "certifier", "anchorer"] {
+            let keypair = chain.funded_keypair(10_000_000_000).await.unwrap();
+            write_keypair(&keys.path(role), &keypair).unwrap();
+            roles.push((role, keypair));
+        }
+        roles
+    };
+    let key = |role: &str| {
+        roles
+            .iter()
+            .find(|(r, _)| *r == role)
+            .unwrap()
+            .1
+            .insecure_clone()
+    };
+    let spec = LocalnetSpec {
+        period_secs: 600,
+        ..LocalnetSpec::default()
+    };
+    let localnet = Arc::new(
+        Localnet::bootstrap(&chain, &spec, &[key("certifier").pubkey()])
+            .await
+            .unwrap(),
+    );
+    std::fs::write(
+        dir.join("deployment.json"),
+        serde_json::to_vec(&localnet.deployment).unwrap(),
+    )
+    .unwrap();
+    let owner = key("owner");
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "SOL", 5_000_000_000)
+        .await
+        .unwrap();
+    localnet
+        .fund_tokens(&chain, &owner.pubkey(), "USDC", 10_000_000)
+        .await
+        .unwrap();
+    let server = serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = server.url();
+    let clock = {
+        let (chain, localnet) = (chain.clone(), localnet.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let _ = localnet.advance(&chain, 10).await;
+            }
+        })
+    };
+    let rpc = RpcChain::new(&url);
+    let sender = || Sender {
+        chain: &rpc,
+        policy: SendPolicy {
+            poll_interval: Duration::from_millis(50),
+            ..SendPolicy::default()
+        },
+        journal: Box::new(NoJournal) as Box<dyn Journal>,
+    };
+
+    // The vendor registers; the certifier keeper certifies it from its TOML settings.
+    let vendor = key("vendor");
+    let manifest = manifest(&dir.join("manifest.json"));
+    let agent = pda::agent(&vendor.pubkey(), "Keeper").0;
+    let register = [
+        ix::registry::register_agent(
+            &vendor.pubkey(),
+            RegisterAgentArgs {
+                name: "Keeper".into(),
+                payout: vendor.pubkey(),
+                capabilities: manifest.capability_bits(),
+                metadata_uri: String::new(),
+                manifest_hash: manifest.hash(),
+            },
+        ),
+        ix::registry::publish_version(
+            &agent,
+            &vendor.pubkey(),
+            0,
+            PublishVersionArgs {
+                semver: SemVer {
+                    major: 1,
+                    minor: 0,
+                    patch: 0,
+                },
+                manifest_hash: manifest.hash(),
+                code_hash: [1; 32],
+            },
+        ),
+    ];
+    sender()
+        .send("register", &vendor, &register, &[], &[])
+        .await
+        .unwrap();
+    localnet
+        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
+        .await
+        .unwrap();
+    let config = dir.join("certifier.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "reports_dir = \"{}\"\n[[certify]]\nagent = \"{agent}\"\nmanifest = \"{}\"\n",
+            dir.join("reports").display(),
+            dir.join("manifest.json").display()
+        ),
+    )
+    .unwrap();
+    keeper(
+        "certifier",
+        &url,
+        &keys,
+        "certifier",
+        &["--config", config.to_str().unwrap()],
+        &[],
+    );
+    let version: AgentVersion = rpc.fetch(&pda::agent_version(&agent, 0).0).await.unwrap();
+    let now = rpc.clock().await.unwrap().unix_timestamp;
+    assert!(
+        version.certified_at_least(agent_registry::state::Stage::D, now),
+        "{:?}",
+        std::fs::read_dir(dir.join("reports")).map(|d| d
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect::<Vec<_>>())
+    );
+
+    // The owner creates a plan the planner keeper manages.
+    let deployment = localnet.deployment.clone();
+    let planner = Planner {
+        chain: &rpc,
+        sender: sender(),
+        planner: key("planner"),
+        deployment: &deployment,
+        policy: RfpPolicy {
+            bid_secs: 300,
+            ..RfpPolicy::default()
+        },
+    };
+    let draft = planner
+        .draft("Swap 1 SOL->USDC <=40 bps", &owner.pubkey())
+        .await
+        .unwrap();
+    sender()
+        .send(
+            "create",
+            &owner,
+            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    keeper(
+        "planner",
+        &url,
+        &keys,
+        "planner",
+        &["--set", "bid_secs=600"],
+        &[],
+    );
+    let rfp_key = pda::rfp(&key("planner").pubkey(), &draft.plan, 0).0;
+    assert!(
+        rpc.account(&rfp_key).await.unwrap().is_some(),
+        "the planner opened the RFP"
+    );
+
+    // The broker, configured through its environment, bids.
+    let broker_env = [("AGENTRUNNER_BROKER__AGENT", agent.to_string())];
+    let logs = keeper("broker", &url, &keys, "vendor", &[], &broker_env);
+    assert!(
+        rpc.account(&pda::offer(&rfp_key, &agent).0)
+            .await
+            .unwrap()
+            .is_some(),
+        "offer: {logs}"
+    );
+
+    // After bidding closes the planner awards; the owner approves; the broker executes.
+    let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
+    wait_for("bidding closes", || async {
+        rpc.clock().await.unwrap().unix_timestamp > rfp.bid_deadline
+    })
+    .await;
+    keeper("planner", &url, &keys, "planner", &[], &[]);
+    let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
+    assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
+    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
+    sender()
+        .send(
+            "approve",
+            &owner,
+            &approval.instructions().unwrap(),
+            &[],
+            &[],
+        )
+        .await
+        .unwrap();
+    keeper(
+        "broker",
+        &url,
+        &keys,
+        "vendor",
+        &[
+            "--set",
+            &format!("receipts_dir={}", dir.join("vr").display()),
+        ],
+        &broker_env,
+    );
+    let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
+    assert_eq!(plan.steps[0].executions, 1);
+    assert_eq!(
+        std::fs::read_dir(dir.join("vr")).unwrap().count(),
+        1,
+        "a signed receipt"
+    );
+    // Run again: nothing more happens (idempotent).
+    keeper("broker", &url, &keys, "vendor", &[], &broker_env);
+    keeper("planner", &url, &keys, "planner", &[], &[]);
+    let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
+    assert_eq!(plan.steps[0].executions, 1);
+    let agent_state: Agent = rpc.fetch(&agent).await.unwrap();
+    assert_eq!(agent_state.reputation.succeeded, 1);
+
+    // The anchorer anchors the period and closes the stale offer.
+    let (_, tree) = deployment.shard_of(&draft.plan);
+    wait_for("the period is anchored", || async {
+        keeper("anchorer", &url, &keys, "anchorer", &[], &[]);
+        rpc.program_accounts(&receipts::ID, PeriodRoot::DISCRIMINATOR)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(k, a)| {
+                agentrunner_client::accounts::decode::<PeriodRoot>(k, &a.data)
+                    .is_ok_and(|p| p.tree == tree && p.leaf_count == 1)
+            })
+    })
+    .await;
+    let offers = rpc
+        .program_accounts(&market::ID, Offer::DISCRIMINATOR)
+        .await
+        .unwrap();
+    assert!(
+        offers.is_empty(),
+        "the awarded RFP's offer was closed, rent back to the vendor"
+    );
+    clock.abort();
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
