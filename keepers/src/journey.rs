@@ -298,33 +298,25 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     for (name, strategy) in vendor_manifests() {
         let keypair = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
         let manifest = manifest(name, strategy);
-        let agent = pda::agent(&keypair.pubkey(), name).0;
-        let register = [
-            ix::registry::register_agent(
-                &keypair.pubkey(),
-                RegisterAgentArgs {
-                    name: name.into(),
-                    payout: keypair.pubkey(),
-                    capabilities: capability::SWAP | capability::DCA,
-                    metadata_uri: format!("https://agents.example/{name}/manifest.json"),
-                    manifest_hash: manifest.hash(),
+        let (agent, register) = ix::registry::register_with_first_version(
+            &keypair.pubkey(),
+            RegisterAgentArgs {
+                name: name.into(),
+                payout: keypair.pubkey(),
+                capabilities: capability::SWAP | capability::DCA,
+                metadata_uri: format!("https://agents.example/{name}/manifest.json"),
+                manifest_hash: manifest.hash(),
+            },
+            PublishVersionArgs {
+                semver: SemVer {
+                    major: 1,
+                    minor: 0,
+                    patch: 0,
                 },
-            ),
-            ix::registry::publish_version(
-                &agent,
-                &keypair.pubkey(),
-                0,
-                PublishVersionArgs {
-                    semver: SemVer {
-                        major: 1,
-                        minor: 0,
-                        patch: 0,
-                    },
-                    manifest_hash: manifest.hash(),
-                    code_hash: solana_sha256_hasher::hash(name.as_bytes()).to_bytes(),
-                },
-            ),
-        ];
+                manifest_hash: manifest.hash(),
+                code_hash: solana_sha256_hasher::hash(name.as_bytes()).to_bytes(),
+            },
+        );
         sender(&chain)
             .send(&format!("register:{name}"), &keypair, &register, &[], &[])
             .await

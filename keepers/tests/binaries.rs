@@ -199,33 +199,25 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     // The vendor registers; the certifier keeper certifies it from its TOML settings.
     let vendor = key("vendor");
     let manifest = manifest(&dir.join("manifest.json"));
-    let agent = pda::agent(&vendor.pubkey(), "Keeper").0;
-    let register = [
-        ix::registry::register_agent(
-            &vendor.pubkey(),
-            RegisterAgentArgs {
-                name: "Keeper".into(),
-                payout: vendor.pubkey(),
-                capabilities: manifest.capability_bits(),
-                metadata_uri: String::new(),
-                manifest_hash: manifest.hash(),
+    let (agent, register) = ix::registry::register_with_first_version(
+        &vendor.pubkey(),
+        RegisterAgentArgs {
+            name: "Keeper".into(),
+            payout: vendor.pubkey(),
+            capabilities: manifest.capability_bits(),
+            metadata_uri: String::new(),
+            manifest_hash: manifest.hash(),
+        },
+        PublishVersionArgs {
+            semver: SemVer {
+                major: 1,
+                minor: 0,
+                patch: 0,
             },
-        ),
-        ix::registry::publish_version(
-            &agent,
-            &vendor.pubkey(),
-            0,
-            PublishVersionArgs {
-                semver: SemVer {
-                    major: 1,
-                    minor: 0,
-                    patch: 0,
-                },
-                manifest_hash: manifest.hash(),
-                code_hash: [1; 32],
-            },
-        ),
-    ];
+            manifest_hash: manifest.hash(),
+            code_hash: [1; 32],
+        },
+    );
     sender()
         .send("register", &vendor, &register, &[], &[])
         .await

@@ -141,6 +141,37 @@ pub async fn certify(
     }
 }
 
+/// A vendor agent's onboarding for keeper tests: `register` + `publish` 1.0.0 (vendor signs),
+/// then a stage-A pass valid for a day (`certifier` signs). Returns the agent and both parts.
+pub fn onboarding_ixs(
+    vendor: &Pubkey,
+    name: &str,
+    capabilities: u64,
+    certifier: &Pubkey,
+    now: i64,
+) -> (
+    Pubkey,
+    [anchor_lang::solana_program::instruction::Instruction; 2],
+    anchor_lang::solana_program::instruction::Instruction,
+) {
+    let (agent, register) = agentrunner_client::ix::registry::register_with_first_version(
+        vendor,
+        RegisterAgentArgs {
+            payout: *vendor,
+            ..register_args(name, *vendor, capabilities)
+        },
+        version_args(1, 0, 0),
+    );
+    let attest = agentrunner_client::ix::registry::attest(
+        &agent,
+        &pda::agent_version(&agent, 0).0,
+        certifier,
+        0,
+        attest_args(Stage::A, true, now + 86_400),
+    );
+    (agent, register, attest)
+}
+
 // ---------------------------------------------------------------------------------------------
 // escrow
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! plan whose steps are awarded to that vendor and approved by its owner in one transaction.
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
+    deployment::{DeployedToken, Deployment},
     ix::{
         approval::{Allowance, Approval, StepGrant},
         runner::{StepRef, SwapLeg, VenueCall},
@@ -223,41 +224,48 @@ impl RunnerWorld {
     /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
     /// the mints and the price accounts.
     fn static_accounts(&self) -> Vec<Pubkey> {
-        let mut keys = vec![
-            runner::ID,
-            escrow::ID,
-            receipts::ID,
-            agent_registry::ID,
-            sim_venue::ID,
-            anchor_spl::token::ID,
-            receipts::constants::NOOP_PROGRAM_ID,
-            receipts::constants::COMPRESSION_PROGRAM_ID,
-            pda::event_authority(&runner::ID).0,
-            pda::event_authority(&escrow::ID).0,
-            pda::event_authority(&receipts::ID).0,
-            pda::event_authority(&agent_registry::ID).0,
-            pda::event_authority(&sim_venue::ID).0,
-            pda::runner_authority().0,
-            pda::registry_config().0,
-            pda::receipts_config().0,
-            self.pool.pool,
-            self.pool.vault_a,
-            self.pool.vault_b,
-            self.sol,
-            self.usdc,
-            self.jup,
-            self.sol_price,
-            self.usdc_price,
-            self.jup_price,
-            self.sol_switchboard,
-        ];
-        for (shard, tree) in self.receipts.trees.iter().enumerate() {
-            keys.extend([
-                pda::receipt_tree(shard as u16).0,
-                *tree,
-                pda::tree_authority(tree).0,
-            ]);
-        }
+        let token = |symbol: &str, mint: Pubkey, decimals: u8, feed: [u8; 32], price_account| {
+            DeployedToken {
+                symbol: symbol.into(),
+                mint,
+                decimals,
+                pyth_feed: hex::encode(feed),
+                price_account,
+            }
+        };
+        let deployment = Deployment {
+            tokens: vec![
+                token(
+                    "SOL",
+                    self.sol,
+                    SOL_DECIMALS,
+                    pyth_feed::SOL_USD,
+                    self.sol_price,
+                ),
+                token(
+                    "USDC",
+                    self.usdc,
+                    USDC_DECIMALS,
+                    pyth_feed::USDC_USD,
+                    self.usdc_price,
+                ),
+                token(
+                    "JUP",
+                    self.jup,
+                    USDC_DECIMALS,
+                    pyth_feed::JUP_USD,
+                    self.jup_price,
+                ),
+            ],
+            pools: vec![("SOL".into(), "USDC".into())],
+            receipt_trees: self.receipts.trees.clone(),
+            receipt_depth: self.receipts.depth,
+            fee_token: "USDC".into(),
+            hub: "USDC".into(),
+            lookup_table: Pubkey::default(),
+        };
+        let mut keys = deployment.static_accounts();
+        keys.push(self.sol_switchboard);
         keys
     }
 

@@ -80,23 +80,12 @@ fn semver(text: &str) -> Result<SemVer> {
     })
 }
 
-fn publish_ix(
-    agent: &Pubkey,
-    owner: &Pubkey,
-    index: u32,
-    manifest: &Manifest,
-) -> Result<anchor_lang::solana_program::instruction::Instruction> {
-    Ok(ix::registry::publish_version(
-        agent,
-        owner,
-        index,
-        PublishVersionArgs {
-            semver: semver(&manifest.version)?,
-            manifest_hash: manifest.hash(),
-            code_hash: solana_sha256_hasher::hash(&serde_json::to_vec(&manifest.strategy)?)
-                .to_bytes(),
-        },
-    ))
+fn version_args(manifest: &Manifest) -> Result<PublishVersionArgs> {
+    Ok(PublishVersionArgs {
+        semver: semver(&manifest.version)?,
+        manifest_hash: manifest.hash(),
+        code_hash: solana_sha256_hasher::hash(&serde_json::to_vec(&manifest.strategy)?).to_bytes(),
+    })
 }
 
 pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
@@ -109,8 +98,7 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
         } => {
             let owner = opts.keypair()?;
             let manifest = load_manifest(&manifest)?;
-            let agent = pda::agent(&owner.pubkey(), &manifest.name).0;
-            let register = ix::registry::register_agent(
+            let (agent, register) = ix::registry::register_with_first_version(
                 &owner.pubkey(),
                 RegisterAgentArgs {
                     name: manifest.name.clone(),
@@ -119,16 +107,10 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
                     metadata_uri: uri,
                     manifest_hash: manifest.hash(),
                 },
+                version_args(&manifest)?,
             );
-            let publish = publish_ix(&agent, &owner.pubkey(), 0, &manifest)?;
             let landed = crate::sender(&chain)
-                .send(
-                    &format!("register:{agent}"),
-                    &owner,
-                    &[register, publish],
-                    &[],
-                    &[],
-                )
+                .send(&format!("register:{agent}"), &owner, &register, &[], &[])
                 .await?;
             out!(
                 "registered {} as {agent} with version {} ({})",
@@ -142,7 +124,12 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
             let manifest = load_manifest(&manifest)?;
             let agent_key = pda::agent(&owner.pubkey(), &manifest.name).0;
             let agent: Agent = chain.fetch(&agent_key).await?;
-            let publish = publish_ix(&agent_key, &owner.pubkey(), agent.version_count, &manifest)?;
+            let publish = ix::registry::publish_version(
+                &agent_key,
+                &owner.pubkey(),
+                agent.version_count,
+                version_args(&manifest)?,
+            );
             let landed = crate::sender(&chain)
                 .send(
                     &format!("publish:{agent_key}:{}", agent.version_count),

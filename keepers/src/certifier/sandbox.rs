@@ -96,36 +96,28 @@ pub async fn run(
 
     // The vendor, registered and passed at stage A in the sandbox's own registry.
     let vendor = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
-    let agent = pda::agent(&vendor.pubkey(), "sandbox").0;
+    let (agent, register) = ix::registry::register_with_first_version(
+        &vendor.pubkey(),
+        RegisterAgentArgs {
+            name: "sandbox".into(),
+            payout: vendor.pubkey(),
+            // The sandbox's plan repeats a swap (DCA) to measure many executions; the
+            // broker executes swap and DCA steps the same way.
+            capabilities: capabilities | capability::SWAP | capability::DCA,
+            metadata_uri: String::new(),
+            manifest_hash: [0; 32],
+        },
+        PublishVersionArgs {
+            semver: SemVer {
+                major: 1,
+                minor: 0,
+                patch: 0,
+            },
+            manifest_hash: [0; 32],
+            code_hash: [0; 32],
+        },
+    );
     let version = pda::agent_version(&agent, 0).0;
-    let register = [
-        ix::registry::register_agent(
-            &vendor.pubkey(),
-            RegisterAgentArgs {
-                name: "sandbox".into(),
-                payout: vendor.pubkey(),
-                // The sandbox's plan repeats a swap (DCA) to measure many executions; the
-                // broker executes swap and DCA steps the same way.
-                capabilities: capabilities | capability::SWAP | capability::DCA,
-                metadata_uri: String::new(),
-                manifest_hash: [0; 32],
-            },
-        ),
-        ix::registry::publish_version(
-            &agent,
-            &vendor.pubkey(),
-            0,
-            PublishVersionArgs {
-                semver: SemVer {
-                    major: 1,
-                    minor: 0,
-                    patch: 0,
-                },
-                manifest_hash: [0; 32],
-                code_hash: [0; 32],
-            },
-        ),
-    ];
     chain.send(&register, &[&vendor]).await.map_err(fail)?;
     let now = chain.clock().await.map_err(fail)?.unix_timestamp;
     let attest = ix::registry::attest(

@@ -3,11 +3,7 @@
 //! executes and the vendor is paid exactly once.
 use std::time::Duration;
 
-use agent_registry::{
-    constants::capability,
-    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
-    state::{SemVer, SloFigures, Stage},
-};
+use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
     deployment::Deployment,
@@ -25,7 +21,10 @@ use agentrunner_keepers::{
     planner::{Planner, RfpPolicy},
     Outcome,
 };
-use agentrunner_tests::faults::{BroadcastFault, FaultyChain};
+use agentrunner_tests::{
+    faults::{BroadcastFault, FaultyChain},
+    fixtures::onboarding_ixs,
+};
 use anchor_lang::prelude::Pubkey;
 use escrow::state::Grant;
 use market::state::Rfp;
@@ -56,55 +55,15 @@ async fn awarded() -> Awarded {
         .unwrap();
     let d = &localnet.deployment;
     let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
-    let agent = pda::agent(&vendor.pubkey(), "Keeper").0;
-    let version = pda::agent_version(&agent, 0).0;
-    chain
-        .send(
-            &[
-                ix::registry::register_agent(
-                    &vendor.pubkey(),
-                    RegisterAgentArgs {
-                        name: "Keeper".into(),
-                        payout: vendor.pubkey(),
-                        capabilities: capability::SWAP,
-                        metadata_uri: String::new(),
-                        manifest_hash: [1; 32],
-                    },
-                ),
-                ix::registry::publish_version(
-                    &agent,
-                    &vendor.pubkey(),
-                    0,
-                    PublishVersionArgs {
-                        semver: SemVer {
-                            major: 1,
-                            minor: 0,
-                            patch: 0,
-                        },
-                        manifest_hash: [1; 32],
-                        code_hash: [2; 32],
-                    },
-                ),
-            ],
-            &[&vendor],
-        )
-        .await
-        .unwrap();
     let now = chain.clock().await.unwrap().unix_timestamp;
-    let attest = ix::registry::attest(
-        &agent,
-        &version,
+    let (agent, register, attest) = onboarding_ixs(
+        &vendor.pubkey(),
+        "Keeper",
+        capability::SWAP,
         &certifier.pubkey(),
-        0,
-        AttestArgs {
-            stage: Stage::A,
-            passed: true,
-            slo: SloFigures::default(),
-            report_hash: [3; 32],
-            report_uri: String::new(),
-            expires_at: now + 86_400,
-        },
+        now,
     );
+    chain.send(&register, &[&vendor]).await.unwrap();
     chain.send(&[attest], &[&certifier]).await.unwrap();
     localnet
         .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)

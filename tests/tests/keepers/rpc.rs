@@ -3,11 +3,7 @@
 //! the receipt back from `getTransaction`, and rebuild the tree from `getSignaturesForAddress`.
 use std::sync::Arc;
 
-use agent_registry::{
-    constants::capability,
-    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
-    state::{SemVer, SloFigures, Stage},
-};
+use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
     ix, pda,
@@ -25,6 +21,7 @@ use agentrunner_keepers::{
     planner::{Planner, RfpPolicy},
     Outcome,
 };
+use agentrunner_tests::fixtures::onboarding_ixs;
 use anchor_lang::Discriminator;
 use market::state::Rfp;
 use solana_signer::Signer;
@@ -65,52 +62,18 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         journal: Box::new(NoJournal) as Box<dyn Journal>,
     };
     let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
-    let agent = pda::agent(&vendor.pubkey(), "Remote").0;
-    let register = [
-        ix::registry::register_agent(
-            &vendor.pubkey(),
-            RegisterAgentArgs {
-                name: "Remote".into(),
-                payout: vendor.pubkey(),
-                capabilities: capability::SWAP,
-                metadata_uri: String::new(),
-                manifest_hash: [1; 32],
-            },
-        ),
-        ix::registry::publish_version(
-            &agent,
-            &vendor.pubkey(),
-            0,
-            PublishVersionArgs {
-                semver: SemVer {
-                    major: 1,
-                    minor: 0,
-                    patch: 0,
-                },
-                manifest_hash: [1; 32],
-                code_hash: [1; 32],
-            },
-        ),
-    ];
+    let now = Chain::clock(&rpc).await.unwrap().unix_timestamp;
+    let (agent, register, attest) = onboarding_ixs(
+        &vendor.pubkey(),
+        "Remote",
+        capability::SWAP,
+        &certifier.pubkey(),
+        now,
+    );
     sender()
         .send("register", &vendor, &register, &[], &[])
         .await
         .unwrap();
-    let now = Chain::clock(&rpc).await.unwrap().unix_timestamp;
-    let attest = ix::registry::attest(
-        &agent,
-        &pda::agent_version(&agent, 0).0,
-        &certifier.pubkey(),
-        0,
-        AttestArgs {
-            stage: Stage::A,
-            passed: true,
-            slo: SloFigures::default(),
-            report_hash: [0; 32],
-            report_uri: String::new(),
-            expires_at: now + 86_400,
-        },
-    );
     sender()
         .send("attest", &certifier, &[attest], &[], &[])
         .await

@@ -206,3 +206,20 @@ pub fn record_outcome(agent: &Pubkey, recorder: &Pubkey, args: RecordOutcomeArgs
         data::RecordOutcome { args },
     )
 }
+
+/// `register_agent` then `publish_version` of version 0, for one transaction signed by `owner`:
+/// a new agent ready to be certified. Returns the agent's address and the two instructions.
+pub fn register_with_first_version(
+    owner: &Pubkey,
+    register: RegisterAgentArgs,
+    version: PublishVersionArgs,
+) -> (Pubkey, [Instruction; 2]) {
+    let agent = pda::agent(owner, &register.name).0;
+    (
+        agent,
+        [
+            register_agent(owner, register),
+            publish_version(&agent, owner, 0, version),
+        ],
+    )
+}
