@@ -13,7 +13,7 @@ use agentrunner_client::{
     },
     pda,
     plan::{plan_goal, PlanContext, PlanError, PlanGraph},
-    send::{Journal, SendError, Sender},
+    send::{Journal, Landed, SendError, Sender},
     ClientError, ClientResult,
 };
 use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
@@ -60,6 +60,40 @@ pub struct Draft {
     pub args: CreatePlanArgs,
     /// The plan's address.
     pub plan: Pubkey,
+}
+
+impl Draft {
+    /// The owner's `create_plan` for this draft.
+    pub fn create_instruction(
+        &self,
+        owner: &Pubkey,
+    ) -> anchor_lang::solana_program::instruction::Instruction {
+        ix::runner::create_plan(owner, self.args.clone())
+    }
+}
+
+/// What an owner's wallet sends: `create_plan` for `draft` (the owner signs and pays).
+pub async fn owner_creates<C: Chain, J: Journal>(
+    sender: &Sender<'_, C, J>,
+    owner: &Keypair,
+    draft: &Draft,
+) -> Result<Landed, SendError> {
+    let ix = draft.create_instruction(&owner.pubkey());
+    sender
+        .send(&format!("create:{}", draft.plan), owner, &[ix], &[], &[])
+        .await
+}
+
+/// What an owner's wallet sends: the one approval transaction.
+pub async fn owner_approves<C: Chain, J: Journal>(
+    sender: &Sender<'_, C, J>,
+    owner: &Keypair,
+    approval: &Approval,
+) -> Result<Landed, SendError> {
+    let ixs = approval.instructions()?;
+    sender
+        .send(&format!("approve:{}", approval.plan), owner, &ixs, &[], &[])
+        .await
 }
 
 /// Why the planner could not draft a plan.

@@ -29,7 +29,7 @@ use agentrunner_embedded::{
 use agentrunner_keepers::{
     broker::Strategy,
     certifier::{manifest::SloClaims, Manifest},
-    planner::{Planner, RfpPolicy},
+    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
 };
 use anchor_lang::Discriminator;
 use market::state::{Offer, Rfp, RfpStatus};
@@ -270,16 +270,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         .draft("Swap 1 SOL->USDC <=40 bps", &owner.pubkey())
         .await
         .unwrap();
-    sender()
-        .send(
-            "create",
-            &owner,
-            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+    owner_creates(&sender(), &owner, &draft).await.unwrap();
     keeper(
         "planner",
         &url,
@@ -315,16 +306,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    sender()
-        .send(
-            "approve",
-            &owner,
-            &approval.instructions().unwrap(),
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+    owner_approves(&sender(), &owner, &approval).await.unwrap();
     keeper(
         "broker",
         &url,

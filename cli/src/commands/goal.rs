@@ -1,7 +1,6 @@
 //! `agentrunner goal "<text>"`: plan a goal, create the plan (the owner signs), open its RFPs
 //! (the planner signs; by default the owner plans for itself).
-use agentrunner_client::{ix, send::Sender};
-use agentrunner_keepers::planner::{Planner, RfpPolicy};
+use agentrunner_keepers::planner::{owner_creates, Planner, RfpPolicy};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -48,16 +47,7 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
     };
     let draft = planner.draft(&args.text, &owner.pubkey()).await?;
     if !args.dry_run {
-        let create = ix::runner::create_plan(&owner.pubkey(), draft.args.clone());
-        Sender::send(
-            &planner.sender,
-            &format!("create:{}", draft.plan),
-            &owner,
-            &[create],
-            &[],
-            &[],
-        )
-        .await?;
+        owner_creates(&planner.sender, &owner, &draft).await?;
         planner.open_rfps(&draft.plan).await?;
     }
     if opts.output == Output::Json {

@@ -25,7 +25,7 @@ use solana_signer::Signer;
 
 use crate::{
     broker::{Broker, Strategy},
-    planner::{Planner, RfpPolicy},
+    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
     Outcome,
 };
 
@@ -180,14 +180,7 @@ pub async fn run(
         draft.args.daily_cap_usd = one.saturating_mul(u64::from(per_day));
     }
     let owner_sender = sender();
-    owner_sender
-        .send(
-            "create",
-            &owner,
-            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
-            &[],
-            &[],
-        )
+    owner_creates(&owner_sender, &owner, &draft)
         .await
         .map_err(fail)?;
     let oversize = if spec.oversize_rfp {
@@ -221,14 +214,7 @@ pub async fn run(
         .approval(&draft.plan, 7 * 86_400)
         .await
         .map_err(fail)?;
-    owner_sender
-        .send(
-            "approve",
-            &owner,
-            &approval.instructions().map_err(fail)?,
-            &[],
-            &[],
-        )
+    owner_approves(&owner_sender, &owner, &approval)
         .await
         .map_err(fail)?;
 

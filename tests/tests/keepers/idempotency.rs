@@ -7,7 +7,7 @@ use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
     deployment::Deployment,
-    ix, pda,
+    pda,
     send::{Journal, NoJournal, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
@@ -18,7 +18,7 @@ use agentrunner_keepers::{
     broker::{Broker, Preparation, Strategy},
     journal::FileJournal,
     outcome::classify,
-    planner::{Planner, RfpPolicy},
+    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
     Outcome,
 };
 use agentrunner_tests::{
@@ -97,16 +97,7 @@ async fn awarded() -> Awarded {
         .draft("Swap 1 SOL->USDC <=50 bps", &owner.pubkey())
         .await
         .unwrap();
-    immediate()
-        .send(
-            "create",
-            &owner,
-            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+    owner_creates(&immediate(), &owner, &draft).await.unwrap();
     planner.open_rfps(&draft.plan).await.unwrap();
     let strategy = Strategy::default();
     let bidder = Broker {
@@ -122,14 +113,7 @@ async fn awarded() -> Awarded {
     localnet.advance(&chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    immediate()
-        .send(
-            "approve",
-            &owner,
-            &approval.instructions().unwrap(),
-            &[],
-            &[],
-        )
+    owner_approves(&immediate(), &owner, &approval)
         .await
         .unwrap();
     let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
-    ix, pda,
+    pda,
     receipts::index::{mirror_of, plan_receipts},
     rpc::RpcChain,
     send::{Journal, NoJournal, SendPolicy, Sender},
@@ -18,7 +18,7 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::{
     broker::{Broker, Strategy},
-    planner::{Planner, RfpPolicy},
+    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
     Outcome,
 };
 use agentrunner_tests::fixtures::onboarding_ixs;
@@ -107,16 +107,7 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         .draft("Swap 2 SOL->USDC <=40 bps", &owner.pubkey())
         .await
         .unwrap();
-    sender()
-        .send(
-            "create",
-            &owner,
-            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+    owner_creates(&sender(), &owner, &draft).await.unwrap();
     planner.open_rfps(&draft.plan).await.unwrap();
     let broker = Broker {
         chain: &rpc,
@@ -139,16 +130,7 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
     localnet.advance(&chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    sender()
-        .send(
-            "approve",
-            &owner,
-            &approval.instructions().unwrap(),
-            &[],
-            &[],
-        )
-        .await
-        .unwrap();
+    owner_approves(&sender(), &owner, &approval).await.unwrap();
     let rfp: Rfp = rpc
         .fetch(&pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0)
         .await
