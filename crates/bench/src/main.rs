@@ -6,13 +6,20 @@
 use clap::{Parser, ValueEnum};
 
 mod escrow_costs;
+mod market;
+mod pipeline;
 mod receipts_costs;
+mod step_costs;
 mod table;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Section {
     /// Every section.
     All,
+    /// One paid, guarded, receipted step vs a seed-style flow.
+    Step,
+    /// The whole pipeline with 1, 4 and 16 plans: throughput, latency, memory.
+    Pipeline,
     /// Escrow: what one paid step costs with a grant, with vouchers, and with x402 `exact`.
     Escrow,
     /// Receipts: rent per 1,000,000 receipts, proof and verification sizes.
@@ -36,11 +43,17 @@ async fn main() -> anyhow::Result<()> {
         std::env::set_var("RUST_LOG", "error");
     }
     let args = Args::parse();
+    if matches!(args.section, Section::All | Section::Step) {
+        step_costs::run().await?;
+    }
     if matches!(args.section, Section::All | Section::Escrow) {
         escrow_costs::run().await?;
     }
     if matches!(args.section, Section::All | Section::Receipts) {
         receipts_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Pipeline) {
+        pipeline::run().await?;
     }
     Ok(())
 }

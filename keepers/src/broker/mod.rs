@@ -305,6 +305,11 @@ impl<'a, C: Chain> Broker<'a, C> {
         let RfpStatus::Awarded(award) = rfp.status else {
             return Ok(Preparation::NotNow(Outcome::Skipped("not awarded".into())));
         };
+        if award.agent != self.agent {
+            return Ok(Preparation::NotNow(Outcome::Skipped(
+                "awarded to another agent".into(),
+            )));
+        }
         let plan: Plan = self.chain.fetch(&rfp.plan).await?;
         let index = u8::try_from(rfp.step).unwrap_or(u8::MAX);
         let now = self.chain.clock().await?.unix_timestamp;

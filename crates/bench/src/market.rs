@@ -1,0 +1,143 @@
+//! A deployment with certified vendors and funded owners, run through the real keepers — what
+//! the step-cost and pipeline sections measure.
+use agent_registry::{
+    constants::capability,
+    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
+    state::{SemVer, SloFigures, Stage},
+};
+use agentrunner_client::{
+    ix,
+    send::{Journal, NoJournal, SendPolicy, Sender},
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    EmbeddedChain,
+};
+use agentrunner_keepers::{
+    broker::{Broker, Strategy},
+    planner::{Planner, RfpPolicy},
+};
+use anchor_lang::prelude::Pubkey;
+use anyhow::Result;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+pub struct Market {
+    pub chain: EmbeddedChain,
+    pub localnet: Localnet,
+    pub planner_key: Keypair,
+    pub vendors: Vec<(Keypair, Pubkey)>,
+}
+
+pub fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
+    Sender {
+        chain,
+        policy: SendPolicy::immediate(),
+        journal: Box::new(NoJournal),
+    }
+}
+
+impl Market {
+    /// A localnet (trees of `depth`, `shards` shards) with `vendors` vendors certified A-D by a
+    /// certifier key (attested directly: the certifier's sandbox is not what is measured).
+    pub async fn new(vendors: usize, depth: u32, shards: u16) -> Result<Self> {
+        let chain = EmbeddedChain::start().await?;
+        let certifier = chain.funded_keypair(100_000_000_000).await?;
+        let spec = LocalnetSpec {
+            tree_depth: depth,
+            shards,
+            ..LocalnetSpec::default()
+        };
+        let localnet = Localnet::bootstrap(&chain, &spec, &[certifier.pubkey()]).await?;
+        let mut registered = Vec::new();
+        for n in 0..vendors {
+            let vendor = chain.funded_keypair(100_000_000_000).await?;
+            let name = format!("Vendor{n}");
+            let (agent, register) = ix::registry::register_with_first_version(
+                &vendor.pubkey(),
+                RegisterAgentArgs {
+                    name,
+                    payout: vendor.pubkey(),
+                    capabilities: capability::SWAP | capability::DCA,
+                    metadata_uri: String::new(),
+                    manifest_hash: [1; 32],
+                },
+                PublishVersionArgs {
+                    semver: SemVer {
+                        major: 1,
+                        minor: 0,
+                        patch: 0,
+                    },
+                    manifest_hash: [1; 32],
+                    code_hash: [1; 32],
+                },
+            );
+            chain.send(&register, &[&vendor]).await?;
+            let now = chain.clock().await?.unix_timestamp;
+            let version = agentrunner_client::pda::agent_version(&agent, 0).0;
+            for stage in [Stage::A, Stage::B, Stage::C, Stage::D] {
+                let attest = ix::registry::attest(
+                    &agent,
+                    &version,
+                    &certifier.pubkey(),
+                    0,
+                    AttestArgs {
+                        stage,
+                        passed: true,
+                        slo: SloFigures::default(),
+                        report_hash: [2; 32],
+                        report_uri: String::new(),
+                        expires_at: now + 30 * 86_400,
+                    },
+                );
+                chain.send(&[attest], &[&certifier]).await?;
+            }
+            localnet
+                .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
+                .await?;
+            registered.push((vendor, agent));
+        }
+        let planner_key = chain.funded_keypair(100_000_000_000).await?;
+        Ok(Self {
+            chain,
+            localnet,
+            planner_key,
+            vendors: registered,
+        })
+    }
+
+    pub fn planner(&self) -> Planner<'_, EmbeddedChain> {
+        Planner {
+            chain: &self.chain,
+            sender: sender(&self.chain),
+            planner: self.planner_key.insecure_clone(),
+            deployment: &self.localnet.deployment,
+            policy: RfpPolicy::default(),
+        }
+    }
+
+    pub fn broker(&self, vendor: usize) -> Broker<'_, EmbeddedChain> {
+        let (keypair, agent) = &self.vendors[vendor];
+        Broker {
+            chain: &self.chain,
+            sender: sender(&self.chain),
+            vendor: keypair.insecure_clone(),
+            agent: *agent,
+            deployment: &self.localnet.deployment,
+            strategy: Strategy::default(),
+            receipts_dir: None,
+        }
+    }
+
+    /// A fresh owner holding 1,000 SOL and 10,000 USDC.
+    pub async fn owner(&self) -> Result<Keypair> {
+        let owner = self.chain.funded_keypair(100_000_000_000).await?;
+        self.localnet
+            .fund_tokens(&self.chain, &owner.pubkey(), "SOL", 1_000 * 1_000_000_000)
+            .await?;
+        self.localnet
+            .fund_tokens(&self.chain, &owner.pubkey(), "USDC", 10_000 * 1_000_000)
+            .await?;
+        Ok(owner)
+    }
+}
