@@ -383,3 +383,18 @@ async fn test_k05_the_keeper_that_loses_a_race_is_refused_and_pays_nothing() {
     assert!(matches!(outcome, Outcome::AlreadyDone(_)), "{outcome:?}");
     a.assert_exactly_once().await;
 }
+
+#[tokio::test]
+async fn test_a_broker_leaves_steps_awarded_to_other_agents_alone() {
+    let a = awarded().await;
+    let mut other = a.broker(&a.chain, boxed(NoJournal), SendPolicy::immediate());
+    other.agent = Pubkey::new_unique();
+    let (outcome, executed) = other.execute(&a.rfp().await).await.unwrap();
+    assert!(
+        matches!(&outcome, Outcome::Skipped(why) if why.contains("another agent")),
+        "{outcome:?}"
+    );
+    assert!(executed.is_none());
+    let plan: Plan = a.chain.fetch(&a.plan).await.unwrap();
+    assert_eq!(plan.steps[0].executions, 0);
+}
