@@ -1,5 +1,5 @@
-//! Sections 4 and 5: the whole pipeline on the embedded chain with 1, 4 and 16 plans and three
-//! vendors — plan synthesis, bids, awards, approvals, then guarded executions until every plan
+//! Sections 4 and 5: the whole pipeline on the embedded chain with 1, 4 and 16 plans, one or
+//! three vendors, one or four receipt shards — plan synthesis, bids, awards, approvals, then guarded executions until every plan
 //! is done. Reports executions per second, p50/p95 latencies (plan synthesis, quote->fill,
 //! receipt readable after fill), lamports per execution, and the process's peak RSS.
 //!
@@ -19,8 +19,6 @@ use crate::{market::Market, table};
 
 /// Executions per plan.
 const EXECUTIONS: u16 = 4;
-/// Vendors bidding.
-const VENDORS: usize = 3;
 
 fn percentile(samples: &mut [Duration], pct: usize) -> String {
     if samples.is_empty() {
@@ -45,6 +43,8 @@ fn peak_rss_kib() -> Option<u64> {
 
 struct Run {
     plans: usize,
+    vendors: usize,
+    shards: u16,
     executions: usize,
     wall: Duration,
     synthesis: Vec<Duration>,
@@ -54,11 +54,11 @@ struct Run {
     rss_kib: Option<u64>,
 }
 
-async fn run_with(plans: usize) -> Result<Run> {
-    let m = Market::new(VENDORS, 14, 4).await?;
+async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
+    let m = Market::new(vendors, 14, shards).await?;
     let chain = &m.chain;
     let planner = m.planner();
-    let brokers: Vec<_> = (0..VENDORS).map(|v| m.broker(v)).collect();
+    let brokers: Vec<_> = (0..vendors).map(|v| m.broker(v)).collect();
     let mut synthesis = Vec::new();
     let mut owned = Vec::new();
     for n in 0..plans {
@@ -77,8 +77,8 @@ async fn run_with(plans: usize) -> Result<Run> {
         // Vendors bid in turn, first bidder first, so equal offers spread across vendors.
         let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
         let rfp_state = chain.fetch(&rfp).await?;
-        for v in 0..VENDORS {
-            brokers[(n + v) % VENDORS].bid(&rfp, &rfp_state).await?;
+        for v in 0..vendors {
+            brokers[(n + v) % vendors].bid(&rfp, &rfp_state).await?;
         }
         owned.push((owner, draft.plan));
     }
@@ -132,6 +132,8 @@ async fn run_with(plans: usize) -> Result<Run> {
     }
     Ok(Run {
         plans,
+        vendors,
+        shards,
         executions,
         wall,
         synthesis,
@@ -146,6 +148,7 @@ pub async fn run() -> Result<()> {
     let mut rows = vec![vec![
         "plans".to_string(),
         "vendors".into(),
+        "shards".into(),
         "executions".into(),
         "executions/s".into(),
         "synthesis p50/p95 ms".into(),
@@ -154,11 +157,12 @@ pub async fn run() -> Result<()> {
         "fee lamports/execution".into(),
         "peak RSS MiB".into(),
     ]];
-    for plans in [1usize, 4, 16] {
-        let mut r = run_with(plans).await?;
+    for (plans, vendors, shards) in [(1, 3, 4), (4, 3, 4), (16, 3, 4), (16, 1, 4), (16, 3, 1)] {
+        let mut r = run_with(plans, vendors, shards).await?;
         rows.push(vec![
             r.plans.to_string(),
-            VENDORS.to_string(),
+            r.vendors.to_string(),
+            r.shards.to_string(),
             r.executions.to_string(),
             format!("{:.1}", r.executions as f64 / r.wall.as_secs_f64()),
             format!(
@@ -182,7 +186,7 @@ pub async fn run() -> Result<()> {
         ]);
     }
     table::print(
-        "Pipeline: plans to receipts with three vendors (embedded chain, wall clock of this machine)",
+        "Pipeline: plans to receipts (embedded chain, wall clock of this machine)",
         &rows,
     );
     println!(
