@@ -146,10 +146,27 @@ pub struct StepOffers {
     pub winner: String,
 }
 
+/// The market data the owner bought over HTTP x402.
+#[derive(Clone, Debug)]
+pub struct X402Summary {
+    /// Price per request, atoms of USDC.
+    pub price: u64,
+    pub requests: u64,
+    /// Schemes the vendor offered in its 402.
+    pub schemes: Vec<String>,
+    /// Candles in the last series received.
+    pub candles: usize,
+    /// Settlement transactions for all the vouchers.
+    pub settlements: usize,
+    /// What the vendor received, atoms.
+    pub vendor_received: u64,
+}
+
 /// Everything the journey did.
 #[derive(Clone, Debug)]
 pub struct JourneyReport {
     pub vendors: Vec<VendorSummary>,
+    pub x402: X402Summary,
     pub plan: Pubkey,
     pub graph: PlanGraph,
     pub offers: Vec<StepOffers>,
@@ -252,9 +269,10 @@ pub fn amount(atoms: u64, decimals: u8) -> String {
 
 /// Runs the journey.
 pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result<JourneyReport> {
-    let chain = EmbeddedChain::start().await.map_err(fail)?;
+    let shared = std::sync::Arc::new(EmbeddedChain::start().await.map_err(fail)?);
+    let chain: &EmbeddedChain = &shared;
     let certifier_key = chain.funded_keypair(100_000_000_000).await.map_err(fail)?;
-    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier_key.pubkey()])
+    let localnet = Localnet::bootstrap(chain, &LocalnetSpec::default(), &[certifier_key.pubkey()])
         .await
         .map_err(fail)?;
     let d = &localnet.deployment;
@@ -317,12 +335,12 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                 code_hash: solana_sha256_hasher::hash(name.as_bytes()).to_bytes(),
             },
         );
-        sender(&chain)
+        sender(chain)
             .send(&format!("register:{name}"), &keypair, &register, &[], &[])
             .await
             .map_err(fail)?;
         localnet
-            .fund_tokens(&chain, &keypair.pubkey(), "USDC", 0)
+            .fund_tokens(chain, &keypair.pubkey(), "USDC", 0)
             .await
             .map_err(fail)?;
         vendors.push(VendorSetup {
@@ -333,8 +351,8 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         });
     }
     let certifier = Certifier {
-        chain: &chain,
-        sender: sender(&chain),
+        chain,
+        sender: sender(chain),
         certifier: certifier_key.insecure_clone(),
         reports_dir: config.out_dir.join("certification"),
         seed: config.seed,
@@ -403,20 +421,21 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         }
     }
 
-    // The user's goal.
-    n.section("Goal → PlanGraph");
+    // The user's goal (after buying the price series it plans with over x402).
+    n.section("Market data over HTTP x402, then Goal → PlanGraph");
     let owner = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
     localnet
-        .fund_tokens(&chain, &owner.pubkey(), "SOL", 10 * 10u64.pow(9))
+        .fund_tokens(chain, &owner.pubkey(), "SOL", 10 * 10u64.pow(9))
         .await
         .map_err(fail)?;
     localnet
-        .fund_tokens(&chain, &owner.pubkey(), "USDC", 100 * 10u64.pow(6))
+        .fund_tokens(chain, &owner.pubkey(), "USDC", 100 * 10u64.pow(6))
         .await
         .map_err(fail)?;
+    let x402 = buy_market_data(&shared, &localnet, &vendors[0], &owner, n).await?;
     let planner = Planner {
-        chain: &chain,
-        sender: sender(&chain),
+        chain,
+        sender: sender(chain),
         planner: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
         deployment: d,
         policy: RfpPolicy::default(),
@@ -458,7 +477,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         amount(draft.graph.policy.daily_cap_usd, 6),
         hex::encode(&draft.graph.hash()[..8])
     ));
-    let landed = sender(&chain)
+    let landed = sender(chain)
         .send(
             "create-plan",
             &owner,
@@ -480,8 +499,8 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     let brokers: Vec<Broker<'_, EmbeddedChain>> = vendors
         .iter()
         .map(|v| Broker {
-            chain: &chain,
-            sender: sender(&chain),
+            chain,
+            sender: sender(chain),
             vendor: v.keypair.insecure_clone(),
             agent: v.agent,
             deployment: d,
@@ -498,7 +517,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         }
     }
     localnet
-        .advance(&chain, planner.policy.bid_secs + 1)
+        .advance(chain, planner.policy.bid_secs + 1)
         .await
         .map_err(fail)?;
     planner.award_all(&draft.plan).await.map_err(fail)?;
@@ -553,7 +572,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     // The owner sets aside a round fee budget; what the grants do not use comes back.
     approval.deposit = approval.deposit.max(10u64.pow(u32::from(usdc.decimals)));
     let approve_ixs = approval.instructions().map_err(fail)?;
-    let landed = sender(&chain)
+    let landed = sender(chain)
         .send("approve", &owner, &approve_ixs, &[], &[])
         .await
         .map_err(fail)?;
@@ -583,7 +602,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         .map(|v| pda::ata(&v.keypair.pubkey(), &usdc.mint, &anchor_spl::token::ID))
         .collect();
     let before = Balances::read(
-        &chain,
+        chain,
         owner_sol,
         owner_usdc,
         &pool,
@@ -617,11 +636,11 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                     // forces an execution on the hour-old price.
                     localnet.set_feeding(false);
                     localnet
-                        .advance(&chain, i64::from(node.interval_secs.max(3_600)))
+                        .advance(chain, i64::from(node.interval_secs.max(3_600)))
                         .await
                         .map_err(fail)?;
                     let (refusal, unchanged) = forced_stale_attempt(
-                        &chain,
+                        chain,
                         broker,
                         &draft.plan,
                         &planner.planner.pubkey(),
@@ -635,10 +654,10 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                     stale_refusal = refusal;
                     stale_changed_nothing = unchanged;
                     localnet.set_feeding(true);
-                    localnet.publish_prices(&chain).await.map_err(fail)?;
+                    localnet.publish_prices(chain).await.map_err(fail)?;
                 } else {
                     localnet
-                        .advance(&chain, i64::from(node.interval_secs))
+                        .advance(chain, i64::from(node.interval_secs))
                         .await
                         .map_err(fail)?;
                 }
@@ -669,10 +688,10 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
 
     // Anchoring.
     n.section("Period anchoring");
-    localnet.advance(&chain, 3_600).await.map_err(fail)?;
+    localnet.advance(chain, 3_600).await.map_err(fail)?;
     let anchorer = Anchorer {
-        chain: &chain,
-        sender: sender(&chain),
+        chain,
+        sender: sender(chain),
         payer: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
         deployment: d,
     };
@@ -696,7 +715,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         "off-chain".into(),
         "on-chain".into(),
     ]];
-    for found in plan_receipts(&chain, &draft.plan).await? {
+    for found in plan_receipts(chain, &draft.plan).await? {
         let r = found.receipt;
         let json = ReceiptJson::from(&r);
         let path = receipts_dir.join(format!("step{}-{}.json", r.step, r.execution));
@@ -705,7 +724,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         let parsed: ReceiptJson = serde_json::from_slice(&std::fs::read(&path)?)?;
         let receipt = receipts::Receipt::try_from(&parsed).map_err(fail)?;
         let verification =
-            verify_receipt(&chain, &receipt, &found.tree, found.index, d.receipt_depth).await?;
+            verify_receipt(chain, &receipt, &found.tree, found.index, d.receipt_depth).await?;
         let (off_chain, period_root, proof) = match &verification {
             Ok(v) => (v.period_root.is_some(), v.period_root, v.proof.clone()),
             Err(_) => (false, None, Vec::new()),
@@ -720,7 +739,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                         proof,
                     },
                 );
-                sender(&chain)
+                sender(chain)
                     .send(
                         &format!("verify:{}", found.index),
                         &verifier,
@@ -779,7 +798,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
             &owner.pubkey(),
         ));
     }
-    sender(&chain)
+    sender(chain)
         .send("close-grants", &owner, &settle, &[], &[])
         .await
         .map_err(fail)?;
@@ -790,7 +809,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         ix::escrow::close_budget(&budget_ref, &owner.pubkey(), &owner.pubkey()),
         ix::runner::close_plan(&draft.plan, &owner.pubkey()),
     ];
-    sender(&chain)
+    sender(chain)
         .send("refund", &owner, &refund, &[], &[])
         .await
         .map_err(fail)?;
@@ -801,7 +820,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
 
     // The books.
     let after = Balances::read(
-        &chain,
+        chain,
         owner_sol,
         owner_usdc,
         &pool,
@@ -865,6 +884,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
 
     Ok(JourneyReport {
         vendors: summaries,
+        x402,
         plan: draft.plan,
         graph: draft.graph,
         offers: offers_report,
@@ -876,6 +896,160 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         stale_changed_nothing,
         receipts: checks,
         conservation,
+    })
+}
+
+/// Price of one market-data request: 0.001 USDC.
+const DATA_PRICE: u64 = 1_000;
+/// Requests the owner makes.
+const DATA_REQUESTS: u64 = 3;
+
+/// The owner buys the SOL price series from `vendor`'s HTTP endpoint, paying each request with a
+/// cumulative voucher over x402; the vendor settles them in one transaction; the owner takes
+/// the unused budget back. The chain is served over JSON-RPC for the vendor's paywall.
+async fn buy_market_data(
+    shared: &std::sync::Arc<EmbeddedChain>,
+    localnet: &Localnet,
+    vendor: &VendorSetup,
+    owner: &Keypair,
+    n: &mut dyn Narrator,
+) -> anyhow::Result<X402Summary> {
+    use agentrunner_x402::{
+        client::{Funding, PayingClient},
+        paywall::Paywall,
+    };
+    let chain: &EmbeddedChain = shared;
+    let d = &localnet.deployment;
+    let usdc = d.token("USDC")?.mint;
+    let rpc =
+        agentrunner_embedded::rpc_server::serve(shared.clone(), "127.0.0.1:0".parse()?).await?;
+    let vendor_usdc = pda::ata(&vendor.keypair.pubkey(), &usdc, &anchor_spl::token::ID);
+    let paywall = std::sync::Arc::new(
+        Paywall::new(
+            agentrunner_client::rpc::RpcChain::new(&rpc.url()),
+            vendor.keypair.insecure_clone(),
+            vendor_usdc,
+            usdc,
+        )
+        .await?,
+    );
+    let service = std::sync::Arc::new(crate::broker::http::DataService::new(
+        paywall.clone(),
+        d.clone(),
+        DATA_PRICE,
+    ));
+    let (addr, server) =
+        crate::broker::http::serve(crate::broker::http::router(service), "127.0.0.1:0".parse()?)
+            .await?;
+
+    // A small data budget: a grant to the vendor and a session key for vouchers.
+    let deposit = 10_000;
+    let now = chain.clock().await.map_err(fail)?.unix_timestamp;
+    let id = solana_sha256_hasher::hash(b"market-data").to_bytes();
+    let budget = ix::escrow::BudgetRef::new(&owner.pubkey(), &id, usdc, anchor_spl::token::ID);
+    let session = Keypair::new();
+    let owner_usdc = pda::ata(&owner.pubkey(), &usdc, &anchor_spl::token::ID);
+    let open = [
+        ix::escrow::open_budget(
+            &budget,
+            &owner.pubkey(),
+            &owner_usdc,
+            escrow::instructions::OpenBudgetArgs {
+                id,
+                amount: deposit,
+                expires_at: now + 86_400,
+            },
+        ),
+        ix::escrow::issue_grant(
+            &budget.budget,
+            &owner.pubkey(),
+            0,
+            &vendor_usdc,
+            escrow::instructions::IssueGrantArgs {
+                redeemer: vendor.keypair.pubkey(),
+                plan: Pubkey::default(),
+                step: 0,
+                offer_hash: [0; 32],
+                max_amount: deposit,
+                not_before: now,
+                expires_at: now + 86_400,
+            },
+        ),
+        ix::escrow::set_session_key(&budget.budget, &owner.pubkey(), Some(session.pubkey())),
+    ];
+    sender(chain)
+        .send("data-budget", owner, &open, &[], &[])
+        .await
+        .map_err(fail)?;
+    let grant_key = pda::grant(&budget.budget, 0).0;
+    let grant: escrow::state::Grant = chain.fetch(&grant_key).await?;
+    let client = PayingClient::new(
+        paywall.network.clone(),
+        usdc,
+        Funding::Voucher {
+            session: Box::new(session),
+            budget: budget.budget,
+            grant: grant_key,
+            grant_issued_slot: grant.issued_slot,
+            vendor: vendor_usdc,
+            expires_at: grant.expires_at,
+        },
+        DATA_PRICE,
+        deposit,
+    );
+    let url = format!("http://{addr}/ohlcv?symbol=SOL");
+    let first = client.http.get(&url).send().await?;
+    let required: agentrunner_x402::wire::PaymentRequired = agentrunner_x402::wire::decode(
+        first.headers()[agentrunner_x402::wire::PAYMENT_REQUIRED].to_str()?,
+    )?;
+    let schemes: Vec<String> = required.accepts.iter().map(|a| a.scheme.clone()).collect();
+    n.line(&format!(
+        "GET /ohlcv?symbol=SOL from {} → {} Payment Required: {} atoms of USDC, schemes {}, network {}",
+        vendor.name,
+        first.status().as_u16(),
+        required.accepts[0].amount,
+        schemes.join(" | "),
+        paywall.network
+    ));
+    let mut candles = 0;
+    for _ in 0..DATA_REQUESTS {
+        let paid = client.get(&url).await?;
+        anyhow::ensure!(
+            paid.status.is_success(),
+            "paid request refused: {}",
+            String::from_utf8_lossy(&paid.body)
+        );
+        let series: crate::broker::http::Ohlcv = serde_json::from_slice(&paid.body)?;
+        candles = series.candles.len();
+    }
+    let before = chain.token_balance(&vendor_usdc).await.map_err(fail)?;
+    let settled = paywall.settle_vouchers().await?;
+    let received = chain.token_balance(&vendor_usdc).await.map_err(fail)? - before;
+    let unused = deposit - received;
+    let close = [
+        ix::escrow::revoke_grant(&budget.budget, &grant_key, &owner.pubkey()),
+        ix::escrow::refund(&budget, &owner_usdc, &owner.pubkey(), unused),
+    ];
+    sender(chain)
+        .send("data-refund", owner, &close, &[], &[])
+        .await
+        .map_err(fail)?;
+    n.line(&format!(
+        "paid {DATA_REQUESTS} requests with cumulative vouchers (PAYMENT-SIGNATURE → 200 + PAYMENT-RESPONSE); {} settled them in {} transaction: {} atoms; {} atoms back to the owner",
+        vendor.name,
+        settled.len(),
+        received,
+        unused
+    ));
+    server.abort();
+    rpc.stop();
+    Ok(X402Summary {
+        price: DATA_PRICE,
+        requests: DATA_REQUESTS,
+        schemes,
+        candles,
+        settlements: settled.len(),
+        vendor_received: received,
     })
 }
 

@@ -42,6 +42,11 @@ pub struct Settings {
     pub agent: Option<String>,
     /// Broker: its prices and trading discipline.
     pub strategy: Strategy,
+    /// Broker: serve the paid x402 data endpoint (`/ohlcv`) and facilitator routes on this
+    /// address (none: no HTTP).
+    pub http_bind: Option<String>,
+    /// Broker: price of one `/ohlcv` request, atoms of the fee token.
+    pub data_price: u64,
     /// Broker: where signed receipts are written.
     pub receipts_dir: PathBuf,
     /// Certifier: agents to certify, each with its manifest.
@@ -64,6 +69,8 @@ impl Default for Settings {
             bid_secs: 60,
             agent: None,
             strategy: Strategy::default(),
+            http_bind: None,
+            data_price: 1_000,
             receipts_dir: "receipts".into(),
             certify: Vec::new(),
             reports_dir: "certification".into(),

@@ -355,6 +355,100 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         offers.is_empty(),
         "the awarded RFP's offer was closed, rent back to the vendor"
     );
+
+    // The broker's x402 data endpoint, served by the running binary: 402, then paid with a grant.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut broker = Command::new(env!("CARGO_BIN_EXE_broker"))
+        .env("RUST_LOG", "warn")
+        .env("AGENTRUNNER_BROKER__AGENT", agent.to_string())
+        .args(["-u", &url, "-k", keys.path("vendor").to_str().unwrap()])
+        .args([
+            "--deployment",
+            dir.join("deployment.json").to_str().unwrap(),
+        ])
+        .args([
+            "--journal",
+            dir.join("broker-http.journal").to_str().unwrap(),
+        ])
+        .args([
+            "--set",
+            &format!("http_bind=127.0.0.1:{port}"),
+            "--set",
+            "interval_secs=3600",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let usdc = deployment.token("USDC").unwrap().mint;
+    let vendor_usdc = pda::ata(&vendor.pubkey(), &usdc, &anchor_spl::token::ID);
+    let owner_usdc = pda::ata(&owner.pubkey(), &usdc, &anchor_spl::token::ID);
+    let id = [9u8; 32];
+    let budget = agentrunner_client::ix::escrow::BudgetRef::new(
+        &owner.pubkey(),
+        &id,
+        usdc,
+        anchor_spl::token::ID,
+    );
+    let now = rpc.clock().await.unwrap().unix_timestamp;
+    let open = [
+        ix::escrow::open_budget(
+            &budget,
+            &owner.pubkey(),
+            &owner_usdc,
+            escrow::instructions::OpenBudgetArgs {
+                id,
+                amount: 10_000,
+                expires_at: now + 86_400,
+            },
+        ),
+        ix::escrow::issue_grant(
+            &budget.budget,
+            &owner.pubkey(),
+            0,
+            &vendor_usdc,
+            escrow::instructions::IssueGrantArgs {
+                redeemer: vendor.pubkey(),
+                plan: Default::default(),
+                step: 0,
+                offer_hash: [0; 32],
+                max_amount: 10_000,
+                not_before: now,
+                expires_at: now + 86_400,
+            },
+        ),
+    ];
+    sender()
+        .send("data-budget", &owner, &open, &[], &[])
+        .await
+        .unwrap();
+    let client = agentrunner_x402::client::PayingClient::new(
+        agentrunner_x402::wire::network_id(&rpc.genesis_hash().await.unwrap().to_string()),
+        usdc,
+        agentrunner_x402::client::Funding::Grant {
+            grant: pda::grant(&budget.budget, 0).0,
+        },
+        1_000,
+        10_000,
+    );
+    let url_data = format!("http://127.0.0.1:{port}/ohlcv?symbol=SOL");
+    let mut paid = None;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(&url_data).await {
+            paid = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = broker.kill();
+    let _ = broker.wait();
+    let paid = paid.expect("the broker's endpoint answered");
+    assert_eq!(paid.status, reqwest::StatusCode::OK);
+    assert!(paid.settlement.unwrap().success);
+
     clock.abort();
     server.stop();
     let _ = std::fs::remove_dir_all(dir);

@@ -6,3 +6,4 @@ mod receipts;
 mod registry;
 mod runner;
 mod sim_venue;
+mod x402;

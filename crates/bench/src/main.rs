@@ -11,6 +11,7 @@ mod pipeline;
 mod receipts_costs;
 mod step_costs;
 mod table;
+mod x402_costs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Section {
@@ -20,6 +21,8 @@ enum Section {
     Step,
     /// The whole pipeline with 1, 4 and 16 plans: throughput, latency, memory.
     Pipeline,
+    /// x402 over HTTP: requests per second with vouchers, lamports per paid request.
+    X402,
     /// Escrow: what one paid step costs with a grant, with vouchers, and with x402 `exact`.
     Escrow,
     /// Receipts: rent per 1,000,000 receipts, proof and verification sizes.
@@ -54,6 +57,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.section, Section::All | Section::Pipeline) {
         pipeline::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::X402) {
+        x402_costs::run().await?;
     }
     Ok(())
 }

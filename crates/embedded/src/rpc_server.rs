@@ -64,6 +64,8 @@ pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Resu
     let addr = listener.local_addr()?;
     let handle = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            // Small request/response pairs: without this, Nagle and delayed ACKs add ~40 ms each.
+            let _ = stream.set_nodelay(true);
             let chain = chain.clone();
             tokio::spawn(async move {
                 let _ = connection(chain, stream).await;
@@ -112,13 +114,13 @@ async fn connection(chain: Arc<EmbeddedChain>, stream: TcpStream) -> std::io::Re
             Err(e) => error_response(Value::Null, -32700, &format!("parse error: {e}")),
         };
         let payload = serde_json::to_vec(&response).unwrap_or_default();
-        let head = format!(
+        let mut message = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             payload.len()
-        );
-        let stream = reader.get_mut();
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(&payload).await?;
+        )
+        .into_bytes();
+        message.extend_from_slice(&payload);
+        reader.get_mut().write_all(&message).await?;
     }
 }
 

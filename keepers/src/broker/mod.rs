@@ -2,6 +2,7 @@
 //! limits, then executes the steps it was awarded through the runner — only when the step's
 //! guards would pass, if its strategy respects them — and keeps a signed receipt of each
 //! execution.
+pub mod http;
 pub mod quote;
 pub mod strategy;
 

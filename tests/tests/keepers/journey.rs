@@ -28,6 +28,18 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
         assert_eq!(v.passed, ["A", "B", "C", "D"], "{name}: {:?}", v.failed);
     }
 
+    // Market data bought over HTTP x402 with vouchers, settled in one transaction.
+    assert_eq!(
+        report.x402.schemes,
+        ["agentrunner-grant", "agentrunner-voucher"]
+    );
+    assert_eq!(report.x402.settlements, 1);
+    assert_eq!(
+        report.x402.vendor_received,
+        report.x402.requests * report.x402.price
+    );
+    assert!(report.x402.candles >= 1);
+
     // Two steps; CheapSwap never bids; the cheaper certified vendor wins on equal reliability.
     assert_eq!(report.graph.steps.len(), 2);
     for step in &report.offers {

@@ -1,0 +1,180 @@
+//! x402 over HTTP on loopback: requests per second served with voucher payments, and lamports
+//! per paid request after one batched settlement, beside one SPL-transfer payment per request
+//! (the `exact` scheme's cost, with a facilitator paying the fee: 2 signatures).
+use std::{sync::Arc, time::Instant};
+
+use agentrunner_client::{
+    chain::Chain,
+    ix::{self, escrow::BudgetRef},
+    pda,
+    rpc::RpcChain,
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    rpc_server::serve as serve_rpc,
+    EmbeddedChain,
+};
+use agentrunner_keepers::broker::http::{router, serve, DataService};
+use agentrunner_x402::{
+    client::{Funding, PayingClient},
+    paywall::Paywall,
+};
+use anyhow::{ensure, Result};
+use escrow::instructions::{IssueGrantArgs, OpenBudgetArgs};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::table;
+
+const PRICE: u64 = 1_000;
+const REQUESTS: u64 = 500;
+
+pub async fn run() -> Result<()> {
+    let chain = Arc::new(EmbeddedChain::start().await?);
+    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[]).await?;
+    let rpc = serve_rpc(chain.clone(), "127.0.0.1:0".parse()?).await?;
+    let vendor = chain.funded_keypair(10_000_000_000).await?;
+    let usdc = localnet.deployment.token("USDC")?.mint;
+    let vendor_usdc = localnet
+        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
+        .await?;
+    let paywall = Arc::new(
+        Paywall::new(
+            RpcChain::new(&rpc.url()),
+            vendor.insecure_clone(),
+            vendor_usdc,
+            usdc,
+        )
+        .await?,
+    );
+    let service = Arc::new(DataService::new(
+        paywall.clone(),
+        localnet.deployment.clone(),
+        PRICE,
+    ));
+    let (addr, server) = serve(router(service), "127.0.0.1:0".parse()?).await?;
+
+    let payer = chain.funded_keypair(10_000_000_000).await?;
+    let payer_usdc = localnet
+        .fund_tokens(&chain, &payer.pubkey(), "USDC", 10_000_000)
+        .await?;
+    let id = [7u8; 32];
+    let budget = BudgetRef::new(&payer.pubkey(), &id, usdc, anchor_spl::token::ID);
+    let session = Keypair::new();
+    let now = chain.clock().await?.unix_timestamp;
+    let deposit = REQUESTS * PRICE;
+    chain
+        .send(
+            &[
+                ix::escrow::open_budget(
+                    &budget,
+                    &payer.pubkey(),
+                    &payer_usdc,
+                    OpenBudgetArgs {
+                        id,
+                        amount: deposit,
+                        expires_at: now + 86_400,
+                    },
+                ),
+                ix::escrow::issue_grant(
+                    &budget.budget,
+                    &payer.pubkey(),
+                    0,
+                    &vendor_usdc,
+                    IssueGrantArgs {
+                        redeemer: vendor.pubkey(),
+                        plan: Default::default(),
+                        step: 0,
+                        offer_hash: [0; 32],
+                        max_amount: deposit,
+                        not_before: now,
+                        expires_at: now + 86_400,
+                    },
+                ),
+                ix::escrow::set_session_key(
+                    &budget.budget,
+                    &payer.pubkey(),
+                    Some(session.pubkey()),
+                ),
+            ],
+            &[&payer],
+        )
+        .await?;
+    let grant_key = pda::grant(&budget.budget, 0).0;
+    let grant: escrow::state::Grant = chain.fetch(&grant_key).await?;
+    let client = PayingClient::new(
+        paywall.network.clone(),
+        usdc,
+        Funding::Voucher {
+            session: Box::new(session),
+            budget: budget.budget,
+            grant: grant_key,
+            grant_issued_slot: grant.issued_slot,
+            vendor: vendor_usdc,
+            expires_at: grant.expires_at,
+        },
+        PRICE,
+        deposit,
+    );
+    let url = format!("http://{addr}/ohlcv?symbol=SOL");
+    let started = Instant::now();
+    for _ in 0..REQUESTS {
+        let paid = client.get(&url).await?;
+        ensure!(paid.status.is_success(), "request refused");
+    }
+    let elapsed = started.elapsed();
+    let lamports_before = chain.balance(&vendor.pubkey()).await?;
+    let settled = paywall.settle_vouchers().await?;
+    let settlement_fee = lamports_before - chain.balance(&vendor.pubkey()).await?;
+    ensure!(
+        chain.token_balance(&vendor_usdc).await? == deposit,
+        "vendor paid the sum"
+    );
+
+    // `exact`: one SPL transfer per request, client + facilitator signing.
+    let facilitator = chain.funded_keypair(1_000_000_000).await?;
+    let transfer = spl_token_interface::instruction::transfer_checked(
+        &spl_token_interface::ID,
+        &payer_usdc,
+        &usdc,
+        &vendor_usdc,
+        &payer.pubkey(),
+        &[],
+        PRICE,
+        6,
+    )?;
+    let exact = chain
+        .send_with_payer(&facilitator, &[transfer], &[&payer])
+        .await?;
+
+    table::print(
+        "x402 over HTTP on loopback (embedded chain behind JSON-RPC)",
+        &[
+            vec![
+                "payment".into(),
+                "requests".into(),
+                "requests/s served".into(),
+                "settlement txs".into(),
+                "lamports per paid request".into(),
+            ],
+            vec![
+                "vouchers, one batched settlement".into(),
+                REQUESTS.to_string(),
+                format!("{:.0}", REQUESTS as f64 / elapsed.as_secs_f64()),
+                settled.len().to_string(),
+                format!("{:.0}", settlement_fee as f64 / REQUESTS as f64),
+            ],
+            vec![
+                "exact: SPL transfer per request".into(),
+                "1".into(),
+                "-".into(),
+                "1 per request".into(),
+                exact.fee.to_string(),
+            ],
+        ],
+    );
+    println!("\nEach voucher request is verified against chain state (grant, budget, clock) over JSON-RPC before it is served; requests/s is this machine's dev build.");
+    server.abort();
+    rpc.stop();
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! The paying side: [`PayingClient`] requests a resource; on `402` it reads `PAYMENT-REQUIRED`,
+//! picks the requirement its funding can pay on this network and asset, checks the price against
+//! its per-request cap and the session's remaining cap **before signing anything**, pays (a grant
+//! reference or the next cumulative voucher), retries once, and records `PAYMENT-RESPONSE`.
+use std::sync::Mutex;
+
+use agentrunner_client::voucher::Voucher;
+use anchor_lang::prelude::Pubkey;
+use reqwest::StatusCode;
+use solana_keypair::Keypair;
+
+use crate::wire::{
+    decode, encode, PaymentPayload, PaymentRequired, SchemePayload, SettleResponse,
+    PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SCHEME_GRANT, SCHEME_VOUCHER,
+    X402_VERSION,
+};
+
+/// How the client pays.
+pub enum Funding {
+    /// An escrow grant whose redeemer is the vendor: each request names it (one redeem each).
+    Grant { grant: Pubkey },
+    /// Cumulative vouchers against a grant, signed by the budget's session key.
+    Voucher {
+        session: Box<Keypair>,
+        budget: Pubkey,
+        grant: Pubkey,
+        grant_issued_slot: u64,
+        /// The vendor's payout token account (the grant's vendor).
+        vendor: Pubkey,
+        expires_at: i64,
+    },
+}
+
+impl Funding {
+    fn scheme(&self) -> &'static str {
+        match self {
+            Funding::Grant { .. } => SCHEME_GRANT,
+            Funding::Voucher { .. } => SCHEME_VOUCHER,
+        }
+    }
+}
+
+/// Why a paid request did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum PayError {
+    #[error("price {price} above the per-request cap {cap}: not signed")]
+    AboveRequestCap { price: u64, cap: u64 },
+    #[error("price {price} would exceed the session's remaining cap {remaining}: not signed")]
+    SessionCapReached { price: u64, remaining: u64 },
+    #[error("no acceptable payment option ({0})")]
+    NoOption(String),
+    #[error("malformed 402: {0}")]
+    Malformed(String),
+    #[error("http: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// The outcome of a request.
+#[derive(Debug)]
+pub struct Paid {
+    pub status: StatusCode,
+    pub body: Vec<u8>,
+    /// The vendor's settlement, when a payment was made.
+    pub settlement: Option<SettleResponse>,
+    /// Atoms paid.
+    pub price: u64,
+}
+
+/// An HTTP client that pays x402 resources from one funding source within caps.
+pub struct PayingClient {
+    pub http: reqwest::Client,
+    /// The CAIP-2 network it pays on.
+    pub network: String,
+    /// The token it pays in.
+    pub asset: Pubkey,
+    pub funding: Funding,
+    /// Largest price one request may cost, atoms (the plan's per-step budget).
+    pub max_per_request: u64,
+    /// Total the session may spend, atoms.
+    pub session_cap: u64,
+    state: Mutex<Session>,
+}
+
+#[derive(Default)]
+struct Session {
+    spent: u64,
+    /// Cumulative voucher total so far.
+    cumulative: u64,
+    nonce: u64,
+    settlements: Vec<SettleResponse>,
+}
+
+impl PayingClient {
+    pub fn new(
+        network: String,
+        asset: Pubkey,
+        funding: Funding,
+        max_per_request: u64,
+        session_cap: u64,
+    ) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            network,
+            asset,
+            funding,
+            max_per_request,
+            session_cap,
+            state: Mutex::new(Session::default()),
+        }
+    }
+
+    /// Atoms spent so far.
+    pub fn spent(&self) -> u64 {
+        self.state.lock().expect("session").spent
+    }
+
+    /// Every settlement received.
+    pub fn settlements(&self) -> Vec<SettleResponse> {
+        self.state.lock().expect("session").settlements.clone()
+    }
+
+    /// The payment this client would send for `required` (price checked against the caps first).
+    pub fn pay(&self, required: &PaymentRequired) -> Result<(PaymentPayload, u64), PayError> {
+        let option = required
+            .accepts
+            .iter()
+            .find(|r| {
+                r.scheme == self.funding.scheme()
+                    && r.network == self.network
+                    && r.asset == self.asset.to_string()
+            })
+            .ok_or_else(|| {
+                PayError::NoOption(format!(
+                    "wanted {} on {} in {}",
+                    self.funding.scheme(),
+                    self.network,
+                    self.asset
+                ))
+            })?;
+        let price = option
+            .atoms()
+            .map_err(|e| PayError::Malformed(e.to_string()))?;
+        if price > self.max_per_request {
+            return Err(PayError::AboveRequestCap {
+                price,
+                cap: self.max_per_request,
+            });
+        }
+        let mut session = self.state.lock().expect("session");
+        let remaining = self.session_cap.saturating_sub(session.spent);
+        if price > remaining {
+            return Err(PayError::SessionCapReached { price, remaining });
+        }
+        let payload = match &self.funding {
+            Funding::Grant { grant } => {
+                session.nonce += 1;
+                SchemePayload::Grant {
+                    grant: grant.to_string(),
+                    nonce: format!("{}-{}", std::process::id(), session.nonce),
+                }
+            }
+            Funding::Voucher {
+                session: key,
+                budget,
+                grant,
+                grant_issued_slot,
+                vendor,
+                expires_at,
+            } => {
+                let cumulative = session.cumulative + price;
+                let signed = Voucher {
+                    budget: *budget,
+                    grant: *grant,
+                    grant_issued_slot: *grant_issued_slot,
+                    vendor: *vendor,
+                    cumulative,
+                    expires_at: *expires_at,
+                }
+                .sign(key);
+                session.cumulative = cumulative;
+                SchemePayload::Voucher {
+                    budget: budget.to_string(),
+                    grant: grant.to_string(),
+                    grant_issued_slot: *grant_issued_slot,
+                    cumulative,
+                    expires_at: *expires_at,
+                    signer: signed.signer.to_string(),
+                    signature: bs58::encode(signed.signature).into_string(),
+                }
+            }
+        };
+        session.spent += price;
+        Ok((
+            PaymentPayload {
+                x402_version: X402_VERSION,
+                accepted: option.clone(),
+                payload,
+            },
+            price,
+        ))
+    }
+
+    /// GETs `url`, paying once if asked to.
+    pub async fn get(&self, url: &str) -> Result<Paid, PayError> {
+        let first = self.http.get(url).send().await?;
+        if first.status() != StatusCode::PAYMENT_REQUIRED {
+            let status = first.status();
+            return Ok(Paid {
+                status,
+                body: first.bytes().await?.to_vec(),
+                settlement: None,
+                price: 0,
+            });
+        }
+        let header = first
+            .headers()
+            .get(PAYMENT_REQUIRED)
+            .and_then(|h| h.to_str().ok())
+            .ok_or_else(|| PayError::Malformed(format!("402 without {PAYMENT_REQUIRED}")))?;
+        let required: PaymentRequired =
+            decode(header).map_err(|e| PayError::Malformed(e.to_string()))?;
+        let (payment, price) = self.pay(&required)?;
+        let paid = self
+            .http
+            .get(url)
+            .header(PAYMENT_SIGNATURE, encode(&payment))
+            .send()
+            .await?;
+        let status = paid.status();
+        let settlement = paid
+            .headers()
+            .get(PAYMENT_RESPONSE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| decode::<SettleResponse>(h).ok());
+        if let Some(settlement) = &settlement {
+            self.state
+                .lock()
+                .expect("session")
+                .settlements
+                .push(settlement.clone());
+        }
+        Ok(Paid {
+            status,
+            body: paid.bytes().await?.to_vec(),
+            settlement,
+            price,
+        })
+    }
+}
