@@ -915,7 +915,7 @@ async fn buy_market_data(
     n: &mut dyn Narrator,
 ) -> anyhow::Result<X402Summary> {
     use agentrunner_x402::{
-        client::{Funding, PayingClient},
+        client::{PayingClient, VendorBudget},
         paywall::Paywall,
     };
     let chain: &EmbeddedChain = shared;
@@ -945,55 +945,32 @@ async fn buy_market_data(
     // A small data budget: a grant to the vendor and a session key for vouchers.
     let deposit = 10_000;
     let now = chain.clock().await.map_err(fail)?.unix_timestamp;
-    let id = solana_sha256_hasher::hash(b"market-data").to_bytes();
-    let budget = ix::escrow::BudgetRef::new(&owner.pubkey(), &id, usdc, anchor_spl::token::ID);
     let session = Keypair::new();
     let owner_usdc = pda::ata(&owner.pubkey(), &usdc, &anchor_spl::token::ID);
-    let open = [
-        ix::escrow::open_budget(
-            &budget,
-            &owner.pubkey(),
-            &owner_usdc,
-            escrow::instructions::OpenBudgetArgs {
-                id,
-                amount: deposit,
-                expires_at: now + 86_400,
-            },
-        ),
-        ix::escrow::issue_grant(
-            &budget.budget,
-            &owner.pubkey(),
-            0,
-            &vendor_usdc,
-            escrow::instructions::IssueGrantArgs {
-                redeemer: vendor.keypair.pubkey(),
-                plan: Pubkey::default(),
-                step: 0,
-                offer_hash: [0; 32],
-                max_amount: deposit,
-                not_before: now,
-                expires_at: now + 86_400,
-            },
-        ),
-        ix::escrow::set_session_key(&budget.budget, &owner.pubkey(), Some(session.pubkey())),
-    ];
+    let funding = VendorBudget {
+        payer: owner.pubkey(),
+        payer_token: owner_usdc,
+        id: solana_sha256_hasher::hash(b"market-data").to_bytes(),
+        mint: usdc,
+        deposit,
+        max_amount: deposit,
+        vendor: vendor.keypair.pubkey(),
+        vendor_token: vendor_usdc,
+        not_before: now,
+        expires_at: now + 86_400,
+        session: Some(session.pubkey()),
+    };
     sender(chain)
-        .send("data-budget", owner, &open, &[], &[])
+        .send("data-budget", owner, &funding.instructions(), &[], &[])
         .await
         .map_err(fail)?;
-    let grant_key = pda::grant(&budget.budget, 0).0;
+    let grant_key = funding.grant();
+    let budget = funding.budget();
     let grant: escrow::state::Grant = chain.fetch(&grant_key).await?;
     let client = PayingClient::new(
         paywall.network.clone(),
         usdc,
-        Funding::Voucher {
-            session: Box::new(session),
-            budget: budget.budget,
-            grant: grant_key,
-            grant_issued_slot: grant.issued_slot,
-            vendor: vendor_usdc,
-            expires_at: grant.expires_at,
-        },
+        funding.voucher_funding(session, grant.issued_slot),
         DATA_PRICE,
         deposit,
     );

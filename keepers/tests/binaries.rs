@@ -386,50 +386,29 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     let usdc = deployment.token("USDC").unwrap().mint;
     let vendor_usdc = pda::ata(&vendor.pubkey(), &usdc, &anchor_spl::token::ID);
     let owner_usdc = pda::ata(&owner.pubkey(), &usdc, &anchor_spl::token::ID);
-    let id = [9u8; 32];
-    let budget = agentrunner_client::ix::escrow::BudgetRef::new(
-        &owner.pubkey(),
-        &id,
-        usdc,
-        anchor_spl::token::ID,
-    );
     let now = rpc.clock().await.unwrap().unix_timestamp;
-    let open = [
-        ix::escrow::open_budget(
-            &budget,
-            &owner.pubkey(),
-            &owner_usdc,
-            escrow::instructions::OpenBudgetArgs {
-                id,
-                amount: 10_000,
-                expires_at: now + 86_400,
-            },
-        ),
-        ix::escrow::issue_grant(
-            &budget.budget,
-            &owner.pubkey(),
-            0,
-            &vendor_usdc,
-            escrow::instructions::IssueGrantArgs {
-                redeemer: vendor.pubkey(),
-                plan: Default::default(),
-                step: 0,
-                offer_hash: [0; 32],
-                max_amount: 10_000,
-                not_before: now,
-                expires_at: now + 86_400,
-            },
-        ),
-    ];
+    let funding = agentrunner_x402::client::VendorBudget {
+        payer: owner.pubkey(),
+        payer_token: owner_usdc,
+        id: [9u8; 32],
+        mint: usdc,
+        deposit: 10_000,
+        max_amount: 10_000,
+        vendor: vendor.pubkey(),
+        vendor_token: vendor_usdc,
+        not_before: now,
+        expires_at: now + 86_400,
+        session: None,
+    };
     sender()
-        .send("data-budget", &owner, &open, &[], &[])
+        .send("data-budget", &owner, &funding.instructions(), &[], &[])
         .await
         .unwrap();
     let client = agentrunner_x402::client::PayingClient::new(
         agentrunner_x402::wire::network_id(&rpc.genesis_hash().await.unwrap().to_string()),
         usdc,
         agentrunner_x402::client::Funding::Grant {
-            grant: pda::grant(&budget.budget, 0).0,
+            grant: funding.grant(),
         },
         1_000,
         10_000,

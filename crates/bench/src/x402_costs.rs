@@ -3,12 +3,7 @@
 //! (the `exact` scheme's cost, with a facilitator paying the fee: 2 signatures).
 use std::{sync::Arc, time::Instant};
 
-use agentrunner_client::{
-    chain::Chain,
-    ix::{self, escrow::BudgetRef},
-    pda,
-    rpc::RpcChain,
-};
+use agentrunner_client::{chain::Chain, rpc::RpcChain};
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
     rpc_server::serve as serve_rpc,
@@ -16,11 +11,10 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::broker::http::{router, serve, DataService};
 use agentrunner_x402::{
-    client::{Funding, PayingClient},
+    client::{PayingClient, VendorBudget},
     paywall::Paywall,
 };
 use anyhow::{ensure, Result};
-use escrow::instructions::{IssueGrantArgs, OpenBudgetArgs};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -58,61 +52,28 @@ pub async fn run() -> Result<()> {
     let payer_usdc = localnet
         .fund_tokens(&chain, &payer.pubkey(), "USDC", 10_000_000)
         .await?;
-    let id = [7u8; 32];
-    let budget = BudgetRef::new(&payer.pubkey(), &id, usdc, anchor_spl::token::ID);
     let session = Keypair::new();
     let now = chain.clock().await?.unix_timestamp;
     let deposit = REQUESTS * PRICE;
-    chain
-        .send(
-            &[
-                ix::escrow::open_budget(
-                    &budget,
-                    &payer.pubkey(),
-                    &payer_usdc,
-                    OpenBudgetArgs {
-                        id,
-                        amount: deposit,
-                        expires_at: now + 86_400,
-                    },
-                ),
-                ix::escrow::issue_grant(
-                    &budget.budget,
-                    &payer.pubkey(),
-                    0,
-                    &vendor_usdc,
-                    IssueGrantArgs {
-                        redeemer: vendor.pubkey(),
-                        plan: Default::default(),
-                        step: 0,
-                        offer_hash: [0; 32],
-                        max_amount: deposit,
-                        not_before: now,
-                        expires_at: now + 86_400,
-                    },
-                ),
-                ix::escrow::set_session_key(
-                    &budget.budget,
-                    &payer.pubkey(),
-                    Some(session.pubkey()),
-                ),
-            ],
-            &[&payer],
-        )
-        .await?;
-    let grant_key = pda::grant(&budget.budget, 0).0;
-    let grant: escrow::state::Grant = chain.fetch(&grant_key).await?;
+    let funding = VendorBudget {
+        payer: payer.pubkey(),
+        payer_token: payer_usdc,
+        id: [7u8; 32],
+        mint: usdc,
+        deposit,
+        max_amount: deposit,
+        vendor: vendor.pubkey(),
+        vendor_token: vendor_usdc,
+        not_before: now,
+        expires_at: now + 86_400,
+        session: Some(session.pubkey()),
+    };
+    chain.send(&funding.instructions(), &[&payer]).await?;
+    let grant: escrow::state::Grant = chain.fetch(&funding.grant()).await?;
     let client = PayingClient::new(
         paywall.network.clone(),
         usdc,
-        Funding::Voucher {
-            session: Box::new(session),
-            budget: budget.budget,
-            grant: grant_key,
-            grant_issued_slot: grant.issued_slot,
-            vendor: vendor_usdc,
-            expires_at: grant.expires_at,
-        },
+        funding.voucher_funding(session, grant.issued_slot),
         PRICE,
         deposit,
     );

@@ -4,8 +4,12 @@
 //! reference or the next cumulative voucher), retries once, and records `PAYMENT-RESPONSE`.
 use std::sync::Mutex;
 
-use agentrunner_client::voucher::Voucher;
-use anchor_lang::prelude::Pubkey;
+use agentrunner_client::{
+    ix::escrow::{self as escrow_ix, BudgetRef},
+    voucher::Voucher,
+};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use escrow::instructions::{IssueGrantArgs, OpenBudgetArgs};
 use reqwest::StatusCode;
 use solana_keypair::Keypair;
 
@@ -36,6 +40,92 @@ impl Funding {
         match self {
             Funding::Grant { .. } => SCHEME_GRANT,
             Funding::Voucher { .. } => SCHEME_VOUCHER,
+        }
+    }
+}
+
+/// The payer's side of paying one vendor over HTTP: a budget, one grant of `max_amount` to the
+/// vendor's payout account that the vendor's own key redeems, and optionally a session key for
+/// vouchers — one transaction the payer signs.
+#[derive(Clone, Debug)]
+pub struct VendorBudget {
+    pub payer: Pubkey,
+    /// The payer's token account the deposit comes from.
+    pub payer_token: Pubkey,
+    /// Names the budget (with the payer).
+    pub id: [u8; 32],
+    pub mint: Pubkey,
+    pub deposit: u64,
+    pub max_amount: u64,
+    /// The vendor's key (the grant's redeemer) and payout token account.
+    pub vendor: Pubkey,
+    pub vendor_token: Pubkey,
+    /// Grant window start and end (the budget expires with it), unix seconds.
+    pub not_before: i64,
+    pub expires_at: i64,
+    /// The key that signs vouchers, if any.
+    pub session: Option<Pubkey>,
+}
+
+impl VendorBudget {
+    pub fn budget(&self) -> BudgetRef {
+        BudgetRef::new(&self.payer, &self.id, self.mint, anchor_spl::token::ID)
+    }
+
+    /// The grant (index 0 of a fresh budget).
+    pub fn grant(&self) -> Pubkey {
+        agentrunner_client::pda::grant(&self.budget().budget, 0).0
+    }
+
+    /// `open_budget`, `issue_grant` and (with a session key) `set_session_key`.
+    pub fn instructions(&self) -> Vec<Instruction> {
+        let budget = self.budget();
+        let mut ixs = vec![
+            escrow_ix::open_budget(
+                &budget,
+                &self.payer,
+                &self.payer_token,
+                OpenBudgetArgs {
+                    id: self.id,
+                    amount: self.deposit,
+                    expires_at: self.expires_at,
+                },
+            ),
+            escrow_ix::issue_grant(
+                &budget.budget,
+                &self.payer,
+                0,
+                &self.vendor_token,
+                IssueGrantArgs {
+                    redeemer: self.vendor,
+                    plan: Pubkey::default(),
+                    step: 0,
+                    offer_hash: [0; 32],
+                    max_amount: self.max_amount,
+                    not_before: self.not_before,
+                    expires_at: self.expires_at,
+                },
+            ),
+        ];
+        if let Some(session) = self.session {
+            ixs.push(escrow_ix::set_session_key(
+                &budget.budget,
+                &self.payer,
+                Some(session),
+            ));
+        }
+        ixs
+    }
+
+    /// Voucher funding for this budget's grant (`grant_issued_slot` from the grant account).
+    pub fn voucher_funding(&self, session: Keypair, grant_issued_slot: u64) -> Funding {
+        Funding::Voucher {
+            session: Box::new(session),
+            budget: self.budget().budget,
+            grant: self.grant(),
+            grant_issued_slot,
+            vendor: self.vendor_token,
+            expires_at: self.expires_at,
         }
     }
 }

@@ -5,7 +5,6 @@ use std::{net::SocketAddr, sync::Arc};
 use agentrunner_client::{
     chain::Chain,
     ix::{self, escrow::BudgetRef},
-    pda,
     rpc::RpcChain,
 };
 use agentrunner_embedded::{
@@ -15,7 +14,7 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::broker::http::{router, serve, DataService};
 use agentrunner_x402::{
-    client::{Funding, PayError, PayingClient},
+    client::{Funding, PayError, PayingClient, VendorBudget},
     paywall::Paywall,
     wire::{
         decode, encode, PaymentRequired, SettleResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE,
@@ -23,10 +22,7 @@ use agentrunner_x402::{
     },
 };
 use anchor_lang::prelude::Pubkey;
-use escrow::{
-    instructions::{IssueGrantArgs, OpenBudgetArgs},
-    state::Grant,
-};
+use escrow::state::Grant;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -119,42 +115,29 @@ impl Vendor {
             .fund_tokens(&self.chain, &payer.pubkey(), "USDC", 10 * deposit)
             .await
             .unwrap();
-        let id = Keypair::new().pubkey().to_bytes();
-        let budget = BudgetRef::new(&payer.pubkey(), &id, self.usdc, anchor_spl::token::ID);
         let now = self.chain.clock().await.unwrap().unix_timestamp;
-        let ixs = [
-            ix::escrow::open_budget(
-                &budget,
-                &payer.pubkey(),
-                &payer_usdc,
-                OpenBudgetArgs {
-                    id,
-                    amount: deposit,
-                    expires_at: now + 86_400,
-                },
-            ),
-            ix::escrow::issue_grant(
-                &budget.budget,
-                &payer.pubkey(),
-                0,
-                &vendor_token,
-                IssueGrantArgs {
-                    redeemer: self.vendor.pubkey(),
-                    plan: Pubkey::default(),
-                    step: 0,
-                    offer_hash: [0; 32],
-                    max_amount: max,
-                    not_before: now,
-                    expires_at: now + 86_400,
-                },
-            ),
-        ];
-        self.chain.send(&ixs, &[&payer]).await.unwrap();
+        let funding = VendorBudget {
+            payer: payer.pubkey(),
+            payer_token: payer_usdc,
+            id: Keypair::new().pubkey().to_bytes(),
+            mint: self.usdc,
+            deposit,
+            max_amount: max,
+            vendor: self.vendor.pubkey(),
+            vendor_token,
+            not_before: now,
+            expires_at: now + 86_400,
+            session: None,
+        };
+        self.chain
+            .send(&funding.instructions(), &[&payer])
+            .await
+            .unwrap();
         Funded {
             payer,
             payer_usdc,
-            grant: pda::grant(&budget.budget, 0).0,
-            budget,
+            grant: funding.grant(),
+            budget: funding.budget(),
             deposit,
         }
     }
