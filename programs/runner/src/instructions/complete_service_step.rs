@@ -78,22 +78,15 @@ pub fn handler(ctx: Context<CompleteServiceStep>, args: CompleteServiceStepArgs)
         unix_time: now,
         vendor_receipt_hash: args.result_hash,
     };
-    let leaf = receipt.leaf();
-    settlement::pay(
-        &ctx.accounts.payment,
-        &ctx.accounts.step.plan,
-        award.price,
-        leaf,
-    )?;
-    settlement::record(
-        &ctx.accounts.receipts,
-        &ctx.accounts.reputation,
-        &ctx.accounts.authority.to_account_info(),
-        ctx.bumps.authority,
-        &ctx.accounts.step.agent.to_account_info(),
-        receipt,
-        0,
-    )?;
+    let leaf = settlement::Settlement {
+        step: &ctx.accounts.step,
+        payment: &ctx.accounts.payment,
+        receipts: &ctx.accounts.receipts,
+        reputation: &ctx.accounts.reputation,
+        authority: ctx.accounts.authority.to_account_info(),
+        authority_bump: ctx.bumps.authority,
+    }
+    .settle(receipt, award.price, 0)?;
     let seq = plan_state.next_seq()?;
     plan_state.invariant()?;
     ctx.accounts.step.plan.set_inner(plan_state);

@@ -248,22 +248,15 @@ pub fn handler<'info>(
         unix_time: now,
         vendor_receipt_hash: args.vendor_receipt_hash,
     };
-    let leaf = receipt.leaf();
-    settlement::pay(
-        &ctx.accounts.payment,
-        &ctx.accounts.step.plan,
-        award.price,
-        leaf,
-    )?;
-    settlement::record(
-        &ctx.accounts.receipts,
-        &ctx.accounts.reputation,
-        &ctx.accounts.authority.to_account_info(),
-        ctx.bumps.authority,
-        &ctx.accounts.step.agent.to_account_info(),
-        receipt,
-        slippage,
-    )?;
+    let leaf = settlement::Settlement {
+        step: &ctx.accounts.step,
+        payment: &ctx.accounts.payment,
+        receipts: &ctx.accounts.receipts,
+        reputation: &ctx.accounts.reputation,
+        authority: ctx.accounts.authority.to_account_info(),
+        authority_bump: ctx.bumps.authority,
+    }
+    .settle(receipt, award.price, slippage)?;
 
     let seq = plan_state.next_seq()?;
     plan_state.invariant()?;

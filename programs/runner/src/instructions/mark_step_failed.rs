@@ -51,18 +51,7 @@ pub fn handler(ctx: Context<MarkStepFailed>, args: MarkStepFailedArgs) -> Result
         RunnerError::StepFinished
     );
     let rfp = &ctx.accounts.rfp;
-    let expected = Pubkey::create_program_address(
-        &[
-            Rfp::SEED,
-            plan.planner.as_ref(),
-            plan_key.as_ref(),
-            &u16::from(args.step).to_le_bytes(),
-            &[rfp.bump],
-        ],
-        &market::ID,
-    )
-    .map_err(|_| RunnerError::RfpMismatch)?;
-    require_keys_eq!(expected, rfp.key(), RunnerError::RfpMismatch);
+    settlement::require_step_rfp(plan, rfp, args.step)?;
     let RfpStatus::Awarded(award) = rfp.status else {
         return err!(RunnerError::RfpNotAwarded);
     };

@@ -1,6 +1,6 @@
 //! The steps every paid, receipted execution shares: authorizing the vendor against the
-//! market award, checking the grant binding, paying through escrow, appending the receipt and
-//! recording the outcome. Each CPI is signed by the narrowest PDA: the plan PDA redeems its own
+//! market award, checking the grant binding, and [`Settlement::settle`]: paying through escrow,
+//! appending the receipt and recording the outcome. Each CPI is signed by the narrowest PDA: the plan PDA redeems its own
 //! grants; the runner authority writes receipts and reputation.
 use agent_registry::instructions::RecordOutcomeArgs;
 use anchor_lang::prelude::*;
@@ -20,22 +20,7 @@ use crate::{
 /// and requires the step's capability.
 pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -> Result<Award> {
     let (plan, rfp) = (&accounts.plan, &accounts.rfp);
-    let plan_key = plan.key();
-    let expected = Pubkey::create_program_address(
-        &[
-            Rfp::SEED,
-            plan.planner.as_ref(),
-            plan_key.as_ref(),
-            &u16::from(index).to_le_bytes(),
-            &[rfp.bump],
-        ],
-        &market::ID,
-    )
-    .map_err(|_| RunnerError::RfpMismatch)?;
-    require!(
-        expected == rfp.key() && rfp.plan == plan_key && rfp.step == u16::from(index),
-        RunnerError::RfpMismatch
-    );
+    require_step_rfp(plan, rfp, index)?;
     let RfpStatus::Awarded(award) = rfp.status else {
         return err!(RunnerError::RfpNotAwarded);
     };
@@ -52,6 +37,27 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
         RunnerError::CapabilityMismatch
     );
     Ok(award)
+}
+
+/// `rfp` is the market PDA of (the plan's planner, the plan, step `index`) and names them.
+pub fn require_step_rfp(plan: &Account<Plan>, rfp: &Account<Rfp>, index: u8) -> Result<()> {
+    let plan_key = plan.key();
+    let expected = Pubkey::create_program_address(
+        &[
+            Rfp::SEED,
+            plan.planner.as_ref(),
+            plan_key.as_ref(),
+            &u16::from(index).to_le_bytes(),
+            &[rfp.bump],
+        ],
+        &market::ID,
+    )
+    .map_err(|_| RunnerError::RfpMismatch)?;
+    require!(
+        expected == rfp.key() && rfp.plan == plan_key && rfp.step == u16::from(index),
+        RunnerError::RfpMismatch
+    );
+    Ok(())
 }
 
 /// The grant pays this plan step, from the owner's budget, in the RFP's mint (the award's
@@ -74,8 +80,46 @@ pub fn check_grant(
     Ok(())
 }
 
+/// Everything a paid step's settlement needs, borrowed from its instruction's accounts.
+pub struct Settlement<'a, 'info> {
+    pub step: &'a AwardedStep<'info>,
+    pub payment: &'a StepPayment<'info>,
+    pub receipts: &'a ReceiptAccounts<'info>,
+    pub reputation: &'a ReputationAccounts<'info>,
+    /// The runner authority PDA and its bump.
+    pub authority: AccountInfo<'info>,
+    pub authority_bump: u8,
+}
+
+impl Settlement<'_, '_> {
+    /// Pays `price` through the grant (signed by the plan PDA), appends `receipt` and records
+    /// the agent's success with `realized_slippage_bps` (signed by the runner authority).
+    /// Returns the receipt's leaf.
+    pub fn settle(
+        &self,
+        receipt: Receipt,
+        price: u64,
+        realized_slippage_bps: u16,
+    ) -> Result<[u8; 32]> {
+        let leaf = receipt.leaf();
+        pay(self.payment, &self.step.plan, price, leaf)?;
+        let agent = self.step.agent.to_account_info();
+        append(self.receipts, &self.authority, self.authority_bump, receipt)?;
+        record_outcome(
+            self.reputation,
+            &self.authority,
+            self.authority_bump,
+            &agent,
+            true,
+            realized_slippage_bps,
+            leaf,
+        )?;
+        Ok(leaf)
+    }
+}
+
 /// Pays `amount` from the grant to the vendor, signed by the plan PDA (the grant's redeemer).
-pub fn pay<'info>(
+fn pay<'info>(
     payment: &StepPayment<'info>,
     plan: &Account<'info, Plan>,
     amount: u64,
@@ -105,17 +149,13 @@ pub fn pay<'info>(
     )
 }
 
-/// Appends the receipt (runner authority as writer) and records the agent's outcome.
-pub fn record<'info>(
+/// Appends the receipt to the plan's shard, the runner authority signing as writer.
+fn append<'info>(
     receipts: &ReceiptAccounts<'info>,
-    reputation: &ReputationAccounts<'info>,
     authority: &AccountInfo<'info>,
     authority_bump: u8,
-    agent: &AccountInfo<'info>,
     receipt: Receipt,
-    realized_slippage_bps: u16,
-) -> Result<[u8; 32]> {
-    let leaf = receipt.leaf();
+) -> Result<()> {
     let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
     let accounts = receipts::cpi::accounts::AppendReceipt {
         config: receipts.receipts_config.to_account_info(),
@@ -131,17 +171,7 @@ pub fn record<'info>(
     receipts::cpi::append_receipt(
         CpiContext::new_with_signer(receipts.receipts_program.key(), accounts, &[seeds]),
         receipt,
-    )?;
-    record_outcome(
-        reputation,
-        authority,
-        authority_bump,
-        agent,
-        true,
-        realized_slippage_bps,
-        leaf,
-    )?;
-    Ok(leaf)
+    )
 }
 
 /// Adds one outcome to the agent's registry reputation, signed by the runner authority.
