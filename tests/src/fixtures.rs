@@ -400,6 +400,16 @@ pub async fn submit_offer(
     price: u64,
 ) -> Pubkey {
     let terms = offer_terms(price, ctx.now().await);
+    submit_offer_with(ctx, rfp, vendor, terms).await
+}
+
+/// Submits `vendor`'s offer with explicit `terms`; returns the offer address.
+pub async fn submit_offer_with(
+    ctx: &TestContext,
+    rfp: &Pubkey,
+    vendor: &VendorRoot,
+    terms: market::instructions::OfferTerms,
+) -> Pubkey {
     let ix = agentrunner_client::ix::market::submit_offer(
         rfp,
         bidder(vendor),

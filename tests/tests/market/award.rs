@@ -5,6 +5,7 @@ use agentrunner_tests::{
     context::landed,
     fixtures::{
         bidder, certified_vendor, offer_terms, open_rfp, rfp_args, setup_registry, submit_offer,
+        submit_offer_with,
     },
     TestContext,
 };
@@ -215,19 +216,7 @@ async fn test_award_expired_offer_or_rfp() {
     .await;
     let mut terms = offer_terms(1_000, now);
     terms.expires_at = now + 30;
-    landed(
-        ctx.send(
-            &[ix::submit_offer(
-                &rfp,
-                bidder(&vendor),
-                &vendor.owner.pubkey(),
-                terms,
-            )],
-            &[&vendor.owner],
-        )
-        .await,
-    );
-    let offer = agentrunner_client::pda::offer(&rfp, &vendor.agent).0;
+    let offer = submit_offer_with(&ctx, &rfp, &vendor, terms).await;
     ctx.warp_seconds(30).await;
     let award = [ix::award(
         &rfp,

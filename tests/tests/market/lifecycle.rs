@@ -4,6 +4,7 @@ use agentrunner_tests::{
     context::landed,
     fixtures::{
         bidder, certified_vendor, offer_terms, open_rfp, rfp_args, setup_registry, submit_offer,
+        submit_offer_with,
     },
     TestContext,
 };
@@ -192,19 +193,7 @@ async fn test_expired_offer_can_be_cranked_closed() {
     .await;
     let mut terms = offer_terms(5_000, now);
     terms.expires_at = now + 10;
-    landed(
-        ctx.send(
-            &[ix::submit_offer(
-                &rfp,
-                bidder(&vendor),
-                &vendor.owner.pubkey(),
-                terms,
-            )],
-            &[&vendor.owner],
-        )
-        .await,
-    );
-    let offer = agentrunner_client::pda::offer(&rfp, &vendor.agent).0;
+    let offer = submit_offer_with(&ctx, &rfp, &vendor, terms).await;
     ctx.warp_seconds(10).await;
     landed(
         ctx.send(

@@ -5,7 +5,7 @@ use agent_registry::{instructions::RecordOutcomeArgs, state::Agent};
 use agentrunner_client::{ix::market as ix, ix::registry::record_outcome, pda};
 use agentrunner_tests::{
     context::landed,
-    fixtures::{bidder, certified_vendor, rfp_args, setup_registry, VendorRoot},
+    fixtures::{bidder, certified_vendor, rfp_args, setup_registry, submit_offer_with, VendorRoot},
     TestContext,
 };
 use anchor_lang::prelude::Pubkey;
@@ -117,13 +117,7 @@ async fn test_award_best_matches_independent_computation() {
                     guard_compat: rng.gen_range(0..16),
                     expires_at: now + 3_600,
                 };
-                landed(
-                    ctx.send(
-                        &[ix::submit_offer(&rfp, bidder(v), &v.owner.pubkey(), terms)],
-                        &[&v.owner],
-                    )
-                    .await,
-                );
+                submit_offer_with(&ctx, &rfp, v, terms).await;
                 offers.push((
                     v.agent,
                     terms.price,
