@@ -569,18 +569,31 @@ impl RunnerWorld {
             price_in: self.price_account(&args.mint_in),
             price_out: self.price_account(&args.mint_out),
             price_fee: self.price_account(&p.steps[usize::from(step)].budget.mint),
-            venue: VenueCall::sim_venue_swap(
-                &self.pool,
-                &p.plan,
-                &args.mint_in,
-                &user_in,
-                &user_out,
-                SwapArgs {
-                    amount_in: args.amount_in,
-                    min_out: 0,
-                },
-            ),
+            venue: self.venue_swap(p, &args.mint_in, &user_in, &user_out, args.amount_in),
         }
+    }
+
+    /// A sim_venue swap for `p`'s delegate of `amount_in` of `mint_in` from `from` into `to`,
+    /// with no venue-side minimum (the runner enforces its own).
+    pub fn venue_swap(
+        &self,
+        p: &PlanSetup,
+        mint_in: &Pubkey,
+        from: &Pubkey,
+        to: &Pubkey,
+        amount_in: u64,
+    ) -> VenueCall {
+        VenueCall::sim_venue_swap(
+            &self.pool,
+            &p.plan,
+            mint_in,
+            from,
+            to,
+            SwapArgs {
+                amount_in,
+                min_out: 0,
+            },
+        )
     }
 
     /// `execute_swap_step` of `p`'s step `step` with [`Self::swap_leg`].

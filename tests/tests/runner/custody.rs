@@ -1,10 +1,9 @@
 //! Whose capital moves, to where, by whom: the owner's accounts only, output to the owner only,
 //! the awarded vendor only, through the step's own grant, within the plan's caps. Every
 //! rejection changes nothing.
-use agentrunner_client::ix::runner::{self as ix, StepRef, VenueCall};
+use agentrunner_client::ix::runner::{self as ix, StepRef};
 use agentrunner_tests::{context::landed, fixtures::certified_vendor, runner_world::*};
 use runner::{error::RunnerError, instructions::StepArgs};
-use sim_venue::instructions::SwapArgs;
 use solana_signer::Signer;
 
 #[tokio::test]
@@ -22,17 +21,7 @@ async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
     let routed_to = |output| {
         let mut leg = w.swap_leg(&p, 0);
         leg.user_out = output;
-        leg.venue = VenueCall::sim_venue_swap(
-            &w.pool,
-            &p.plan,
-            &w.sol,
-            &p.owner.sol,
-            &output,
-            SwapArgs {
-                amount_in: SOL,
-                min_out: 0,
-            },
-        );
+        leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &output, SOL);
         ix::execute_swap_step(&p.steps[0], &leg, [0; 32])
     };
     w.ctx
@@ -53,17 +42,7 @@ async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
     // It names the owner's account to the runner but routes the venue's output to itself: the
     // owner's balance does not move, so the minimum is not met.
     let mut leg = w.swap_leg(&p, 0);
-    leg.venue = VenueCall::sim_venue_swap(
-        &w.pool,
-        &p.plan,
-        &w.sol,
-        &p.owner.sol,
-        &vendor_usdc,
-        SwapArgs {
-            amount_in: SOL,
-            min_out: 0,
-        },
-    );
+    leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &vendor_usdc, SOL);
     let ix = ix::execute_swap_step(&p.steps[0], &leg, [0; 32]);
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::SlippageExceeded)
@@ -88,16 +67,12 @@ async fn test_a_plan_cannot_spend_another_owners_tokens() {
     // ...but the victim's SOL account is not its owner's.
     let mut leg = w.swap_leg(&attacker, 0);
     leg.user_in = victim.owner.sol;
-    leg.venue = VenueCall::sim_venue_swap(
-        &w.pool,
-        &attacker.plan,
+    leg.venue = w.venue_swap(
+        &attacker,
         &w.sol,
         &victim.owner.sol,
         &attacker.owner.usdc,
-        SwapArgs {
-            amount_in: SOL,
-            min_out: 0,
-        },
+        SOL,
     );
     let ix = ix::execute_swap_step(&attacker.steps[0], &leg, [0; 32]);
     w.ctx
@@ -163,17 +138,7 @@ async fn test_the_venue_may_not_sell_more_than_the_step_amount() {
     // Three executions approved (3 SOL delegated); one execution tries to sell two of them.
     let p = w.plan(vec![w.dca_sol_step(SOL, 3, 0)]).await;
     let mut leg = w.swap_leg(&p, 0);
-    leg.venue = VenueCall::sim_venue_swap(
-        &w.pool,
-        &p.plan,
-        &w.sol,
-        &p.owner.sol,
-        &p.owner.usdc,
-        SwapArgs {
-            amount_in: 2 * SOL,
-            min_out: 0,
-        },
-    );
+    leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &p.owner.usdc, 2 * SOL);
     let ix = ix::execute_swap_step(&p.steps[0], &leg, [0; 32]);
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::InputOverspent)

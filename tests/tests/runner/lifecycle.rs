@@ -3,7 +3,7 @@
 use agent_registry::state::Agent;
 use agentrunner_client::{
     events::decode_event,
-    ix::runner::{self as ix, SwapLeg, VenueCall},
+    ix::runner::{self as ix, SwapLeg},
 };
 use agentrunner_tests::{assert_error, context::landed, runner_world::*};
 use receipts::{events::ReceiptAppended, receipt::ReceiptKind};
@@ -12,7 +12,6 @@ use runner::{
     instructions::StepArgs,
     state::{Plan, PlanStatus, StepStatus},
 };
-use sim_venue::instructions::SwapArgs;
 use solana_signer::Signer;
 
 #[tokio::test]
@@ -206,17 +205,7 @@ async fn test_service_step_pays_and_receipts_the_result_hash() {
         price_in: w.sol_price,
         price_out: w.usdc_price,
         price_fee: w.usdc_price,
-        venue: VenueCall::sim_venue_swap(
-            &w.pool,
-            &p.plan,
-            &w.sol,
-            &p.owner.sol,
-            &p.owner.usdc,
-            SwapArgs {
-                amount_in: SOL,
-                min_out: 0,
-            },
-        ),
+        venue: w.venue_swap(&p, &w.sol, &p.owner.sol, &p.owner.usdc, SOL),
     };
     w.ctx
         .expect_error(
