@@ -247,7 +247,8 @@ impl EmbeddedChain {
         &self,
         tx: VersionedTransaction,
     ) -> Result<TracedOutcome, ChainError> {
-        let (keys, _) = self.message_keys(&tx.message).await?;
+        let resolved = self.message_keys(&tx.message).await?;
+        let keys = resolved.0.clone();
         let _exclusive = self.trace_lock.write().await;
         let simulation = self
             .banks
@@ -276,7 +277,7 @@ impl EmbeddedChain {
             })
             .collect();
         let signature = tx.signatures[0];
-        let result = self.process(tx).await;
+        let result = self.process_resolved(tx, resolved).await;
         // Only a successful transaction's CPIs are effects (a failed one reverted them).
         if self.status(&signature) == Some(Ok(())) {
             self.indexed().cpis_of(signature, inner.clone());
@@ -389,6 +390,16 @@ impl EmbeddedChain {
 
     /// Processes a signed transaction and reports its cost.
     pub async fn process(&self, tx: VersionedTransaction) -> Result<TxOutcome, ChainError> {
+        let keys = self.message_keys(&tx.message).await?;
+        self.process_resolved(tx, keys).await
+    }
+
+    /// [`Self::process`] with the message's keys already resolved.
+    async fn process_resolved(
+        &self,
+        tx: VersionedTransaction,
+        (keys, loaded_writable): (Vec<Pubkey>, usize),
+    ) -> Result<TxOutcome, ChainError> {
         let signature = tx.signatures[0];
         let wire_bytes = bincode::serialize(&tx).map_err(banks)?.len();
         let signatures = tx.signatures.len();
@@ -396,7 +407,6 @@ impl EmbeddedChain {
             return Err(ChainError::TooLarge(wire_bytes));
         }
         let fee = self.fee(&tx.message).await?;
-        let (keys, loaded_writable) = self.message_keys(&tx.message).await?;
         let clock = self.clock().await?;
         let record_tx = tx.clone();
         let result = self
