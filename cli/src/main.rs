@@ -3,7 +3,7 @@
 //! to a cluster over JSON-RPC (`-u`, default `localhost`) through `agentrunner-client`.
 use agentrunner_client::{
     chain::Chain,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{Journal, SendPolicy, Sender},
 };
 use clap::{Parser, Subcommand};
 
@@ -50,11 +50,7 @@ enum Command {
 
 /// A sender for one-shot commands (no journal: a command either lands or reports why not).
 pub fn sender<C: Chain>(chain: &C) -> Sender<'_, C, Box<dyn Journal>> {
-    Sender {
-        chain,
-        policy: SendPolicy::default(),
-        journal: Box::new(NoJournal),
-    }
+    Sender::unjournaled(chain, SendPolicy::default())
 }
 
 #[tokio::main]

@@ -13,7 +13,7 @@ use agentrunner_client::{
     deployment::Deployment,
     keys::read_keypair,
     rpc::RpcChain,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{SendPolicy, Sender},
 };
 use agentrunner_keepers::{
     anchorer::Anchorer,
@@ -218,13 +218,14 @@ async fn test_cli_journey_against_a_served_cluster() {
     );
     let plan = goal["plan"].as_str().unwrap().to_string();
     assert_eq!(goal["graph"]["steps"].as_array().unwrap().len(), 2);
-    let sender = || Sender {
-        chain: &rpc,
-        policy: SendPolicy {
-            poll_interval: Duration::from_millis(50),
-            ..SendPolicy::default()
-        },
-        journal: Box::new(NoJournal) as Box<dyn Journal>,
+    let sender = || {
+        Sender::unjournaled(
+            &rpc,
+            SendPolicy {
+                poll_interval: Duration::from_millis(50),
+                ..SendPolicy::default()
+            },
+        )
     };
     let broker = Broker {
         chain: &rpc,

@@ -19,7 +19,7 @@ use agentrunner_client::{
         index::{plan_receipts, verify_receipt},
         ReceiptJson,
     },
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{Journal, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -244,11 +244,7 @@ fn manifest(name: &str, strategy: Strategy) -> Manifest {
 }
 
 fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
-    Sender {
-        chain,
-        policy: SendPolicy::immediate(),
-        journal: Box::new(NoJournal),
-    }
+    Sender::unjournaled(chain, SendPolicy::immediate())
 }
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Error {
@@ -1080,11 +1076,7 @@ async fn forced_stale_attempt(
 ) -> anyhow::Result<(String, bool)> {
     let reckless = Broker {
         chain,
-        sender: Sender {
-            chain,
-            policy: SendPolicy::immediate(),
-            journal: Box::new(NoJournal),
-        },
+        sender: Sender::unjournaled(chain, SendPolicy::immediate()),
         vendor: broker.vendor.insecure_clone(),
         agent: broker.agent,
         deployment: broker.deployment,

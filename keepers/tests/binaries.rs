@@ -19,7 +19,7 @@ use agentrunner_client::{
     keys::write_keypair,
     pda,
     rpc::RpcChain,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -187,13 +187,14 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         })
     };
     let rpc = RpcChain::new(&url);
-    let sender = || Sender {
-        chain: &rpc,
-        policy: SendPolicy {
-            poll_interval: Duration::from_millis(50),
-            ..SendPolicy::default()
-        },
-        journal: Box::new(NoJournal) as Box<dyn Journal>,
+    let sender = || {
+        Sender::unjournaled(
+            &rpc,
+            SendPolicy {
+                poll_interval: Duration::from_millis(50),
+                ..SendPolicy::default()
+            },
+        )
     };
 
     // The vendor registers; the certifier keeper certifies it from its TOML settings.

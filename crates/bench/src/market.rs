@@ -7,7 +7,7 @@ use agent_registry::{
 };
 use agentrunner_client::{
     ix,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{Journal, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -30,11 +30,7 @@ pub struct Market {
 }
 
 pub fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
-    Sender {
-        chain,
-        policy: SendPolicy::immediate(),
-        journal: Box::new(NoJournal),
-    }
+    Sender::unjournaled(chain, SendPolicy::immediate())
 }
 
 impl Market {

@@ -227,6 +227,18 @@ impl<'a, C: Chain> Sender<'a, C, NoJournal> {
     }
 }
 
+impl<'a, C: Chain> Sender<'a, C, Box<dyn Journal>> {
+    /// A sender of the type keepers hold (journal chosen at run time), without a journal:
+    /// one-shot commands, tests, the in-process demo.
+    pub fn unjournaled(chain: &'a C, policy: SendPolicy) -> Self {
+        Self {
+            chain,
+            policy,
+            journal: Box::new(NoJournal),
+        }
+    }
+}
+
 impl<C: Chain, J: Journal> Sender<'_, C, J> {
     /// Lands `ixs` once for `intent` (a stable name of the state transition, e.g.
     /// `"execute:<plan>:<step>:<execution>"`).

@@ -14,7 +14,7 @@ use agentrunner_client::{
     chain::Chain,
     ix, pda,
     receipts::index::mirror_of,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -86,13 +86,7 @@ pub async fn run(
         .await
         .map_err(fail)?;
     let deployment = &localnet.deployment;
-    let sender = || -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
-        Sender {
-            chain: &chain,
-            policy: SendPolicy::immediate(),
-            journal: Box::new(NoJournal),
-        }
-    };
+    let sender = || Sender::unjournaled(&chain, SendPolicy::immediate());
 
     // The vendor, registered and passed at stage A in the sandbox's own registry.
     let vendor = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;

@@ -78,11 +78,7 @@ async fn awarded() -> Awarded {
         .fund_tokens(&chain, &owner.pubkey(), "USDC", 100_000_000)
         .await
         .unwrap();
-    let immediate = || Sender {
-        chain: &chain,
-        policy: SendPolicy::immediate(),
-        journal: boxed(NoJournal),
-    };
+    let immediate = || Sender::unjournaled(&chain, SendPolicy::immediate());
     let planner = Planner {
         chain: &chain,
         sender: immediate(),

@@ -9,7 +9,7 @@ use agentrunner_client::{
     pda,
     receipts::index::{mirror_of, plan_receipts},
     rpc::RpcChain,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -56,11 +56,7 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         poll_interval: std::time::Duration::ZERO,
         ..SendPolicy::default()
     };
-    let sender = || Sender {
-        chain: &rpc,
-        policy,
-        journal: Box::new(NoJournal) as Box<dyn Journal>,
-    };
+    let sender = || Sender::unjournaled(&rpc, policy);
     let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
     let now = Chain::clock(&rpc).await.unwrap().unix_timestamp;
     let (agent, register, attest) = onboarding_ixs(
