@@ -392,6 +392,14 @@ pub async fn open_rfp(
     rfp
 }
 
+/// Opens an RFP of [`rfp_args`] for a fresh plan, paid in a fresh mint, bidding for `bid_secs`
+/// from now; returns its address.
+pub async fn open_any_rfp(ctx: &TestContext, requester: &Keypair, bid_secs: i64) -> Pubkey {
+    let now = ctx.now().await;
+    let args = rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, bid_secs);
+    open_rfp(ctx, requester, args).await
+}
+
 /// Submits `vendor`'s offer at `price`; returns the offer address.
 pub async fn submit_offer(
     ctx: &TestContext,

@@ -4,8 +4,8 @@ use agentrunner_client::ix::market as ix;
 use agentrunner_tests::{
     context::landed,
     fixtures::{
-        bidder, certified_vendor, offer_terms, open_rfp, rfp_args, setup_registry, submit_offer,
-        submit_offer_with,
+        bidder, certified_vendor, offer_terms, open_any_rfp, open_rfp, rfp_args, setup_registry,
+        submit_offer, submit_offer_with,
     },
     TestContext,
 };
@@ -31,12 +31,7 @@ async fn test_award_ok_freezes_terms() {
     let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let offer = submit_offer(&ctx, &rfp, &vendor, 30_000).await;
     // The requester may accept before the bid deadline.
     landed(
@@ -81,12 +76,7 @@ async fn test_award_rejections() {
     let requester = ctx.wallet().await;
     let me = requester.pubkey();
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let other = open_rfp(
         &ctx,
         &requester,
@@ -208,12 +198,7 @@ async fn test_award_expired_offer_or_rfp() {
     let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 60),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 60).await;
     let mut terms = offer_terms(1_000, now);
     terms.expires_at = now + 30;
     let offer = submit_offer_with(&ctx, &rfp, &vendor, terms).await;

@@ -4,8 +4,8 @@ use agentrunner_client::ix::market as ix;
 use agentrunner_tests::{
     context::landed,
     fixtures::{
-        bidder, certified_vendor, open_rfp, rfp_args, setup_registry, submit_offer, RegistrySetup,
-        VendorRoot,
+        bidder, certified_vendor, open_any_rfp, open_rfp, rfp_args, setup_registry, submit_offer,
+        RegistrySetup, VendorRoot,
     },
     TestContext,
 };
@@ -28,13 +28,7 @@ async fn auction(prices: &[u64]) -> Auction {
     let ctx = TestContext::new().await;
     let registry = setup_registry(&ctx).await;
     let requester = ctx.wallet().await;
-    let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 60),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 60).await;
     let mut vendors = Vec::new();
     let mut offers = Vec::new();
     for (i, price) in prices.iter().enumerate() {

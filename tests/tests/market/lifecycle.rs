@@ -3,8 +3,8 @@ use agentrunner_client::ix::market as ix;
 use agentrunner_tests::{
     context::landed,
     fixtures::{
-        bidder, certified_vendor, offer_terms, open_rfp, rfp_args, setup_registry, submit_offer,
-        submit_offer_with,
+        bidder, certified_vendor, offer_terms, open_any_rfp, open_rfp, rfp_args, setup_registry,
+        submit_offer, submit_offer_with,
     },
     TestContext,
 };
@@ -23,12 +23,7 @@ async fn test_cancel_rfp_rules() {
     let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let stranger = ctx.wallet().await;
     ctx.expect_error(
         &[ix::cancel_rfp(&rfp, &stranger.pubkey())],
@@ -93,13 +88,7 @@ async fn test_close_offer_and_rfp_return_rent_to_payers() {
     let a = certified_vendor(&ctx, &registry, "A").await;
     let b = certified_vendor(&ctx, &registry, "B").await;
     let requester = ctx.wallet().await;
-    let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let offer_a = submit_offer(&ctx, &rfp, &a, 5_000).await;
     let offer_b = submit_offer(&ctx, &rfp, &b, 6_000).await;
 
@@ -185,12 +174,7 @@ async fn test_expired_offer_can_be_cranked_closed() {
     let vendor = certified_vendor(&ctx, &registry, "A").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let mut terms = offer_terms(5_000, now);
     terms.expires_at = now + 10;
     let offer = submit_offer_with(&ctx, &rfp, &vendor, terms).await;

@@ -6,8 +6,8 @@ use agentrunner_client::{ix::market as ix, pda};
 use agentrunner_tests::{
     context::landed,
     fixtures::{
-        bidder, certified_vendor, certify, offer_terms, open_rfp, rfp_args, setup_registry,
-        setup_vendor, setup_vendor_with, submit_offer, version_args,
+        bidder, certified_vendor, certify, offer_terms, open_any_rfp, open_rfp, rfp_args,
+        setup_registry, setup_vendor, setup_vendor_with, submit_offer, version_args,
     },
     TestContext,
 };
@@ -99,12 +99,7 @@ async fn test_submit_offer_ok() {
     let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 60),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 60).await;
     let offer = submit_offer(&ctx, &rfp, &vendor, 42_000).await;
     let state: Offer = ctx.get(&offer).await;
     assert_eq!(
@@ -132,12 +127,7 @@ async fn test_only_certified_active_capable_current_agents_bid() {
     let registry = setup_registry(&ctx).await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 3_600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 3_600).await;
     let bid = |vendor: &agentrunner_tests::fixtures::VendorRoot| {
         [ix::submit_offer(
             &rfp,
@@ -252,12 +242,7 @@ async fn test_submit_offer_terms_deadline_duplicates_and_cap() {
     let registry = setup_registry(&ctx).await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let vendor = certified_vendor(&ctx, &registry, "V0").await;
     let bid = |terms| {
         [ix::submit_offer(
@@ -329,12 +314,7 @@ async fn test_update_and_withdraw_offer() {
     let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
     let requester = ctx.wallet().await;
     let now = ctx.now().await;
-    let rfp = open_rfp(
-        &ctx,
-        &requester,
-        rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 600),
-    )
-    .await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
     let offer = submit_offer(&ctx, &rfp, &vendor, 50_000).await;
     let me = vendor.owner.pubkey();
     landed(
