@@ -118,4 +118,10 @@ pub enum EscrowError {
     /// 6136
     #[msg("Invalid Ed25519 instruction index: must point at an instruction of this transaction")]
     Ed25519IndexOutOfRange,
+    /// 6137
+    #[msg("Grant redeemable only by a program: a grant whose redeemer is a program address (e.g. the runner's plan PDA) pays only when that program signs a redeem, never through a voucher")]
+    ProgramRedeemedGrant,
+    /// 6138
+    #[msg("Grant accounts: pass, per grant, the grant PDA at the budget's next index (writable) and the vendor's payout account")]
+    InvalidGrantAccounts,
 }

@@ -105,4 +105,13 @@ pub mod escrow {
     pub fn close_budget(ctx: Context<CloseBudget>) -> Result<()> {
         instructions::close_budget::handler(ctx)
     }
+
+    /// Issues several grants of one plan under shared terms, as that many `issue_grant`s would
+    /// (payer).
+    pub fn issue_grants<'info>(
+        ctx: Context<'info, IssueGrants<'info>>,
+        args: IssueGrantsArgs,
+    ) -> Result<()> {
+        instructions::issue_grants::handler(ctx, args)
+    }
 }

@@ -231,3 +231,115 @@ async fn test_revoke_grant_releases_and_is_final() {
     ctx.expect_error(&ixs, &[&setup.payer], EscrowError::GrantRevoked)
         .await;
 }
+
+/// The batch of one plan's grants: the same grants `issue_grant` would make, one by one, and
+/// every account slot mutated one way at a time fails with its exact error.
+#[tokio::test]
+async fn test_issue_grants_batch_equals_single_grants_and_checks_every_account() {
+    use agentrunner_tests::mutation::{run_matrix, SlotKind::*};
+    use escrow::instructions::{GrantSpec, IssueGrantsArgs};
+
+    let ctx = TestContext::new().await;
+    let setup = setup_budget(&ctx).await;
+    let vendors = [
+        vendor_account(&ctx, &setup).await,
+        vendor_account(&ctx, &setup).await,
+    ];
+    let now = ctx.now().await;
+    let payer = setup.payer.pubkey();
+    // Grant 0 the single way, grants 1 and 2 in one batch with the same terms as grant 0.
+    let single = grant_args(payer, 100, now, setup.expires_at);
+    landed(
+        ctx.send(
+            &[ix::issue_grant(
+                &setup.b.budget,
+                &payer,
+                0,
+                &vendors[0].token,
+                single,
+            )],
+            &[&setup.payer],
+        )
+        .await,
+    );
+    let batch = |specs: Vec<GrantSpec>| IssueGrantsArgs {
+        redeemer: single.redeemer,
+        plan: single.plan,
+        not_before: single.not_before,
+        expires_at: single.expires_at,
+        grants: specs,
+    };
+    let spec = |step: u16, max_amount: u64| GrantSpec {
+        step,
+        offer_hash: single.offer_hash,
+        max_amount,
+    };
+    let tokens = [vendors[0].token, vendors[1].token];
+    let base = ix::issue_grants(
+        &setup.b.budget,
+        &payer,
+        1,
+        &tokens,
+        batch(vec![spec(0, 100), spec(1, 200)]),
+    );
+    // A batch naming grant addresses out of order, or too few accounts, changes nothing.
+    let mut swapped = base.clone();
+    let n = swapped.accounts.len();
+    swapped.accounts.swap(n - 4, n - 2);
+    ctx.expect_error(
+        &[swapped],
+        &[&setup.payer],
+        EscrowError::InvalidGrantAccounts,
+    )
+    .await;
+    let mut short = base.clone();
+    short.accounts.pop();
+    ctx.expect_error(&[short], &[&setup.payer], EscrowError::InvalidGrantAccounts)
+        .await;
+    let slots = [
+        Account {
+            mutable: true,
+            cosplay: None,
+        },
+        Signer { mutable: true },
+        Program,
+        EventAuthority,
+        EventProgram,
+        KeyAsData {
+            error: EscrowError::InvalidGrantAccounts.into(),
+        },
+        Token {
+            mutable: false,
+            cosplay: Some(setup.b.mint),
+        },
+        KeyAsData {
+            error: EscrowError::InvalidGrantAccounts.into(),
+        },
+        Token {
+            mutable: false,
+            cosplay: Some(setup.b.mint),
+        },
+    ];
+    run_matrix(&ctx, &base, &[&setup.payer], &slots).await;
+    // The batch's first grant is byte-for-byte the single grant but for its index, address,
+    // slot and bump.
+    let first: Grant = ctx.get(&pda::grant(&setup.b.budget, 0).0).await;
+    let batched: Grant = ctx.get(&pda::grant(&setup.b.budget, 1).0).await;
+    let bytes = |g: &Grant| anchor_lang::prelude::borsh::to_vec(g).unwrap();
+    assert_eq!(
+        bytes(&Grant {
+            index: 0,
+            issued_slot: first.issued_slot,
+            bump: first.bump,
+            ..batched
+        }),
+        bytes(&first)
+    );
+    let second: Grant = ctx.get(&pda::grant(&setup.b.budget, 2).0).await;
+    assert_eq!(
+        (second.step, second.max_amount, second.vendor),
+        (1, 200, vendors[1].token)
+    );
+    let budget: Budget = ctx.get(&setup.b.budget).await;
+    assert_eq!((budget.grant_count, budget.reserved), (3, 400));
+}

@@ -1,5 +1,9 @@
 //! `escrow` instruction builders.
-use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, system_program};
+use anchor_lang::{
+    prelude::{AccountMeta, Pubkey},
+    solana_program::instruction::Instruction,
+    system_program,
+};
 use escrow::{accounts as acc, instruction as data, instructions::*};
 
 use super::build;
@@ -123,6 +127,40 @@ pub fn issue_grant(
             program: escrow::ID,
         },
         data::IssueGrant { args },
+    )
+}
+
+/// `issue_grants` (payer): one grant per entry of `args.grants`, at consecutive indices from
+/// `first_index` (the budget's `grant_count`), paying `vendor_tokens[i]`.
+pub fn issue_grants(
+    budget: &Pubkey,
+    payer: &Pubkey,
+    first_index: u32,
+    vendor_tokens: &[Pubkey],
+    args: IssueGrantsArgs,
+) -> Instruction {
+    let ix = build(
+        escrow::ID,
+        acc::IssueGrants {
+            budget: *budget,
+            payer: *payer,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: escrow::ID,
+        },
+        data::IssueGrants { args },
+    );
+    super::with_remaining(
+        ix,
+        vendor_tokens
+            .iter()
+            .enumerate()
+            .flat_map(|(i, vendor_token)| {
+                [
+                    AccountMeta::new(pda::grant(budget, first_index + i as u32).0, false),
+                    AccountMeta::new_readonly(*vendor_token, false),
+                ]
+            }),
     )
 }
 

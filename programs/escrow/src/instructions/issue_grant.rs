@@ -8,7 +8,7 @@ use crate::{
     state::{Budget, Grant, GrantStatus},
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct IssueGrantArgs {
     /// The key that must sign `redeem`: the vendor's wallet, or a program PDA (the runner's plan
     /// PDA for guarded steps). Must not be the default key.
@@ -62,36 +62,70 @@ pub struct IssueGrant<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl IssueGrant<'_> {
-    fn validate(&self, args: &IssueGrantArgs) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
-        self.budget.require_live(now)?;
-        require!(args.max_amount > 0, EscrowError::InvalidAmount);
-        require_keys_neq!(args.redeemer, Pubkey::default(), EscrowError::InvalidKey);
+impl IssueGrantArgs {
+    /// The rules every grant's terms obey: a live budget, a positive amount, a real redeemer,
+    /// and a window inside the budget's life.
+    pub fn validate(&self, budget: &Budget, now: i64) -> Result<()> {
+        budget.require_live(now)?;
+        require!(self.max_amount > 0, EscrowError::InvalidAmount);
+        require_keys_neq!(self.redeemer, Pubkey::default(), EscrowError::InvalidKey);
         require!(
-            args.expires_at > now
-                && args.not_before < args.expires_at
-                && args.expires_at <= self.budget.expires_at,
+            self.expires_at > now
+                && self.not_before < self.expires_at
+                && self.expires_at <= budget.expires_at,
             EscrowError::InvalidWindow
         );
         Ok(())
     }
 }
 
+impl IssueGrant<'_> {
+    fn validate(&self, args: &IssueGrantArgs) -> Result<()> {
+        args.validate(&self.budget, Clock::get()?.unix_timestamp)
+    }
+}
+
 #[access_control(ctx.accounts.validate(&args))]
 pub fn handler(ctx: Context<IssueGrant>, args: IssueGrantArgs) -> Result<()> {
     let clock = Clock::get()?;
-    let budget = &mut ctx.accounts.budget;
+    let accounts = &mut *ctx.accounts;
+    let event = issue(
+        &mut accounts.budget,
+        &accounts.grant.to_account_info(),
+        ctx.bumps.grant,
+        accounts.vendor_token.key(),
+        &accounts.payer.to_account_info(),
+        &accounts.system_program.to_account_info(),
+        &args,
+        &clock,
+    )?;
+    emit_cpi!(event);
+    Ok(())
+}
+
+/// Creates grant number `budget.grant_count` at `grant` (its PDA, `bump`) paying `vendor`
+/// under `args`, reserving its amount; rent from `payer`. Returns the event to emit.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue<'info>(
+    budget: &mut Account<'info, Budget>,
+    grant: &AccountInfo<'info>,
+    bump: u8,
+    vendor: Pubkey,
+    payer: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    args: &IssueGrantArgs,
+    clock: &Clock,
+) -> Result<GrantIssued> {
     let reserved_before = budget.reserved;
     budget.reserve(args.max_amount)?;
     let index = budget.grant_count;
     budget.grant_count = index.safe_add(1)?;
     budget.open_grants = budget.open_grants.safe_add(1)?;
 
-    let grant = Grant {
+    let state = Grant {
         budget: budget.key(),
         index,
-        vendor: ctx.accounts.vendor_token.key(),
+        vendor,
         redeemer: args.redeemer,
         plan: args.plan,
         step: args.step,
@@ -104,41 +138,40 @@ pub fn handler(ctx: Context<IssueGrant>, args: IssueGrantArgs) -> Result<()> {
         status: GrantStatus::Active,
         redemptions: 0,
         last_receipt_hash: [0; 32],
-        bump: ctx.bumps.grant,
+        bump,
         padding: [0; 32],
     };
-    grant.invariant()?;
+    state.invariant()?;
     let budget_key = budget.key();
     init_pda_account(
-        &ctx.accounts.payer,
-        &ctx.accounts.grant,
-        &ctx.accounts.system_program,
+        payer,
+        grant,
+        system_program,
         &[
             Grant::SEED,
             budget_key.as_ref(),
             &index.to_le_bytes(),
-            &[grant.bump],
+            &[bump],
         ],
-        &grant,
+        &state,
     )?;
     let seq = budget.next_seq()?;
     budget.invariant()?;
-    emit_cpi!(GrantIssued {
+    Ok(GrantIssued {
         budget: budget_key,
-        grant: ctx.accounts.grant.key(),
+        grant: grant.key(),
         index,
-        vendor: grant.vendor,
-        redeemer: grant.redeemer,
-        plan: grant.plan,
-        step: grant.step,
-        max_amount: grant.max_amount,
-        not_before: grant.not_before,
-        expires_at: grant.expires_at,
+        vendor: state.vendor,
+        redeemer: state.redeemer,
+        plan: state.plan,
+        step: state.step,
+        max_amount: state.max_amount,
+        not_before: state.not_before,
+        expires_at: state.expires_at,
         reserved_before,
         reserved_after: budget.reserved,
         seq,
         slot: clock.slot,
         unix_ts: clock.unix_timestamp,
-    });
-    Ok(())
+    })
 }

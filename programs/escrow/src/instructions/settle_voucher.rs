@@ -28,7 +28,9 @@ pub struct SettleVoucherArgs {
 
 /// Settles the latest cumulative voucher of a grant: pays `cumulative - grant.redeemed` to the
 /// grant's vendor. Permissionless (anyone may submit a valid voucher; funds only ever reach the
-/// grant's vendor). Several vouchers may settle in one transaction.
+/// grant's vendor). Several vouchers may settle in one transaction. Only grants redeemable by a
+/// wallet settle this way: a program-redeemed grant (the runner's plan grants) pays only inside
+/// that program's own guarded call.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: SettleVoucherArgs)]
@@ -55,6 +57,10 @@ impl SettleVoucher<'_> {
         let budget = &self.funds.budget;
         let grant = &self.grant;
         budget.require_live(now)?;
+        require!(
+            grant.redeemer.is_on_curve(),
+            EscrowError::ProgramRedeemedGrant
+        );
         let session_key = budget.session_key.ok_or(EscrowError::SessionKeyNotSet)?;
         require!(now < args.expires_at, EscrowError::VoucherExpired);
         require!(
