@@ -9,6 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use agentrunner_client::chain::Chain;
 use agentrunner_client::{
     deployment::Deployment,
     keys::read_keypair,
@@ -22,6 +23,8 @@ use agentrunner_keepers::{
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::Value;
+use solana_program_pack::Pack;
+use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
 const BIN: &str = env!("CARGO_BIN_EXE_agentrunner");
@@ -50,10 +53,10 @@ fn free_port() -> u16 {
 }
 
 fn serve() -> Served {
-    let dir = std::env::temp_dir().join(format!("agentrunner-cli-{}", std::process::id()));
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("agentrunner-cli-{}-{port}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
     let child = Command::new(BIN)
         .args([
             "--deployment",
@@ -135,37 +138,26 @@ impl Served {
     }
 }
 
-fn manifest(path: &Path) {
+/// A manifest advertising `capabilities` (a JSON array).
+fn manifest_with(path: &Path, capabilities: &str) {
     std::fs::write(
         path,
-        r#"{"name":"FastRoute","version":"1.0.0","capabilities":["swap","dca"],
+        r#"{"name":"FastRoute","version":"1.0.0","capabilities":__CAPS__,
             "permissions":["market.submit_offer","runner.execute_swap_step"],
             "guards":["slippage","oracle","fee_cap","allowlist"],
             "slo":{"p95_latency_ms":5000,"success_rate_bps":9900},
             "strategy":{"price":50000,"eta_ms":600,"success_rate_bps":9900,
-                        "max_notional_usd":10000000000,"respects_guards":true,"venue_tolerance_bps":100}}"#,
+                        "max_notional_usd":10000000000,"respects_guards":true,"venue_tolerance_bps":100}}"#
+            .replace("__CAPS__", capabilities),
     )
     .unwrap();
 }
 
-fn wait_until(what: &str, limit_secs: u64, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(
-            started.elapsed() < Duration::from_secs(limit_secs),
-            "timed out: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_cli_journey_against_a_served_cluster() {
-    let s = serve();
-    let rpc = RpcChain::new(&s.url);
-    let deployment = s.deployment();
+/// The vendor registers an agent advertising `capabilities` (a JSON array) and the certifier
+/// certifies it A-D through the CLI; returns the agent's address.
+fn onboard(s: &Served, capabilities: &str) -> String {
     let manifest_path = s.dir.join("manifest.json");
-    manifest(&manifest_path);
+    manifest_with(&manifest_path, capabilities);
     let manifest_arg = manifest_path.to_str().unwrap();
 
     // The vendor registers; the certifier certifies it A-D.
@@ -203,6 +195,26 @@ async fn test_cli_journey_against_a_served_cluster() {
         .map(|r| r["report"]["passed"].as_bool().unwrap())
         .collect();
     assert_eq!(verdicts, [true, true, true, true]);
+    agent
+}
+
+fn wait_until(what: &str, limit_secs: u64, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(limit_secs),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_cli_journey_against_a_served_cluster() {
+    let s = serve();
+    let rpc = RpcChain::new(&s.url);
+    let deployment = s.deployment();
+    let agent = onboard(&s, r#"["swap","dca"]"#);
     let shown = s.json("owner", &["agent", "show", &agent]);
     assert_eq!(shown["stages"][3]["standing"], "passed");
 
@@ -254,8 +266,9 @@ async fn test_cli_journey_against_a_served_cluster() {
 
     // One approval; also printable unsigned for an external wallet.
     let unsigned = s.json("owner", &["approve", &plan, "--sign-only"]);
+    assert_eq!(unsigned["transactions"].as_array().unwrap().len(), 1);
     let bytes = STANDARD
-        .decode(unsigned["transaction"].as_str().unwrap())
+        .decode(unsigned["transactions"][0].as_str().unwrap())
         .unwrap();
     let tx: VersionedTransaction = bincode::deserialize(&bytes).unwrap();
     assert_eq!(tx.signatures.len(), 1);
@@ -266,7 +279,7 @@ async fn test_cli_journey_against_a_served_cluster() {
     );
     let approved = s.json("owner", &["approve", &plan]);
     assert_eq!(approved["grants"], 2);
-    assert!(approved["bytes"].as_u64().unwrap() <= 1_232);
+    assert!(approved["bytes"][0].as_u64().unwrap() <= 1_232);
 
     // The vendor executes everything (the DCA waits its interval); the status shows it.
     let started = Instant::now();
@@ -380,4 +393,101 @@ async fn test_cli_journey_against_a_served_cluster() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
+}
+
+/// Three plans of one owner selling SOL from the same account — a swap, a DCA and a rebalance
+/// into JUP, a token the owner never held — approved one after another through the CLI and
+/// executed interleaved by the vendor's broker: every plan finishes, the rebalance's JUP account
+/// was created by its approval, and nothing stays delegated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_cli_three_concurrent_plans_on_one_account_all_finish() {
+    let s = serve();
+    let rpc = RpcChain::new(&s.url);
+    let deployment = s.deployment();
+    let agent = onboard(&s, r#"["swap","dca","rebalance"]"#);
+    let owner = read_keypair(&s.key("owner")).unwrap().pubkey();
+    let jup = deployment.token("JUP").unwrap().mint;
+    let owner_jup = agentrunner_client::ix::runner::owner_account(&owner, &jup);
+    assert!(
+        rpc.account(&owner_jup).await.unwrap().is_none(),
+        "the owner holds no JUP"
+    );
+
+    let goals = [
+        "Swap 1 SOL->USDC <=50 bps",
+        "DCA 0.5 SOL->USDC 3 times every 60s",
+        "Rebalance to 80/10/10 [SOL/USDC/JUP]",
+    ];
+    let plans: Vec<String> = goals
+        .iter()
+        .map(|goal| {
+            let created = s.json("owner", &["goal", goal, "--bid-secs", "300"]);
+            created["plan"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let broker = Broker {
+        chain: &rpc,
+        sender: Sender::unjournaled(
+            &rpc,
+            SendPolicy {
+                poll_interval: Duration::from_millis(50),
+                ..SendPolicy::default()
+            },
+        ),
+        vendor: read_keypair(&s.key("vendor")).unwrap(),
+        agent: agent.parse().unwrap(),
+        deployment: &deployment,
+        strategy: Strategy::default(),
+        receipts_dir: None,
+    };
+    broker.bid_all().await.unwrap();
+    for plan in &plans {
+        wait_until("bidding closes and every step is awarded", 90, || {
+            let offers = s.json("owner", &["offers", plan, "--award"]);
+            offers["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
+        });
+    }
+    for plan in &plans {
+        let approved = s.json("owner", &["approve", plan]);
+        assert_eq!(
+            approved["signatures"].as_array().unwrap().len(),
+            1,
+            "{plan}"
+        );
+    }
+    assert!(
+        rpc.account(&owner_jup).await.unwrap().is_some(),
+        "created by the approval"
+    );
+
+    let started = Instant::now();
+    loop {
+        broker.execute_all().await.unwrap();
+        let finished = plans
+            .iter()
+            .filter(|plan| s.json("owner", &["status", plan])["status"] == "finished")
+            .count();
+        if finished == plans.len() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{finished} of {} plans finished",
+            plans.len()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(
+        rpc.token_balance(&owner_jup).await.unwrap() > 0,
+        "the rebalance bought JUP"
+    );
+    let sol = deployment.token("SOL").unwrap().mint;
+    let owner_sol = agentrunner_client::ix::runner::owner_account(&owner, &sol);
+    let held = rpc.account(&owner_sol).await.unwrap().unwrap();
+    let held = spl_token_interface::state::Account::unpack(&held.data).unwrap();
+    assert!(held.delegate.is_none(), "nothing stays delegated: {held:?}");
 }

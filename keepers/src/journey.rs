@@ -40,7 +40,7 @@ use crate::{
         manifest::{Manifest, SloClaims},
         Certifier,
     },
-    planner::{Planner, RfpPolicy},
+    planner::{owner_approves, Planner, RfpPolicy},
     Outcome,
 };
 
@@ -170,9 +170,11 @@ pub struct JourneyReport {
     pub plan: Pubkey,
     pub graph: PlanGraph,
     pub offers: Vec<StepOffers>,
+    /// Bytes and signatures of the approval, over its transactions.
     pub approval_bytes: usize,
     pub approval_signatures: usize,
-    pub approval_instructions: usize,
+    /// Transactions the approval took (one unless the plan is among the largest).
+    pub approval_transactions: usize,
     pub executions: Vec<ExecutionSummary>,
     /// The runner's refusal of the stale-oracle attempt.
     pub stale_refusal: String,
@@ -567,23 +569,29 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         .map_err(fail)?;
     // The owner sets aside a round fee budget; what the grants do not use comes back.
     approval.deposit = approval.deposit.max(10u64.pow(u32::from(usdc.decimals)));
-    let approve_ixs = approval.instructions().map_err(fail)?;
-    let landed = sender(chain)
-        .send("approve", &owner, &approve_ixs, &[], &[])
+    let approved = owner_approves(&sender(chain), &owner, &approval, &d.tables())
         .await
         .map_err(fail)?;
     n.line(&format!(
-        "{} instructions (open_budget, {} grants, {} SPL approve) in one transaction: {} bytes, {} signature",
-        approve_ixs.len(),
+        "{} output accounts, open_budget, {} grants, approve_plan over {} input mints in {} transaction(s): {} bytes, {} signature(s)",
+        approval.mints.outputs.len(),
         approval.grants.len(),
-        approval.allowances.len(),
-        landed.wire_bytes,
-        landed.signatures
+        approval.mints.inputs.len(),
+        approved.len(),
+        approved.iter().map(|l| l.wire_bytes).sum::<usize>(),
+        approved.iter().map(|l| l.signatures).sum::<usize>()
     ));
     n.line(&format!(
-        "fee budget {} USDC; trade allowance {} SOL to the plan's delegate; capital stays in the owner's account",
+        "fee budget {} USDC; the owner's delegate may move {} SOL for this plan, one step's input at a time into staging; capital stays in the owner's account",
         amount(approval.deposit, usdc.decimals),
-        amount(approval.allowances.iter().map(|a| a.amount).sum(), sol.decimals)
+        amount(
+            chain
+                .fetch::<Plan>(&draft.plan)
+                .await?
+                .reserved_input(&sol.mint)
+                .map_err(fail)?,
+            sol.decimals
+        )
     ));
     let budget_ref = approval.budget();
 
@@ -803,7 +811,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     let refund = [
         ix::escrow::refund(&budget_ref, &owner_usdc, &owner.pubkey(), unused),
         ix::escrow::close_budget(&budget_ref, &owner.pubkey(), &owner.pubkey()),
-        ix::runner::close_plan(&draft.plan, &owner.pubkey()),
+        ix::runner::close_plan(&draft.plan, &chain.fetch::<Plan>(&draft.plan).await?),
     ];
     sender(chain)
         .send("refund", &owner, &refund, &[], &[])
@@ -884,9 +892,9 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         plan: draft.plan,
         graph: draft.graph,
         offers: offers_report,
-        approval_bytes: landed.wire_bytes,
-        approval_signatures: landed.signatures,
-        approval_instructions: approve_ixs.len(),
+        approval_bytes: approved.iter().map(|l| l.wire_bytes).sum(),
+        approval_signatures: approved.iter().map(|l| l.signatures).sum(),
+        approval_transactions: approved.len(),
         executions,
         stale_refusal,
         stale_changed_nothing,

@@ -8,7 +8,7 @@ use agentrunner_client::{
     deployment::Deployment,
     ix::{
         self,
-        approval::{Allowance, Approval, StepGrant},
+        approval::{Approval, PlanMints, StepGrant},
         market::Bidder,
     },
     pda,
@@ -28,6 +28,7 @@ use runner::{
     state::{Plan, StepKind},
 };
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 
 use crate::outcome::{classify, Outcome};
@@ -84,16 +85,20 @@ pub async fn owner_creates<C: Chain, J: Journal>(
         .await
 }
 
-/// What an owner's wallet sends: the one approval transaction.
+/// What an owner's wallet sends: the approval, one transaction (two for the largest plans),
+/// in order.
 pub async fn owner_approves<C: Chain, J: Journal>(
     sender: &Sender<'_, C, J>,
     owner: &Keypair,
     approval: &Approval,
-) -> Result<Landed, SendError> {
-    let ixs = approval.instructions()?;
-    sender
-        .send(&format!("approve:{}", approval.plan), owner, &ixs, &[], &[])
-        .await
+    tables: &[AddressLookupTableAccount],
+) -> Result<Vec<Landed>, SendError> {
+    let mut landed = Vec::new();
+    for (i, ixs) in approval.transactions(tables)?.iter().enumerate() {
+        let intent = format!("approve:{}:{i}", approval.plan);
+        landed.push(sender.send(&intent, owner, ixs, &[], tables).await?);
+    }
+    Ok(landed)
 }
 
 /// Why the planner could not draft a plan.
@@ -330,9 +335,9 @@ impl<C: Chain> Planner<'_, C> {
         Ok(outcomes)
     }
 
-    /// The owner's approval of `plan`: a budget exactly covering the awarded prices of every
-    /// execution, one grant per awarded step, and allowances of the trade amounts. Fails if a
-    /// step is not awarded yet.
+    /// The owner's approval of `plan`: missing output accounts, a budget exactly covering the
+    /// awarded prices of every execution, one grant per awarded step, and `approve_plan`. Fails
+    /// if a step is not awarded yet.
     pub async fn approval(&self, plan_key: &Pubkey, lifetime_secs: i64) -> ClientResult<Approval> {
         let plan: Plan = self.chain.fetch(plan_key).await?;
         let now = self.chain.clock().await?.unix_timestamp;
@@ -355,19 +360,6 @@ impl<C: Chain> Planner<'_, C> {
                 executions: step.repeat,
             });
         }
-        let mut allowances: Vec<Allowance> = Vec::new();
-        for step in plan.steps.iter().filter(|s| s.kind != StepKind::Service) {
-            let total = step.amount_in.saturating_mul(u64::from(step.repeat));
-            match allowances.iter_mut().find(|a| a.mint == step.mint_in) {
-                Some(allowance) => allowance.amount = allowance.amount.saturating_add(total),
-                None => allowances.push(Allowance {
-                    account: pda::ata(&plan.owner, &step.mint_in, &anchor_spl::token::ID),
-                    mint: step.mint_in,
-                    decimals: self.deployment.token_by_mint(&step.mint_in)?.decimals,
-                    amount: total,
-                }),
-            }
-        }
         Ok(Approval {
             owner: plan.owner,
             plan: *plan_key,
@@ -378,7 +370,7 @@ impl<C: Chain> Planner<'_, C> {
             not_before: now,
             expires_at: now + lifetime_secs,
             grants,
-            allowances,
+            mints: PlanMints::of(&plan),
         })
     }
 }

@@ -307,7 +307,9 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(&sender(), &owner, &approval).await.unwrap();
+    owner_approves(&sender(), &owner, &approval, &planner.deployment.tables())
+        .await
+        .unwrap();
     keeper(
         "broker",
         &url,

@@ -1,7 +1,9 @@
 //! [`TestContext`]: a fresh embedded chain and the helpers every suite needs.
 use std::{fmt::Debug, sync::Mutex};
 
-use agentrunner_embedded::{ChainError, EmbeddedChain, TracedOutcome, TxOutcome};
+use agentrunner_embedded::{
+    programs::NativeProgram, ChainError, EmbeddedChain, TracedOutcome, TxOutcome,
+};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
 use solana_instruction::error::InstructionError;
 use solana_keypair::Keypair;
@@ -25,8 +27,15 @@ pub struct TestContext {
 
 impl TestContext {
     pub async fn new() -> Self {
+        Self::with_programs(Vec::new()).await
+    }
+
+    /// A context whose chain also loads `extra` programs.
+    pub async fn with_programs(extra: Vec<NativeProgram>) -> Self {
         Self {
-            chain: EmbeddedChain::start().await.expect("start embedded chain"),
+            chain: EmbeddedChain::start_with(extra)
+                .await
+                .expect("start embedded chain"),
             tables: Mutex::default(),
         }
     }
@@ -39,6 +48,11 @@ impl TestContext {
             .await
             .expect("create lookup table");
         self.tables.lock().expect("tables").push(table);
+    }
+
+    /// The lookup tables every transaction of this context uses.
+    pub fn tables(&self) -> Vec<AddressLookupTableAccount> {
+        self.tables.lock().expect("tables").clone()
     }
 
     /// A fresh keypair holding [`WALLET_LAMPORTS`].
@@ -67,6 +81,17 @@ impl TestContext {
         self.chain
             .send_v0(self.chain.payer(), ixs, signers, &tables)
             .await
+    }
+
+    /// [`Self::send`] with `payer` paying the fee and signing (an owner's own transaction: one
+    /// signature when it is the only signer).
+    pub async fn send_paid_by(
+        &self,
+        payer: &Keypair,
+        ixs: &[Instruction],
+    ) -> Result<TxOutcome, ChainError> {
+        let tables = self.tables.lock().expect("tables").clone();
+        self.chain.send_v0(payer, ixs, &[], &tables).await
     }
 
     /// [`Self::send`], also returning every CPI the transaction made.

@@ -5,6 +5,7 @@
 //! - [`clients`]: one client per program, one async method per instruction.
 //! - [`faults`]: the chain behind a misbehaving network (lost responses, crashes) for K-tests.
 //! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
+//! - [`hostile_venue`]: a venue a dishonest vendor controls, for the custody attacks.
 //! - [`runner_world`]: a deployment for guarded executions and an approved plan.
 //! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
 #![allow(clippy::result_large_err)]
@@ -14,6 +15,7 @@ pub mod clients;
 pub mod context;
 pub mod faults;
 pub mod fixtures;
+pub mod hostile_venue;
 pub mod mutation;
 pub mod runner_world;
 

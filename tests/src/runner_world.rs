@@ -6,7 +6,7 @@ use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     deployment::{DeployedToken, Deployment},
     ix::{
-        approval::{Allowance, Approval, StepGrant},
+        approval::{Approval, PlanMints, StepGrant},
         runner::{StepRef, SwapLeg, VenueCall},
         sim_venue::{PoolRef, ProviderAccounts},
     },
@@ -18,7 +18,7 @@ use market::state::{Rfp, RfpStatus};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
-    state::{Plan, PlanStep, StepGuards, StepKind},
+    state::{OracleSource, Plan, PlanStep, StepGuards, StepKind},
 };
 use sim_venue::instructions::{AddLiquidityArgs, SwapArgs};
 use solana_keypair::Keypair;
@@ -43,6 +43,7 @@ pub const USDC: u64 = 1_000_000;
 pub const SOL_PRICE: i64 = 150_00000000;
 pub const USDC_PRICE: i64 = 1_00000000;
 pub const JUP_PRICE: i64 = 80000000;
+pub const WIF_PRICE: i64 = 2_00000000;
 pub const PRICE_EXPONENT: i32 = -8;
 /// Indices of SOL and USDC in the policy of [`RunnerWorld::plan_args`].
 pub const SOL_INDEX: u8 = 0;
@@ -60,6 +61,13 @@ pub const VENDOR_PRICE: u64 = 50_000;
 pub const OWNER_SOL: u64 = 100 * SOL;
 pub const OWNER_USDC: u64 = 10_000 * USDC;
 pub const OWNER_JUP: u64 = 10_000 * USDC;
+pub const OWNER_WIF: u64 = 5_000 * USDC;
+/// The JUP/USDC pool (1,000,000 JUP against 800,000 USDC, 10 bps) and the WIF/USDC pool
+/// (500,000 WIF against 1,000,000 USDC, 10 bps), both at the oracle prices.
+pub const POOL_JUP: u64 = 1_000_000 * USDC;
+pub const POOL_JUP_USDC: u64 = 800_000 * USDC;
+pub const POOL_WIF: u64 = 500_000 * USDC;
+pub const POOL_WIF_USDC: u64 = 1_000_000 * USDC;
 
 /// Guards a demanding user would set: 30 bps slippage, 60 s oracle age, full verification,
 /// 50 bps confidence, 10 bps fee cap.
@@ -78,13 +86,16 @@ pub struct RunnerWorld {
     pub receipts: ReceiptsSetup,
     pub sol: Pubkey,
     pub usdc: Pubkey,
-    /// A third mint (6 decimals), priced but without a pool.
+    /// A third and a fourth mint (6 decimals each), each with a pool against USDC.
     pub jup: Pubkey,
+    pub wif: Pubkey,
+    /// The SOL/USDC pool; [`Self::pool_of`] finds the others.
     pub pool: PoolRef,
-    /// Pyth `PriceUpdateV2` accounts of SOL, USDC and JUP.
+    /// Pyth `PriceUpdateV2` accounts of SOL, USDC, JUP and WIF.
     pub sol_price: Pubkey,
     pub usdc_price: Pubkey,
     pub jup_price: Pubkey,
+    pub wif_price: Pubkey,
     /// The Switchboard pull feed every plan names as SOL's alternative source (unwritten
     /// until a test writes it).
     pub sol_switchboard: Pubkey,
@@ -93,23 +104,34 @@ pub struct RunnerWorld {
     pub vendor_usdc: Pubkey,
 }
 
-/// A plan owner and its token accounts.
+/// A plan owner and its associated token accounts.
 pub struct Owner {
     pub keypair: Keypair,
     pub sol: Pubkey,
     pub usdc: Pubkey,
     pub jup: Pubkey,
+    pub wif: Pubkey,
 }
 
 impl Owner {
+    /// The same owner again (for a second plan of one wallet).
+    pub fn again(&self) -> Owner {
+        Owner {
+            keypair: self.keypair.insecure_clone(),
+            ..*self
+        }
+    }
+
     /// The owner's account of `mint`.
     pub fn account(&self, mint: &Pubkey, world: &RunnerWorld) -> Pubkey {
         if *mint == world.sol {
             self.sol
         } else if *mint == world.usdc {
             self.usdc
-        } else {
+        } else if *mint == world.jup {
             self.jup
+        } else {
+            self.wif
         }
     }
 }
@@ -122,11 +144,15 @@ pub struct PlanSetup {
     pub steps: Vec<StepRef>,
     /// The steps as the program stored them (mints resolved).
     pub plan_steps: Vec<PlanStep>,
+    /// The plan as the program stored it at approval.
+    pub stored: Plan,
+    /// Size of each approval transaction (the owner its only signer and fee payer), bytes.
+    pub approval_bytes: Vec<usize>,
 }
 
 impl RunnerWorld {
     pub async fn new() -> Self {
-        let ctx = TestContext::new().await;
+        let ctx = TestContext::with_programs(vec![crate::hostile_venue::program()]).await;
         let registry = setup_registry(&ctx).await;
         let authority = pda::runner_authority().0;
         landed(
@@ -148,6 +174,7 @@ impl RunnerWorld {
         let sol = ctx.chain.create_mint(SOL_DECIMALS).await.expect("mint");
         let usdc = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
         let jup = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
+        let wif = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
         let pool = PoolRef::new(&sol, &usdc);
         let vendor = setup_vendor_with(&ctx, "FastRoute", VENDOR_CAPABILITIES).await;
         certify(&ctx, &registry, &vendor, Stage::D).await;
@@ -163,27 +190,36 @@ impl RunnerWorld {
             sol,
             usdc,
             jup,
+            wif,
             pool,
             sol_price: Keypair::new().pubkey(),
             usdc_price: Keypair::new().pubkey(),
             jup_price: Keypair::new().pubkey(),
+            wif_price: Keypair::new().pubkey(),
             sol_switchboard: Keypair::new().pubkey(),
             vendor,
             vendor_usdc,
         };
-        world.seed_pool().await;
+        world
+            .seed_pool(world.sol, POOL_SOL, POOL_USDC, POOL_FEE_BPS)
+            .await;
+        world
+            .seed_pool(world.jup, POOL_JUP, POOL_JUP_USDC, 10)
+            .await;
+        world
+            .seed_pool(world.wif, POOL_WIF, POOL_WIF_USDC, 10)
+            .await;
         world.refresh_prices().await;
         world.ctx.add_lookup_table(&world.static_accounts()).await;
         world
     }
 
-    async fn seed_pool(&self) {
+    /// Creates the `mint`/USDC pool with `amount` of `mint` against `usdc` USDC.
+    async fn seed_pool(&self, mint: Pubkey, amount: u64, usdc: u64, fee_bps: u16) {
         let chain = &self.ctx.chain;
-        let create = agentrunner_client::ix::sim_venue::create_pool(
-            &self.pool,
-            &chain.payer().pubkey(),
-            POOL_FEE_BPS,
-        );
+        let pool = PoolRef::new(&mint, &self.usdc);
+        let create =
+            agentrunner_client::ix::sim_venue::create_pool(&pool, &chain.payer().pubkey(), fee_bps);
         landed(self.ctx.send(&[create], &[]).await);
         let provider = self.ctx.wallet().await;
         let ata = |mint: Pubkey| {
@@ -192,25 +228,25 @@ impl RunnerWorld {
         };
         let accounts = ProviderAccounts {
             owner: provider.pubkey(),
-            a: ata(self.pool.mint_a).await,
-            b: ata(self.pool.mint_b).await,
-            lp: ata(self.pool.lp_mint).await,
+            a: ata(pool.mint_a).await,
+            b: ata(pool.mint_b).await,
+            lp: ata(pool.lp_mint).await,
         };
-        let (max_a, max_b) = if self.pool.mint_a == self.sol {
-            (POOL_SOL, POOL_USDC)
+        let (max_a, max_b) = if pool.mint_a == mint {
+            (amount, usdc)
         } else {
-            (POOL_USDC, POOL_SOL)
+            (usdc, amount)
         };
         chain
-            .mint_to(&self.pool.mint_a, &accounts.a, max_a)
+            .mint_to(&pool.mint_a, &accounts.a, max_a)
             .await
             .expect("mint");
         chain
-            .mint_to(&self.pool.mint_b, &accounts.b, max_b)
+            .mint_to(&pool.mint_b, &accounts.b, max_b)
             .await
             .expect("mint");
         let add = agentrunner_client::ix::sim_venue::add_liquidity(
-            &self.pool,
+            &pool,
             &accounts,
             AddLiquidityArgs {
                 max_a,
@@ -256,8 +292,19 @@ impl RunnerWorld {
                     pyth_feed::JUP_USD,
                     self.jup_price,
                 ),
+                token(
+                    "WIF",
+                    self.wif,
+                    USDC_DECIMALS,
+                    pyth_feed::WIF_USD,
+                    self.wif_price,
+                ),
             ],
-            pools: vec![("SOL".into(), "USDC".into())],
+            pools: vec![
+                ("SOL".into(), "USDC".into()),
+                ("JUP".into(), "USDC".into()),
+                ("WIF".into(), "USDC".into()),
+            ],
             receipt_trees: self.receipts.trees.clone(),
             receipt_depth: self.receipts.depth,
             fee_token: "USDC".into(),
@@ -265,7 +312,7 @@ impl RunnerWorld {
             lookup_table: Pubkey::default(),
         };
         let mut keys = deployment.static_accounts();
-        keys.push(self.sol_switchboard);
+        keys.extend([self.sol_switchboard, crate::hostile_venue::ID]);
         keys
     }
 
@@ -299,7 +346,7 @@ impl RunnerWorld {
             .expect("write price");
     }
 
-    /// Publishes both prices at the current time.
+    /// Publishes every price at the current time.
     pub async fn refresh_prices(&self) {
         let now = self.ctx.now().await;
         self.write_price(&self.sol_price, pyth_feed::SOL_USD, SOL_PRICE, now)
@@ -307,6 +354,8 @@ impl RunnerWorld {
         self.write_price(&self.usdc_price, pyth_feed::USDC_USD, USDC_PRICE, now)
             .await;
         self.write_price(&self.jup_price, pyth_feed::JUP_USD, JUP_PRICE, now)
+            .await;
+        self.write_price(&self.wif_price, pyth_feed::WIF_USD, WIF_PRICE, now)
             .await;
     }
 
@@ -316,8 +365,10 @@ impl RunnerWorld {
             self.sol_price
         } else if *mint == self.usdc {
             self.usdc_price
-        } else {
+        } else if *mint == self.jup {
             self.jup_price
+        } else {
+            self.wif_price
         }
     }
 
@@ -381,6 +432,16 @@ impl RunnerWorld {
         }
     }
 
+    /// A policy entry pinning `mint`'s Pyth account of the world.
+    pub fn pyth_policy(&self, mint: Pubkey, decimals: u8, feed_id: [u8; 32]) -> MintPolicyArgs {
+        MintPolicyArgs {
+            mint,
+            decimals,
+            oracle: self.price_account(&mint),
+            source: OracleSource::Pyth { feed_id },
+        }
+    }
+
     /// The plan-creation arguments the world's tests use: both mints priced by Pyth, the
     /// sim_venue allowlisted, $1,000 per execution and $5,000 a day.
     pub fn plan_args(&self, planner: Pubkey, steps: Vec<StepArgs>) -> CreatePlanArgs {
@@ -389,18 +450,8 @@ impl RunnerWorld {
             plan_hash: [0x5a; 32],
             planner,
             mints: vec![
-                MintPolicyArgs {
-                    mint: self.sol,
-                    decimals: SOL_DECIMALS,
-                    pyth_feed: pyth_feed::SOL_USD,
-                    switchboard_feed: self.sol_switchboard,
-                },
-                MintPolicyArgs {
-                    mint: self.usdc,
-                    decimals: USDC_DECIMALS,
-                    pyth_feed: pyth_feed::USDC_USD,
-                    switchboard_feed: Pubkey::default(),
-                },
+                self.pyth_policy(self.sol, SOL_DECIMALS, pyth_feed::SOL_USD),
+                self.pyth_policy(self.usdc, USDC_DECIMALS, pyth_feed::USDC_USD),
             ],
             venues: vec![sim_venue::ID],
             notional_cap_usd: 1_000 * USDC,
@@ -409,7 +460,7 @@ impl RunnerWorld {
         }
     }
 
-    /// A fresh owner holding [`OWNER_SOL`], [`OWNER_USDC`] and [`OWNER_JUP`].
+    /// A fresh owner holding [`OWNER_SOL`], [`OWNER_USDC`], [`OWNER_JUP`] and [`OWNER_WIF`].
     pub async fn funded_owner(&self) -> Owner {
         let keypair = self.ctx.wallet().await;
         let chain = &self.ctx.chain;
@@ -418,6 +469,7 @@ impl RunnerWorld {
             (self.sol, OWNER_SOL),
             (self.usdc, OWNER_USDC),
             (self.jup, OWNER_JUP),
+            (self.wif, OWNER_WIF),
         ] {
             let account = chain.ata(&keypair.pubkey(), &mint).await.expect("ata");
             chain.mint_to(&mint, &account, amount).await.expect("mint");
@@ -428,6 +480,7 @@ impl RunnerWorld {
             sol: accounts[0],
             usdc: accounts[1],
             jup: accounts[2],
+            wif: accounts[3],
         }
     }
 
@@ -447,14 +500,39 @@ impl RunnerWorld {
         args: CreatePlanArgs,
         fee_mint: Pubkey,
     ) -> PlanSetup {
+        self.plan_for(owner, args, fee_mint, &self.vendor).await
+    }
+
+    /// [`Self::plan_from`] with every step awarded to `vendor` (certified, with a payout
+    /// account for `fee_mint`).
+    pub async fn plan_for(
+        &self,
+        owner: Owner,
+        args: CreatePlanArgs,
+        fee_mint: Pubkey,
+        vendor: &VendorRoot,
+    ) -> PlanSetup {
+        self.plan_per_step(owner, args, fee_mint, std::slice::from_ref(vendor))
+            .await
+    }
+
+    /// [`Self::plan_from`] with step `i` awarded to `vendors[i % vendors.len()]`.
+    pub async fn plan_per_step(
+        &self,
+        owner: Owner,
+        args: CreatePlanArgs,
+        fee_mint: Pubkey,
+        vendors: &[VendorRoot],
+    ) -> PlanSetup {
         let plan = pda::plan(&owner.keypair.pubkey(), args.plan_id).0;
         let create = agentrunner_client::ix::runner::create_plan(&owner.keypair.pubkey(), args);
         landed(self.ctx.send(&[create], &[&owner.keypair]).await);
         let steps = self.ctx.get::<Plan>(&plan).await.steps;
 
-        let vendor_token = self.vendor_token(&fee_mint).await;
+        let vendor_of = |index: usize| &vendors[index % vendors.len()];
         let mut grants = Vec::new();
         for (index, step) in steps.iter().enumerate() {
+            let vendor = vendor_of(index);
             let award = self
                 .award_step(
                     &owner.keypair,
@@ -462,29 +540,23 @@ impl RunnerWorld {
                     index as u16,
                     step.capability,
                     fee_mint,
+                    vendor,
                 )
                 .await;
             grants.push(StepGrant {
                 step: index as u8,
                 award,
-                vendor_token,
+                vendor_token: self
+                    .ctx
+                    .chain
+                    .ata(&vendor.owner.pubkey(), &fee_mint)
+                    .await
+                    .expect("ata"),
                 executions: step.repeat,
             });
         }
         let now = self.ctx.now().await;
-        let allowances = [(self.sol, SOL_DECIMALS), (self.usdc, USDC_DECIMALS)]
-            .into_iter()
-            .map(|(mint, decimals)| Allowance {
-                account: owner.account(&mint, self),
-                mint,
-                decimals,
-                amount: steps
-                    .iter()
-                    .filter(|s| s.kind != StepKind::Service && s.mint_in == mint)
-                    .map(|s| s.amount_in * u64::from(s.repeat))
-                    .sum(),
-            })
-            .collect();
+        let stored: Plan = self.ctx.get(&plan).await;
         let approval = Approval {
             owner: owner.keypair.pubkey(),
             plan,
@@ -495,25 +567,35 @@ impl RunnerWorld {
             not_before: now,
             expires_at: now + 7 * 86_400,
             grants,
-            allowances,
+            mints: PlanMints::of(&stored),
         };
-        let ixs = approval.instructions().expect("approval");
-        landed(self.ctx.send(&ixs, &[&owner.keypair]).await);
+        let mut approval_bytes = Vec::new();
+        for ixs in approval.transactions(&self.ctx.tables()).expect("approval") {
+            let approved = landed(self.ctx.send_paid_by(&owner.keypair, &ixs).await);
+            approval_bytes.push(approved.wire_bytes);
+        }
 
         let budget = approval.budget();
         let (shard, tree) = self.receipts.shard_of(&plan);
-        let step_refs = (0..steps.len())
-            .map(|i| StepRef {
-                plan,
-                planner: owner.keypair.pubkey(),
-                step: i as u8,
-                vendor: self.vendor.owner.pubkey(),
-                agent: self.vendor.agent,
-                budget,
-                grant: approval.grant_address(i),
-                vendor_token,
-                shard,
-                tree,
+        let step_refs = approval
+            .grants
+            .iter()
+            .enumerate()
+            .map(|(i, grant)| {
+                let vendor = vendor_of(i);
+                StepRef {
+                    plan,
+                    planner: owner.keypair.pubkey(),
+                    step: i as u8,
+                    vendor: vendor.owner.pubkey(),
+                    agent: vendor.agent,
+                    agent_version: vendor.version,
+                    budget,
+                    grant: approval.grant_address(i),
+                    vendor_token: grant.vendor_token,
+                    shard,
+                    tree,
+                }
             })
             .collect();
         PlanSetup {
@@ -521,10 +603,12 @@ impl RunnerWorld {
             plan,
             steps: step_refs,
             plan_steps: steps,
+            stored: self.ctx.get(&plan).await,
+            approval_bytes,
         }
     }
 
-    /// Opens the RFP of (`planner`, `plan`, `step`), takes the vendor's offer and awards it.
+    /// Opens the RFP of (`planner`, `plan`, `step`), takes `vendor`'s offer and awards it.
     async fn award_step(
         &self,
         planner: &Keypair,
@@ -532,16 +616,17 @@ impl RunnerWorld {
         step: u16,
         step_capability: u64,
         fee_mint: Pubkey,
+        vendor: &VendorRoot,
     ) -> market::state::Award {
         let now = self.ctx.now().await;
         let mut args = rfp_args(*plan, step, fee_mint, now, 60);
         args.capability = step_capability;
         let rfp = open_rfp(&self.ctx, planner, args).await;
-        let offer = submit_offer(&self.ctx, &rfp, &self.vendor, VENDOR_PRICE).await;
+        let offer = submit_offer(&self.ctx, &rfp, vendor, VENDOR_PRICE).await;
         let award = agentrunner_client::ix::market::award(
             &rfp,
             &offer,
-            crate::fixtures::bidder(&self.vendor),
+            crate::fixtures::bidder(vendor),
             &planner.pubkey(),
             market::instructions::AwardArgs {
                 expected_price: VENDOR_PRICE,
@@ -556,44 +641,50 @@ impl RunnerWorld {
         }
     }
 
-    /// The swap leg of `p`'s step `step`: the owner's accounts, Pyth prices (the fee priced in
-    /// the budget's mint), and a sim_venue swap of the step amount with no venue-side minimum
-    /// (the runner enforces its own).
+    /// The swap leg of `p`'s step `step`: the owner's accounts, staging, the plan's pinned
+    /// prices (the fee priced in the budget's mint), and a sim_venue swap of the step amount
+    /// from staging with no venue-side minimum (the runner enforces its own).
     pub fn swap_leg(&self, p: &PlanSetup, step: u8) -> SwapLeg {
         let args = &p.plan_steps[usize::from(step)];
-        let user_in = p.owner.account(&args.mint_in, self);
         let user_out = p.owner.account(&args.mint_out, self);
-        SwapLeg {
-            user_in,
-            user_out,
-            price_in: self.price_account(&args.mint_in),
-            price_out: self.price_account(&args.mint_out),
-            price_fee: self.price_account(&p.steps[usize::from(step)].budget.mint),
-            venue: self.venue_swap(p, &args.mint_in, &user_in, &user_out, args.amount_in),
-        }
+        let fee_mint = p.steps[usize::from(step)].budget.mint;
+        let venue = self.venue_swap(p, &args.mint_in, &args.mint_out, &user_out, args.amount_in);
+        // A fee mint outside the policy still gets its price account, so the runner is what
+        // refuses it.
+        let priced = match p.stored.mint_policy(&fee_mint) {
+            Ok(_) => fee_mint,
+            Err(_) => args.mint_in,
+        };
+        let mut leg = SwapLeg::for_step(&p.stored, args, &priced, venue).expect("leg");
+        leg.price_fee = self.price_account(&fee_mint);
+        leg
     }
 
-    /// A sim_venue swap for `p`'s delegate of `amount_in` of `mint_in` from `from` into `to`,
-    /// with no venue-side minimum (the runner enforces its own).
+    /// A sim_venue swap of `amount_in` of `mint_in` for `mint_out` from `p`'s owner's staging
+    /// account into `to`, with no venue-side minimum (the runner enforces its own).
     pub fn venue_swap(
         &self,
         p: &PlanSetup,
         mint_in: &Pubkey,
-        from: &Pubkey,
+        mint_out: &Pubkey,
         to: &Pubkey,
         amount_in: u64,
     ) -> VenueCall {
         VenueCall::sim_venue_swap(
-            &self.pool,
-            &p.plan,
+            &PoolRef::new(mint_in, mint_out),
+            &p.owner.keypair.pubkey(),
             mint_in,
-            from,
             to,
             SwapArgs {
                 amount_in,
                 min_out: 0,
             },
         )
+    }
+
+    /// `p`'s plan as the program stores it now.
+    pub async fn stored(&self, p: &PlanSetup) -> Plan {
+        self.ctx.get(&p.plan).await
     }
 
     /// `execute_swap_step` of `p`'s step `step` with [`Self::swap_leg`].

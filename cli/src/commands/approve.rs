@@ -1,17 +1,14 @@
-//! `agentrunner approve <plan>`: the one owner signature — fee budget, one grant per awarded
-//! step, and the trade allowances. `--sign-only` prints the unsigned transaction (base64) for
-//! an external wallet instead of signing it here.
-use agentrunner_client::{
-    chain::Chain,
-    send::{sign_transaction, wire_size},
-};
+//! `agentrunner approve <plan>`: the owner's one approval — fee budget, one grant per awarded
+//! step, missing output accounts and the plan's inputs added to the owner's delegation; one
+//! transaction (two for the largest plans). `--sign-only` prints the unsigned transactions
+//! (base64) for an external wallet instead of signing them here.
+use agentrunner_client::{chain::Chain, send::compile_message};
 use agentrunner_keepers::planner::{Planner, RfpPolicy};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Result};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use clap::Args;
 use serde_json::json;
-use solana_message::{Message, VersionedMessage};
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
@@ -61,61 +58,77 @@ pub async fn run(args: ApproveArgs, opts: Opts) -> Result<()> {
         }
         approval.deposit = deposit;
     }
-    let ixs = approval.instructions()?;
+    let tables = deployment.tables();
+    let transactions = approval.transactions(&tables)?;
     if args.sign_only {
         let (blockhash, _) = chain.latest_blockhash().await?;
-        let message = Message::new_with_blockhash(&ixs, Some(&owner.pubkey()), &blockhash);
-        let unsigned = VersionedTransaction {
-            signatures: vec![
-                Default::default();
-                usize::from(message.header.num_required_signatures)
-            ],
-            message: VersionedMessage::Legacy(message),
-        };
-        let encoded = STANDARD.encode(bincode::serialize(&unsigned)?);
+        let mut encoded = Vec::new();
+        for ixs in &transactions {
+            let message = compile_message(&owner.pubkey(), ixs, &tables, blockhash)?;
+            let unsigned = VersionedTransaction {
+                signatures: vec![
+                    Default::default();
+                    usize::from(message.header().num_required_signatures)
+                ],
+                message,
+            };
+            encoded.push(STANDARD.encode(bincode::serialize(&unsigned)?));
+        }
         if opts.output == Output::Json {
             out!(
                 "{}",
                 serde_json::to_string_pretty(
-                    &json!({"transaction": encoded, "signer": owner.pubkey().to_string()})
+                    &json!({"transactions": encoded, "signer": owner.pubkey().to_string()})
                 )?
             );
         } else {
             out!(
-                "unsigned approval ({} instructions, signer {}):",
-                ixs.len(),
+                "unsigned approval ({} transaction(s), sign them together, in order; signer {}):",
+                encoded.len(),
                 owner.pubkey()
             );
-            out!("{encoded}");
+            for tx in &encoded {
+                out!("{tx}");
+            }
         }
         return Ok(());
     }
-    let (blockhash, _) = chain.latest_blockhash().await?;
-    let size = wire_size(&sign_transaction(&owner, &ixs, &[], &[], blockhash)?);
-    let landed = planner
-        .sender
-        .send(&format!("approve:{}", args.plan), &owner, &ixs, &[], &[])
-        .await?;
+    let mut landed = Vec::new();
+    for (i, ixs) in transactions.iter().enumerate() {
+        let intent = format!("approve:{}:{i}", args.plan);
+        landed.push(
+            planner
+                .sender
+                .send(&intent, &owner, ixs, &[], &tables)
+                .await?,
+        );
+    }
+    let bytes: Vec<usize> = landed.iter().map(|l| l.wire_bytes).collect();
     if opts.output == Output::Json {
         out!(
             "{}",
             serde_json::to_string_pretty(&json!({
-                "signature": landed.signature.to_string(),
+                "signatures": landed.iter().map(|l| l.signature.to_string()).collect::<Vec<_>>(),
                 "budget": approval.budget().budget.to_string(),
                 "deposit": approval.deposit,
                 "grants": approval.grants.len(),
-                "bytes": size,
+                "bytes": bytes,
             }))?
         );
     } else {
         out!(
-            "approved: budget {} with {} atoms, {} grants, {} allowances in one transaction ({} bytes): {}",
+            "approved: budget {} with {} atoms, {} grants, inputs of {} mints in {} transaction(s) ({:?} bytes): {}",
             approval.budget().budget,
             approval.deposit,
             approval.grants.len(),
-            approval.allowances.len(),
-            size,
-            landed.signature
+            approval.mints.inputs.len(),
+            landed.len(),
+            bytes,
+            landed
+                .iter()
+                .map(|l| l.signature.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! build and a validator; see BENCHMARKS.md).
 use clap::{Parser, ValueEnum};
 
+mod custody_costs;
 mod escrow_costs;
 mod market;
 mod pipeline;
@@ -19,6 +20,8 @@ enum Section {
     All,
     /// One paid, guarded, receipted step vs a seed-style flow.
     Step,
+    /// Custody: execution and approval sizes, staging rent.
+    Custody,
     /// The whole pipeline with 1, 4 and 16 plans: throughput, latency, memory.
     Pipeline,
     /// x402 over HTTP: requests per second with vouchers, lamports per paid request.
@@ -48,6 +51,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if matches!(args.section, Section::All | Section::Step) {
         step_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Custody) {
+        custody_costs::run().await?;
     }
     if matches!(args.section, Section::All | Section::Escrow) {
         escrow_costs::run().await?;

@@ -86,7 +86,13 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
     for (owner, plan) in &owned {
         planner.award_all(plan).await?;
         let approval = planner.approval(plan, 86_400).await?;
-        owner_approves(&planner.sender, owner, &approval).await?;
+        owner_approves(
+            &planner.sender,
+            owner,
+            &approval,
+            &planner.deployment.tables(),
+        )
+        .await?;
     }
     let mut vendor_lamports = 0;
     for (vendor, _) in &m.vendors {

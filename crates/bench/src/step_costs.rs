@@ -91,8 +91,16 @@ pub async fn run() -> Result<()> {
         }
     }
     let approval = planner.approval(&draft.plan, 7 * 86_400).await?;
-    let l = owner_approves(&planner.sender, &owner, &approval).await?;
-    lifecycle.landed(l.wire_bytes, l.signatures);
+    for l in owner_approves(
+        &planner.sender,
+        &owner,
+        &approval,
+        &planner.deployment.tables(),
+    )
+    .await?
+    {
+        lifecycle.landed(l.wire_bytes, l.signatures);
+    }
 
     // AgentRunner: the executions.
     let mut ours = Per::default();
@@ -129,7 +137,7 @@ pub async fn run() -> Result<()> {
     ours_daily.landed(anchor.wire_bytes, anchor.signatures);
     ours_daily.rent = period_rent;
 
-    // Cleanup returns the lifecycle's rent: grants, budget, plan, offer, RFP.
+    // Cleanup returns the lifecycle's rent: grants, budget, plan, staging, offer, RFP.
     let budget_ref = approval.budget();
     let budget: Budget = chain.fetch(&budget_ref.budget).await?;
     let mut cleanup: Vec<_> = (0..budget.grant_count)
@@ -156,7 +164,12 @@ pub async fn run() -> Result<()> {
         &owner.pubkey(),
         &owner.pubkey(),
     ));
-    cleanup.push(ix::runner::close_plan(&draft.plan, &owner.pubkey()));
+    cleanup.push(ix::runner::close_plan(
+        &draft.plan,
+        &chain.fetch::<runner::state::Plan>(&draft.plan).await?,
+    ));
+    let sold = d.token("SOL")?.mint;
+    cleanup.push(ix::runner::close_staging(&owner.pubkey(), &sold));
     let closed = chain.send(&cleanup, &[&owner]).await?;
     lifecycle.landed(closed.wire_bytes, closed.signatures);
     let offer = pda::offer(&rfp_key, &broker.agent).0;
@@ -176,6 +189,7 @@ pub async fn run() -> Result<()> {
         budget_ref.budget,
         budget_ref.vault,
         draft.plan,
+        pda::staging(&owner.pubkey(), &sold).0,
         offer,
         pda::grant(&budget_ref.budget, 0).0,
     ] {
@@ -338,7 +352,7 @@ pub async fn run() -> Result<()> {
         ],
     );
     println!(
-        "\nLifecycle per execution: {:.0} fee lamports. All of the plan's, budget's, grants' and offer's rent is returned; the receipts stay (they are the point).",
+        "\nLifecycle per execution: {:.0} fee lamports. All of the plan's, staging's, budget's, grants' and offer's rent is returned; the receipts stay (they are the point).",
         lifecycle.fee as f64 / EXECUTIONS as f64
     );
     Ok(())

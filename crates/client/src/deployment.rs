@@ -72,6 +72,7 @@ impl Deployment {
                     mint: t.mint,
                     decimals: t.decimals,
                     pyth_feed: feed_bytes(&t.pyth_feed),
+                    price_account: t.price_account,
                 })
                 .collect(),
         }
@@ -138,6 +139,15 @@ impl Deployment {
         solana_message::AddressLookupTableAccount {
             key: self.lookup_table,
             addresses: self.static_accounts(),
+        }
+    }
+
+    /// The lookup tables a transaction of this deployment may use: its table, if it has one.
+    pub fn tables(&self) -> Vec<solana_message::AddressLookupTableAccount> {
+        if self.lookup_table == Pubkey::default() {
+            Vec::new()
+        } else {
+            vec![self.lookup_table_account()]
         }
     }
 

@@ -144,10 +144,23 @@ pub fn plan(owner: &Pubkey, plan_id: u64) -> (Pubkey, u8) {
     )
 }
 
-/// A plan's SPL delegate: `["delegate", plan]`.
-pub fn plan_delegate(plan: &Pubkey) -> (Pubkey, u8) {
+/// An owner's delegate, the SPL delegate of the owner's input accounts for every approved plan:
+/// `["delegate", owner]`.
+pub fn owner_delegate(owner: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(
-        &[runner::constants::DELEGATE_SEED, plan.as_ref()],
+        &[runner::constants::DELEGATE_SEED, owner.as_ref()],
+        &runner::ID,
+    )
+}
+
+/// An owner's staging account of `mint` (its own authority): `["staging", owner, mint]`.
+pub fn staging(owner: &Pubkey, mint: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            runner::constants::STAGING_SEED,
+            owner.as_ref(),
+            mint.as_ref(),
+        ],
         &runner::ID,
     )
 }

@@ -163,6 +163,42 @@ impl Journal for NoJournal {
     }
 }
 
+/// Compiles a message (legacy without tables, v0 with them).
+pub fn compile_message(
+    fee_payer: &Pubkey,
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> Result<VersionedMessage, ClientError> {
+    Ok(if tables.is_empty() {
+        VersionedMessage::Legacy(Message::new_with_blockhash(
+            ixs,
+            Some(fee_payer),
+            &blockhash,
+        ))
+    } else {
+        VersionedMessage::V0(
+            v0::Message::try_compile(fee_payer, ixs, tables, blockhash)
+                .map_err(|e| ClientError::Build(e.to_string()))?,
+        )
+    })
+}
+
+/// What the signed transaction of `ixs` paid by `fee_payer` will measure on the wire, bytes
+/// (its size does not depend on the signatures' or the blockhash's values).
+pub fn transaction_size(
+    fee_payer: &Pubkey,
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+) -> Result<usize, ClientError> {
+    let message = compile_message(fee_payer, ixs, tables, Hash::default())?;
+    let signatures = usize::from(message.header().num_required_signatures);
+    Ok(wire_size(&VersionedTransaction {
+        signatures: vec![Default::default(); signatures],
+        message,
+    }))
+}
+
 /// Compiles and signs a message (legacy without tables, v0 with them). `signers` may be a
 /// superset of the keys the message needs.
 pub fn sign_transaction(
@@ -172,18 +208,7 @@ pub fn sign_transaction(
     tables: &[AddressLookupTableAccount],
     blockhash: Hash,
 ) -> Result<VersionedTransaction, ClientError> {
-    let message = if tables.is_empty() {
-        VersionedMessage::Legacy(Message::new_with_blockhash(
-            ixs,
-            Some(&fee_payer.pubkey()),
-            &blockhash,
-        ))
-    } else {
-        VersionedMessage::V0(
-            v0::Message::try_compile(&fee_payer.pubkey(), ixs, tables, blockhash)
-                .map_err(|e| ClientError::Build(e.to_string()))?,
-        )
-    };
+    let message = compile_message(&fee_payer.pubkey(), ixs, tables, blockhash)?;
     let required = usize::from(message.header().num_required_signatures);
     let keys: Vec<&Keypair> = message.static_account_keys()[..required]
         .iter()

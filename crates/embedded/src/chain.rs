@@ -23,7 +23,7 @@ pub use agentrunner_client::chain::CpiRecord;
 
 use crate::{
     index::{Index, TxRecord},
-    programs::native_programs,
+    programs::{native_programs, NativeProgram},
     MS_PER_SLOT,
 };
 
@@ -124,10 +124,16 @@ pub struct EmbeddedChain {
 impl EmbeddedChain {
     /// Starts a fresh bank with all programs loaded and their ProgramData accounts written.
     pub async fn start() -> Result<Self, ChainError> {
+        Self::start_with(Vec::new()).await
+    }
+
+    /// [`Self::start`] with `extra` programs loaded beside AgentRunner's (a test's adversary
+    /// venue, say).
+    pub async fn start_with(extra: Vec<NativeProgram>) -> Result<Self, ChainError> {
         let deployer = Keypair::new();
         let mut program_test = ProgramTest::default();
         program_test.prefer_bpf(false);
-        for program in native_programs() {
+        for program in native_programs().into_iter().chain(extra) {
             program_test.add_builtin_program(program.name, program.id, program.entry);
             if program.upgradeable {
                 let (address, account) = program_data_account(&program.id, &deployer.pubkey());

@@ -59,8 +59,9 @@ pub struct LocalnetSpec {
 }
 
 impl Default for LocalnetSpec {
-    /// SOL ($150), USDC ($1) and JUP ($0.80); deep SOL/USDC (5 bps) and JUP/USDC (10 bps)
-    /// pools at those prices; two receipt shards of depth 14; one-hour periods.
+    /// SOL ($150), USDC ($1), JUP ($0.80) and WIF ($2); deep SOL/USDC (5 bps), JUP/USDC and
+    /// WIF/USDC (10 bps) pools at those prices; two receipt shards of depth 14; one-hour
+    /// periods.
     fn default() -> Self {
         Self {
             tokens: vec![
@@ -82,6 +83,12 @@ impl Default for LocalnetSpec {
                     pyth_feed: pyth_feed::JUP_USD,
                     price: 80000000,
                 },
+                TokenSpec {
+                    symbol: "WIF",
+                    decimals: 6,
+                    pyth_feed: pyth_feed::WIF_USD,
+                    price: 2_00000000,
+                },
             ],
             pools: vec![
                 PoolSpec {
@@ -96,6 +103,13 @@ impl Default for LocalnetSpec {
                     b: "USDC",
                     whole_a: 1_000_000,
                     whole_b: 800_000,
+                    fee_bps: 10,
+                },
+                PoolSpec {
+                    a: "WIF",
+                    b: "USDC",
+                    whole_a: 500_000,
+                    whole_b: 1_000_000,
                     fee_bps: 10,
                 },
             ],

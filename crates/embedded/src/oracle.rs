@@ -20,6 +20,9 @@ pub mod pyth_feed {
     /// JUP/USD.
     pub const JUP_USD: [u8; 32] =
         super::feed_id("0a0408d619e9380abad35060f9192039ed5042fa6f82301d0e48bb52be830996");
+    /// WIF/USD.
+    pub const WIF_USD: [u8; 32] =
+        super::feed_id("4ca4beeca86f0d164160323817a4e42b10010a724c2217c6ee41b54cd4cc61fc");
 }
 
 /// A 32-byte feed id from 64 hex digits, at compile time.

@@ -45,7 +45,9 @@ fn noop_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Pro
     mpl_noop::noop(program_id, accounts, data)
 }
 
-fn native(
+/// A native program from `processor!(entry)` (the coercion to the bank's builtin type happens
+/// here).
+pub fn native(
     name: &'static str,
     id: Pubkey,
     entry: Option<BuiltinFunctionWithContext>,

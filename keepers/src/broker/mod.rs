@@ -112,7 +112,7 @@ pub struct Executed {
 
 impl<'a, C: Chain> Broker<'a, C> {
     fn tables(&self) -> Vec<AddressLookupTableAccount> {
-        vec![self.deployment.lookup_table_account()]
+        self.deployment.tables()
     }
 
     /// The agent and its current version.
@@ -339,12 +339,14 @@ impl<'a, C: Chain> Broker<'a, C> {
             )));
         };
         let (shard, tree) = self.deployment.shard_of(&rfp.plan);
+        let agent: Agent = self.chain.fetch(&self.agent).await?;
         let step_ref = StepRef {
             plan: rfp.plan,
             planner: rfp.requester,
             step: index,
             vendor: self.vendor.pubkey(),
             agent: self.agent,
+            agent_version: pda::agent_version(&self.agent, agent.version_count.saturating_sub(1)).0,
             budget,
             grant,
             vendor_token: pda::ata(&award.payout, &rfp.mint, &anchor_spl::token::ID),
@@ -386,35 +388,27 @@ impl<'a, C: Chain> Broker<'a, C> {
             // Without a quote it trusts the pool's spot price.
             None => 0,
         };
-        let owner_in = pda::ata(&plan.owner, &step.mint_in, &anchor_spl::token::ID);
-        let owner_out = pda::ata(&plan.owner, &step.mint_out, &anchor_spl::token::ID);
         let pool = self
             .deployment
             .pool(&step.mint_in, &step.mint_out)
             .ok_or_else(|| {
                 agentrunner_client::ClientError::Build("no pool for the step's pair".into())
             })?;
-        let price = |mint: &Pubkey| -> ClientResult<Pubkey> {
-            Ok(self.deployment.token_by_mint(mint)?.price_account)
-        };
-        let leg = SwapLeg {
-            user_in: owner_in,
-            user_out: owner_out,
-            price_in: price(&step.mint_in)?,
-            price_out: price(&step.mint_out)?,
-            price_fee: price(&rfp.mint)?,
-            venue: VenueCall::sim_venue_swap(
+        let leg = SwapLeg::for_step(
+            &plan,
+            &step,
+            &rfp.mint,
+            VenueCall::sim_venue_swap(
                 &pool,
-                &rfp.plan,
+                &plan.owner,
                 &step.mint_in,
-                &owner_in,
-                &owner_out,
+                &ix::runner::owner_account(&plan.owner, &step.mint_out),
                 SwapArgs {
                     amount_in: step.amount_in,
                     min_out: venue_min_out,
                 },
             ),
-        };
+        )?;
         let quote_hash = vendor_quote
             .as_ref()
             .map(|q| {

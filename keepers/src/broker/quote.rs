@@ -1,5 +1,5 @@
 //! A broker's pre-trade check: the same oracle and slippage rules the runner enforces
-//! (`runner::oracle::read_pyth`, `runner::math`), applied to current chain state, plus the
+//! (`runner::oracle::read_account`, `runner::math`), applied to current chain state, plus the
 //! pool's actual output. A broker that respects guards only sends when this passes, so its
 //! executions are never refused on-chain.
 use agentrunner_client::{
@@ -8,7 +8,7 @@ use agentrunner_client::{
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     math,
-    oracle::{read_pyth, Reading},
+    oracle::{read_account, Reading},
     state::{Plan, PlanStep},
 };
 use sim_venue::state::Pool;
@@ -56,9 +56,9 @@ pub enum QuoteRefusal {
     Chain(String),
 }
 
+/// The price of `mint` from the oracle account the plan pins, judged as the runner will.
 async fn reading<C: Chain>(
     chain: &C,
-    deployment: &Deployment,
     plan: &Plan,
     step: &PlanStep,
     mint: &Pubkey,
@@ -69,16 +69,20 @@ async fn reading<C: Chain>(
         reason,
     };
     let policy = plan.mint_policy(mint).map_err(|e| refuse(e.to_string()))?.1;
-    let token = deployment
-        .token_by_mint(mint)
-        .map_err(|e| refuse(e.to_string()))?;
     let account = chain
-        .account(&token.price_account)
+        .account(&policy.oracle)
         .await
         .map_err(|e| QuoteRefusal::Chain(e.to_string()))?
         .ok_or_else(|| refuse("no price account".into()))?;
-    read_pyth(&account.data, &policy, &step.guards, clock.unix_timestamp)
-        .map_err(|e| refuse(e.to_string()))
+    read_account(
+        &policy.oracle,
+        &account.owner,
+        &account.data,
+        &policy,
+        &step.guards,
+        clock,
+    )
+    .map_err(|e| refuse(e.to_string()))
 }
 
 /// Quotes `step` of `plan` against the oracles and the pool, as the runner would judge it.
@@ -94,9 +98,9 @@ pub async fn quote<C: Chain>(
         .clock()
         .await
         .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
-    let price_in = reading(chain, deployment, plan, step, &step.mint_in, &clock).await?;
-    let price_out = reading(chain, deployment, plan, step, &step.mint_out, &clock).await?;
-    let price_fee = reading(chain, deployment, plan, step, fee_mint, &clock).await?;
+    let price_in = reading(chain, plan, step, &step.mint_in, &clock).await?;
+    let price_out = reading(chain, plan, step, &step.mint_out, &clock).await?;
+    let price_fee = reading(chain, plan, step, fee_mint, &clock).await?;
     let decimals = |mint: &Pubkey| plan.mint_policy(mint).map(|(_, p)| p.decimals).unwrap_or(0);
     check_caps(
         plan,

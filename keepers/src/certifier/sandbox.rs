@@ -208,7 +208,7 @@ pub async fn run(
         .approval(&draft.plan, 7 * 86_400)
         .await
         .map_err(fail)?;
-    owner_approves(&owner_sender, &owner, &approval)
+    owner_approves(&owner_sender, &owner, &approval, &deployment.tables())
         .await
         .map_err(fail)?;
 

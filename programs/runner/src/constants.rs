@@ -4,10 +4,17 @@ use anchor_lang::prelude::*;
 /// Seed of a [`crate::state::Plan`]: `["plan", owner, plan_id (u64 LE)]`.
 #[constant]
 pub const PLAN_SEED: &[u8] = b"plan";
-/// Seed of a plan's SPL delegate: `["delegate", plan]`. The user approves the trade amount to
-/// it; it signs only venue CPIs made by `execute_swap_step`.
+/// Seed of an owner's delegate: `["delegate", owner]`. It is the SPL delegate of the owner's
+/// associated token account of every mint an approved plan sells, for the sum of those plans'
+/// remaining inputs; the runner signs with it only its own transfer of exactly one step's
+/// `amount_in` into the owner's staging account, never an instruction a vendor chose.
 #[constant]
 pub const DELEGATE_SEED: &[u8] = b"delegate";
+/// Seed of an owner's staging account of a mint: `["staging", owner, mint]`, an SPL token
+/// account whose authority is itself. A step's input passes through it inside one execution:
+/// the only authority the venue call carries covers exactly this account.
+#[constant]
+pub const STAGING_SEED: &[u8] = b"staging";
 /// Seed of the runner authority `["authority"]`: the receipts writer and the registry's outcome
 /// recorder.
 #[constant]

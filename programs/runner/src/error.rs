@@ -105,4 +105,39 @@ pub enum RunnerError {
     /// 6433
     #[msg("Oracle account malformed")]
     OracleMalformed,
+    /// 6434
+    #[msg("Plan not approved: the owner has not approved its inputs, or released them")]
+    PlanNotApproved,
+    /// 6435
+    #[msg("Plan already approved: its remaining inputs are already in the owner's allowance")]
+    PlanAlreadyApproved,
+    /// 6436
+    #[msg("Oracle account mismatch: not the oracle account the plan pinned for this mint")]
+    OracleAccountMismatch,
+    /// 6437
+    #[msg("Mint mismatch: pass the policy's mints in order, each an SPL Token mint with the policy's decimals")]
+    MintMismatch,
+    /// 6438
+    #[msg("Allowance too low: the owner's account no longer delegates the step's amount to the owner's delegate")]
+    AllowanceTooLow,
+    /// 6439
+    #[msg("Staging mismatch: not the owner's staging account for the step's input mint")]
+    StagingMismatch,
+    /// 6440
+    #[msg("Staging tampered: it must stay owned by itself, with no delegate or close authority, and lose at most the step's amount")]
+    StagingTampered,
+    /// 6441
+    #[msg(
+        "Owner account changed: the venue may change no account of the owner but the step's output"
+    )]
+    OwnerAccountChanged,
+    /// 6442
+    #[msg("Custody accounts mismatch: for each input mint in policy order pass its mint, the owner's associated token account and the staging account (release: the owner's account only)")]
+    CustodyAccountsMismatch,
+    /// 6443
+    #[msg("Venue forbidden: AgentRunner's own programs and the system, token and associated-token programs are never venues")]
+    VenueForbidden,
+    /// 6444
+    #[msg("Staging in use: an approved plan can still sell this mint (the owner's delegate holds an allowance on the owner's account)")]
+    StagingInUse,
 }

@@ -14,9 +14,31 @@ pub struct PlanCreated {
     pub unix_ts: i64,
 }
 
+/// The owner approved the plan's inputs: for each mint it sells, the owner's delegate's allowance
+/// on the owner's account grew by the plan's remaining input.
+#[event]
+pub struct PlanApproved {
+    pub plan: Pubkey,
+    pub owner: Pubkey,
+    /// The input mints, in policy order.
+    pub mints: Vec<Pubkey>,
+    /// Allowance of the owner's delegate on the owner's account of each mint, atoms.
+    pub allowances_before: Vec<u64>,
+    pub allowances_after: Vec<u64>,
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
 #[event]
 pub struct PlanCancelled {
     pub plan: Pubkey,
+    /// Input mints whose allowance shrank by what the plan had left.
+    pub mints: Vec<Pubkey>,
+    /// Allowance of the owner's delegate on the owner's account of each mint, atoms.
+    pub allowances_before: Vec<u64>,
+    pub allowances_after: Vec<u64>,
     pub seq: u64,
     pub slot: u64,
     /// Unix seconds.
@@ -28,6 +50,11 @@ pub struct PlanClosed {
     pub plan: Pubkey,
     /// Lamports returned to the owner.
     pub rent_returned: u64,
+    /// Input mints whose allowance shrank by what the plan had left (failed steps).
+    pub mints: Vec<Pubkey>,
+    /// Allowance of the owner's delegate on the owner's account of each mint, atoms.
+    pub allowances_before: Vec<u64>,
+    pub allowances_after: Vec<u64>,
     pub slot: u64,
     /// Unix seconds.
     pub unix_ts: i64,
@@ -70,6 +97,20 @@ pub struct StepFailed {
     /// Executions done before the deadline passed.
     pub executions: u16,
     pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+/// The owner closed its staging account of a mint.
+#[event]
+pub struct StagingClosed {
+    pub owner: Pubkey,
+    pub mint: Pubkey,
+    /// Atoms it still held (donations), moved to the owner's account.
+    pub swept: u64,
+    /// Lamports returned to the owner.
+    pub rent_returned: u64,
     pub slot: u64,
     /// Unix seconds.
     pub unix_ts: i64,

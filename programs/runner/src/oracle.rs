@@ -9,7 +9,7 @@ use crate::{
     constants::MS_PER_SLOT,
     error::RunnerError,
     math::UsdPrice,
-    state::{MintPolicy, StepGuards},
+    state::{MintPolicy, OracleSource, StepGuards},
 };
 
 /// A checked oracle reading.
@@ -29,7 +29,8 @@ fn switchboard_program() -> Pubkey {
     Pubkey::new_from_array(switchboard_on_demand::ON_DEMAND_MAINNET_PID.to_bytes())
 }
 
-/// Reads and checks the price of `policy.mint` from `account`.
+/// Reads and checks the price of `policy.mint` from `account`, which must be the oracle
+/// account the plan pinned for the mint, owned by the program of its source.
 pub fn read(
     account: &AccountInfo,
     policy: &MintPolicy,
@@ -37,17 +38,37 @@ pub fn read(
     clock: &Clock,
 ) -> Result<Reading> {
     let data = account.try_borrow_data()?;
-    if *account.owner == pyth_solana_receiver_sdk::ID {
-        read_pyth(&data, policy, guards, clock.unix_timestamp)
-    } else if *account.owner == switchboard_program() {
-        require_keys_eq!(
-            account.key(),
-            policy.switchboard_feed,
-            RunnerError::OracleFeedMismatch
-        );
-        read_switchboard(&data, account.key(), guards, clock)
-    } else {
-        err!(RunnerError::OracleOwnerInvalid)
+    read_account(account.key, account.owner, &data, policy, guards, clock)
+}
+
+/// [`read`] over an account's address, owner and bytes: how off-chain code (quotes, planning)
+/// judges a price exactly as an execution will.
+pub fn read_account(
+    key: &Pubkey,
+    owner: &Pubkey,
+    data: &[u8],
+    policy: &MintPolicy,
+    guards: &StepGuards,
+    clock: &Clock,
+) -> Result<Reading> {
+    require_keys_eq!(*key, policy.oracle, RunnerError::OracleAccountMismatch);
+    match policy.source {
+        OracleSource::Pyth { feed_id } => {
+            require_keys_eq!(
+                *owner,
+                pyth_solana_receiver_sdk::ID,
+                RunnerError::OracleOwnerInvalid
+            );
+            read_pyth(data, &feed_id, guards, clock.unix_timestamp)
+        }
+        OracleSource::Switchboard => {
+            require_keys_eq!(
+                *owner,
+                switchboard_program(),
+                RunnerError::OracleOwnerInvalid
+            );
+            read_switchboard(data, *key, guards, clock)
+        }
     }
 }
 
@@ -63,9 +84,10 @@ fn conf_within(conf: u128, price: u128, max_bps: u16) -> Result<()> {
 }
 
 /// Pyth: owner checked by the caller; feed id, verification level, age, sign and confidence here.
+/// Off-chain code (quotes, planning) decodes Pyth accounts with this same function.
 pub fn read_pyth(
     data: &[u8],
-    policy: &MintPolicy,
+    feed_id: &[u8; 32],
     guards: &StepGuards,
     now: i64,
 ) -> Result<Reading> {
@@ -73,7 +95,7 @@ pub fn read_pyth(
         PriceUpdateV2::try_deserialize(&mut &data[..]).map_err(|_| RunnerError::OracleMalformed)?;
     let message = update.price_message;
     require!(
-        message.feed_id == policy.pyth_feed && policy.pyth_feed != [0; 32],
+        message.feed_id == *feed_id && *feed_id != [0; 32],
         RunnerError::OracleFeedMismatch
     );
     let verified = match (

@@ -109,9 +109,14 @@ async fn awarded() -> Awarded {
     localnet.advance(&chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(&immediate(), &owner, &approval)
-        .await
-        .unwrap();
+    owner_approves(
+        &immediate(),
+        &owner,
+        &approval,
+        &planner.deployment.tables(),
+    )
+    .await
+    .unwrap();
     let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
     Awarded {
         chain,

@@ -126,7 +126,9 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
     localnet.advance(&chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
     let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(&sender(), &owner, &approval).await.unwrap();
+    owner_approves(&sender(), &owner, &approval, &planner.deployment.tables())
+        .await
+        .unwrap();
     let rfp: Rfp = rpc
         .fetch(&pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0)
         .await

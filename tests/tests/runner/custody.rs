@@ -5,6 +5,7 @@ use agentrunner_client::ix::runner::{self as ix, StepRef};
 use agentrunner_tests::{context::landed, fixtures::certified_vendor, runner_world::*};
 use runner::{error::RunnerError, instructions::StepArgs};
 use solana_signer::Signer;
+use spl_token_interface::error::TokenError;
 
 #[tokio::test]
 async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
@@ -21,7 +22,7 @@ async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
     let routed_to = |output| {
         let mut leg = w.swap_leg(&p, 0);
         leg.user_out = output;
-        leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &output, SOL);
+        leg.venue = w.venue_swap(&p, &w.sol, &w.usdc, &output, SOL);
         ix::execute_swap_step(&p.steps[0], &leg, [0; 32])
     };
     w.ctx
@@ -42,7 +43,7 @@ async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
     // It names the owner's account to the runner but routes the venue's output to itself: the
     // owner's balance does not move, so the minimum is not met.
     let mut leg = w.swap_leg(&p, 0);
-    leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &vendor_usdc, SOL);
+    leg.venue = w.venue_swap(&p, &w.sol, &w.usdc, &vendor_usdc, SOL);
     let ix = ix::execute_swap_step(&p.steps[0], &leg, [0; 32]);
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::SlippageExceeded)
@@ -67,13 +68,7 @@ async fn test_a_plan_cannot_spend_another_owners_tokens() {
     // ...but the victim's SOL account is not its owner's.
     let mut leg = w.swap_leg(&attacker, 0);
     leg.user_in = victim.owner.sol;
-    leg.venue = w.venue_swap(
-        &attacker,
-        &w.sol,
-        &victim.owner.sol,
-        &attacker.owner.usdc,
-        SOL,
-    );
+    leg.venue = w.venue_swap(&attacker, &w.sol, &w.usdc, &attacker.owner.usdc, SOL);
     let ix = ix::execute_swap_step(&attacker.steps[0], &leg, [0; 32]);
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::InvalidInputAccount)
@@ -96,6 +91,7 @@ async fn test_a_vendor_that_was_not_awarded_the_step_is_refused() {
     let step = StepRef {
         vendor: rival.owner.pubkey(),
         agent: rival.agent,
+        agent_version: rival.version,
         vendor_token: rival_usdc,
         ..p.steps[0]
     };
@@ -138,12 +134,30 @@ async fn test_the_venue_may_not_sell_more_than_the_step_amount() {
     // Three executions approved (3 SOL delegated); one execution tries to sell two of them.
     let p = w.plan(vec![w.dca_sol_step(SOL, 3, 0)]).await;
     let mut leg = w.swap_leg(&p, 0);
-    leg.venue = w.venue_swap(&p, &w.sol, &p.owner.sol, &p.owner.usdc, 2 * SOL);
+    leg.venue = w.venue_swap(&p, &w.sol, &w.usdc, &p.owner.usdc, 2 * SOL);
     let ix = ix::execute_swap_step(&p.steps[0], &leg, [0; 32]);
+    // Staging holds exactly one step's input: the token program refuses the second SOL.
+    w.ctx
+        .expect_error(
+            std::slice::from_ref(&ix),
+            &[&w.vendor.owner],
+            TokenError::InsufficientFunds as u32,
+        )
+        .await;
+    // With a stranger's SOL donated to staging the venue can take two, but the runner refuses
+    // a staging account that lost more than the step's amount.
+    let staging = leg.staging;
+    w.ctx.chain.mint_to(&w.sol, &staging, SOL).await.unwrap();
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::InputOverspent)
         .await;
     landed(w.execute(&p, 0).await);
+    // The donation stays where it was; the owner sold exactly one step's SOL.
+    assert_eq!(w.ctx.chain.token_balance(&staging).await.unwrap(), SOL);
+    assert_eq!(
+        w.ctx.chain.token_balance(&p.owner.sol).await.unwrap(),
+        OWNER_SOL - SOL
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,11 @@ use agentrunner_tests::{context::landed, runner_world::*};
 use onchain_common::CommonError;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use receipts::events::ReceiptAppended;
-use runner::{error::RunnerError, instructions::StepArgs, state::StepGuards};
+use runner::{
+    error::RunnerError,
+    instructions::StepArgs,
+    state::{OracleSource, StepGuards},
+};
 use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -96,7 +100,7 @@ async fn test_g02_fresh_price_of_another_asset_is_refused() {
     )
     .await;
     rejected(&w, &p, 0, RunnerError::OracleFeedMismatch).await;
-    // The genuine USDC account passed as the SOL price.
+    // The genuine USDC account passed as the SOL price: not the account the plan pins.
     w.refresh_prices().await;
     let mut ix = w.execute_ix(&p, 0);
     let slot = ix
@@ -106,7 +110,11 @@ async fn test_g02_fresh_price_of_another_asset_is_refused() {
         .unwrap();
     ix.accounts[slot].pubkey = w.usdc_price;
     w.ctx
-        .expect_error(&[ix], &[&w.vendor.owner], RunnerError::OracleFeedMismatch)
+        .expect_error(
+            &[ix],
+            &[&w.vendor.owner],
+            RunnerError::OracleAccountMismatch,
+        )
         .await;
     landed(w.execute(&p, 0).await);
 }
@@ -220,15 +228,22 @@ async fn test_g06_wide_confidence_non_positive_price_and_extreme_exponents_fail_
 #[tokio::test]
 async fn test_g07_switchboard_feed_checks_staleness_samples_and_sign() {
     let w = RunnerWorld::new().await;
-    let p = dca_plan(
-        &w,
-        1,
-        StepGuards {
-            min_samples: 3,
-            ..GUARDS
-        },
-    )
-    .await;
+    // SOL priced by its Switchboard feed, pinned at creation.
+    let owner = w.funded_owner().await;
+    let guards = StepGuards {
+        min_samples: 3,
+        ..GUARDS
+    };
+    let mut args = w.plan_args(
+        owner.keypair.pubkey(),
+        vec![StepArgs {
+            guards,
+            ..w.dca_sol_step(SOL, 1, 0)
+        }],
+    );
+    args.mints[usize::from(SOL_INDEX)].oracle = w.sol_switchboard;
+    args.mints[usize::from(SOL_INDEX)].source = OracleSource::Switchboard;
+    let p = w.plan_from(owner, args, w.usdc).await;
     w.ctx.chain.warp_slots(1_000).await.unwrap();
     w.refresh_prices().await;
     let slot = w.ctx.chain.clock().await.unwrap().slot;
@@ -241,12 +256,6 @@ async fn test_g07_switchboard_feed_checks_staleness_samples_and_sign() {
     };
     let sol_value = 150 * 10i128.pow(18);
     let mut ix = w.execute_ix(&p, 0);
-    let price_in = ix
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == w.sol_price)
-        .unwrap();
-    ix.accounts[price_in].pubkey = w.sol_switchboard;
     for (written, error) in [
         (
             feed(sol_value, slot - max_stale_slots - 1, 3),
@@ -340,7 +349,7 @@ async fn test_g10_venue_and_fee_mint_outside_the_plans_allowlists_are_refused() 
     // A plan whose venue allowlist does not hold the sim_venue.
     let owner = w.funded_owner().await;
     let mut args = w.plan_args(owner.keypair.pubkey(), vec![w.swap_sol_step(SOL)]);
-    args.venues = vec![market::ID];
+    args.venues = vec![Keypair::new().pubkey()];
     let p = w.plan_from(owner, args, w.usdc).await;
     rejected(&w, &p, 0, RunnerError::VenueNotAllowed).await;
     // A plan whose fee budget is in JUP, a mint outside its policy.

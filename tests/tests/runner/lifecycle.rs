@@ -101,6 +101,16 @@ async fn test_create_plan_refuses_malformed_plans() {
             a.planner = Default::default();
             a
         }),
+        ("oracle not pinned", {
+            let mut a = base();
+            a.mints[0].oracle = Default::default();
+            a
+        }),
+        ("Pyth source without a feed id", {
+            let mut a = base();
+            a.mints[0].source = runner::state::OracleSource::Pyth { feed_id: [0; 32] };
+            a
+        }),
     ];
     for (label, args) in cases {
         w.ctx
@@ -200,12 +210,16 @@ async fn test_service_step_pays_and_receipts_the_result_hash() {
     let vendor_before = w.ctx.chain.token_balance(&w.vendor_usdc).await.unwrap();
     // Swaps are not how a Service step is delivered, and vice versa.
     let leg = SwapLeg {
+        owner: p.owner.keypair.pubkey(),
         user_in: p.owner.sol,
         user_out: p.owner.usdc,
+        // A Service plan has no staging account; any initialized token account reaches the
+        // kind check.
+        staging: p.owner.jup,
         price_in: w.sol_price,
         price_out: w.usdc_price,
         price_fee: w.usdc_price,
-        venue: w.venue_swap(&p, &w.sol, &p.owner.sol, &p.owner.usdc, SOL),
+        venue: w.venue_swap(&p, &w.sol, &w.usdc, &p.owner.usdc, SOL),
     };
     w.ctx
         .expect_error(
@@ -296,7 +310,10 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
     let before = w.ctx.chain.balance(&owner).await.unwrap();
     landed(
         w.ctx
-            .send(&[ix::close_plan(&p.plan, &owner)], &[&p.owner.keypair])
+            .send(
+                &[ix::close_plan(&p.plan, &w.stored(&p).await)],
+                &[&p.owner.keypair],
+            )
             .await,
     );
     assert_eq!(w.ctx.chain.balance(&owner).await.unwrap(), before + rent);
@@ -309,18 +326,21 @@ async fn test_cancel_stops_every_step_and_only_the_owner_cancels_or_closes() {
     let p = w
         .plan(vec![w.swap_sol_step(SOL), w.dca_sol_step(SOL, 2, 0)])
         .await;
-    let owner = p.owner.keypair.pubkey();
     let stranger = w.ctx.wallet().await;
+    let as_stranger = |plan: Plan| Plan {
+        owner: stranger.pubkey(),
+        ..plan
+    };
     w.ctx
         .expect_error(
-            &[ix::cancel_plan(&p.plan, &stranger.pubkey())],
+            &[ix::cancel_plan(&p.plan, &as_stranger(w.stored(&p).await))],
             &[&stranger],
             RunnerError::Unauthorized,
         )
         .await;
     w.ctx
         .expect_error(
-            &[ix::close_plan(&p.plan, &owner)],
+            &[ix::close_plan(&p.plan, &w.stored(&p).await)],
             &[&p.owner.keypair],
             RunnerError::PlanNotFinished,
         )
@@ -328,7 +348,10 @@ async fn test_cancel_stops_every_step_and_only_the_owner_cancels_or_closes() {
     landed(w.execute(&p, 0).await);
     landed(
         w.ctx
-            .send(&[ix::cancel_plan(&p.plan, &owner)], &[&p.owner.keypair])
+            .send(
+                &[ix::cancel_plan(&p.plan, &w.stored(&p).await)],
+                &[&p.owner.keypair],
+            )
             .await,
     );
     let plan: Plan = w.ctx.get(&p.plan).await;
@@ -342,20 +365,26 @@ async fn test_cancel_stops_every_step_and_only_the_owner_cancels_or_closes() {
         .await;
     assert_error(
         w.ctx
-            .send(&[ix::cancel_plan(&p.plan, &owner)], &[&p.owner.keypair])
+            .send(
+                &[ix::cancel_plan(&p.plan, &w.stored(&p).await)],
+                &[&p.owner.keypair],
+            )
             .await,
         RunnerError::PlanNotActive,
     );
     w.ctx
         .expect_error(
-            &[ix::close_plan(&p.plan, &stranger.pubkey())],
+            &[ix::close_plan(&p.plan, &as_stranger(w.stored(&p).await))],
             &[&stranger],
             RunnerError::Unauthorized,
         )
         .await;
     landed(
         w.ctx
-            .send(&[ix::close_plan(&p.plan, &owner)], &[&p.owner.keypair])
+            .send(
+                &[ix::close_plan(&p.plan, &w.stored(&p).await)],
+                &[&p.owner.keypair],
+            )
             .await,
     );
 }

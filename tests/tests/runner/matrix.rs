@@ -7,6 +7,7 @@ use agentrunner_client::{
     pda,
 };
 use agentrunner_tests::{
+    context::landed,
     mutation::{run_matrix, MatrixReport, SlotKind, SlotKind::*},
     runner_world::*,
 };
@@ -36,10 +37,10 @@ async fn test_execute_swap_step_mutation_matrix() {
     let s = &p.steps[0];
     let base = w.execute_ix(&p, 0);
     let oracle = Remaining {
-        error: RunnerError::OracleOwnerInvalid.into(),
+        error: RunnerError::OracleAccountMismatch.into(),
     };
     let own = [
-        // delegate, owner's accounts, prices, venue
+        // owner's delegate, owner's accounts, staging, pinned prices, venue
         address(ErrorCode::ConstraintSeeds),
         Token {
             mutable: true,
@@ -48,6 +49,10 @@ async fn test_execute_swap_step_mutation_matrix() {
         Token {
             mutable: true,
             cosplay: Some(w.usdc),
+        },
+        Token {
+            mutable: true,
+            cosplay: Some(w.sol),
         },
         oracle,
         oracle,
@@ -60,8 +65,9 @@ async fn test_execute_swap_step_mutation_matrix() {
         Program,
         EventAuthority,
         EventProgram,
-        // The venue's accounts, refused by the venue: pool, vault in, vault out, user in, user
-        // out, the delegate (a substitute is not signed for), token program, events.
+        // The venue's accounts, refused by the venue: pool, vault in, vault out, staging as its
+        // input, user out, staging as its authority (a substitute is not signed for), token
+        // program, events.
         address(ErrorCode::AccountNotInitialized),
         address_mut(ErrorCode::AccountNotInitialized),
         address_mut(ErrorCode::AccountNotInitialized),
@@ -123,7 +129,7 @@ fn reputation_slots() -> [SlotKind; 3] {
     ]
 }
 
-fn awarded_slots(w: &RunnerWorld, s: &StepRef) -> [SlotKind; 4] {
+fn awarded_slots(w: &RunnerWorld, s: &StepRef) -> [SlotKind; 5] {
     [
         Account {
             mutable: true,
@@ -137,6 +143,10 @@ fn awarded_slots(w: &RunnerWorld, s: &StepRef) -> [SlotKind; 4] {
         Account {
             mutable: true,
             cosplay: Some(w.vendor.version),
+        },
+        Account {
+            mutable: false,
+            cosplay: Some(s.agent),
         },
     ]
 }
@@ -157,6 +167,9 @@ async fn test_plan_and_service_instructions_mutation_matrix() {
     let mut args = w.plan_args(key, vec![w.swap_sol_step(SOL)]);
     args.plan_id = 9;
     let base = ix::create_plan(&key, args);
+    let mint = Remaining {
+        error: RunnerError::MintMismatch.into(),
+    };
     let slots = [
         Init,
         address(ErrorCode::ConstraintSeeds),
@@ -167,28 +180,95 @@ async fn test_plan_and_service_instructions_mutation_matrix() {
         &w.ctx,
         &base,
         &[&owner.keypair],
-        &[&slots[..], &tail].concat(),
+        &[&slots[..], &tail, &[mint, mint]].concat(),
     )
     .await);
     let plan = pda::plan(&key, 9).0;
+
+    // approve_plan, on a second plan (the first stays unapproved for cancel and close)
+    let mut args = w.plan_args(key, vec![w.swap_sol_step(SOL)]);
+    args.plan_id = 10;
+    landed(
+        w.ctx
+            .send(&[ix::create_plan(&key, args)], &[&owner.keypair])
+            .await,
+    );
+    let approved = pda::plan(&key, 10).0;
+    let base = ix::approve_plan(&approved, &key, &[w.sol]);
+    let custody = Remaining {
+        error: RunnerError::CustodyAccountsMismatch.into(),
+    };
+    let slots = [
+        Account {
+            mutable: true,
+            cosplay: None,
+        },
+        Signer { mutable: true },
+        address(ErrorCode::ConstraintSeeds),
+        Program,
+        Program,
+        EventAuthority,
+        EventProgram,
+        custody,
+        custody,
+        // The staging account does not exist before the approval creates it.
+        KeyAsData {
+            error: RunnerError::CustodyAccountsMismatch.into(),
+        },
+    ];
+    add(run_matrix(&w.ctx, &base, &[&owner.keypair], &slots).await);
 
     // cancel_plan, then close_plan
     let plan_slot = Account {
         mutable: true,
         cosplay: None,
     };
-    let base = ix::cancel_plan(&plan, &key);
+    let stored: runner::state::Plan = w.ctx.get(&plan).await;
+    let base = ix::cancel_plan(&plan, &stored);
     let slots = [
         plan_slot,
         Signer { mutable: false },
+        address(ErrorCode::ConstraintSeeds),
+        Program,
         EventAuthority,
         EventProgram,
     ];
     add(run_matrix(&w.ctx, &base, &[&owner.keypair], &slots).await);
-    let base = ix::close_plan(&plan, &key);
+    let base = ix::close_plan(&plan, &stored);
     let slots = [
         plan_slot,
         Signer { mutable: true },
+        address(ErrorCode::ConstraintSeeds),
+        Program,
+        EventAuthority,
+        EventProgram,
+    ];
+    add(run_matrix(&w.ctx, &base, &[&owner.keypair], &slots).await);
+
+    // close_staging, once the approved plan no longer needs it (its plan was cancelled)
+    let stored: runner::state::Plan = w.ctx.get(&approved).await;
+    landed(
+        w.ctx
+            .send(&[ix::cancel_plan(&approved, &stored)], &[&owner.keypair])
+            .await,
+    );
+    let base = ix::close_staging(&key, &w.sol);
+    let slots = [
+        Signer { mutable: true },
+        address(ErrorCode::ConstraintSeeds),
+        Token {
+            mutable: false,
+            cosplay: Some(owner.sol),
+        },
+        Token {
+            mutable: true,
+            cosplay: Some(w.sol),
+        },
+        Token {
+            mutable: true,
+            cosplay: Some(w.sol),
+        },
+        Program,
         EventAuthority,
         EventProgram,
     ];

@@ -1,13 +1,25 @@
-//! The approval transaction: with ONE signature the plan owner opens the fee budget, issues one
-//! grant per awarded step (redeemable only by the plan PDA, for exactly that step and vendor
-//! account) and approves the trade amounts to the plan's delegate. Capital stays in the owner's
-//! own token accounts until a guarded step moves it.
+//! The approval: with ONE wallet approval the plan owner opens the fee budget, issues one grant
+//! per awarded step (redeemable only by the plan PDA, for exactly that step and vendor account),
+//! creates any missing output accounts and calls `approve_plan`, which adds the plan's remaining
+//! inputs to the owner's single delegation. It is one transaction for every plan that fits
+//! 1,232 bytes and two signed together for the largest ones ([`Approval::transactions`]).
+//! Capital stays in the owner's own token accounts until a guarded step moves exactly one
+//! step's input.
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
-use escrow::instructions::{IssueGrantArgs, OpenBudgetArgs};
+use escrow::instructions::{GrantSpec, IssueGrantsArgs, OpenBudgetArgs};
 use market::state::Award;
+use runner::state::{Plan, StepKind};
+use solana_message::AddressLookupTableAccount;
 
-use super::escrow::{issue_grant, open_budget, BudgetRef};
-use crate::pda;
+use super::{
+    escrow::{issue_grants, open_budget, BudgetRef},
+    runner::{approve_plan, input_mints},
+};
+use crate::{
+    pda,
+    send::{transaction_size, PACKET_DATA_SIZE},
+    ClientError, ClientResult,
+};
 
 /// One awarded step's grant.
 #[derive(Clone, Copy, Debug)]
@@ -28,15 +40,32 @@ impl StepGrant {
     }
 }
 
-/// An SPL allowance for the plan's delegate on one of the owner's token accounts.
-#[derive(Clone, Copy, Debug)]
-pub struct Allowance {
-    /// The owner's token account (SPL Token).
-    pub account: Pubkey,
-    pub mint: Pubkey,
-    pub decimals: u8,
-    /// Atoms the delegate may move (replaces any earlier approval of this account).
-    pub amount: u64,
+/// The mints a plan sells and buys, as the approval needs them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanMints {
+    /// Mints some step sells, in policy order (`approve_plan` covers each).
+    pub inputs: Vec<Pubkey>,
+    /// Mints some step buys, in policy order (the owner's accounts are created if missing).
+    pub outputs: Vec<Pubkey>,
+}
+
+impl PlanMints {
+    pub fn of(plan: &Plan) -> Self {
+        let outputs = plan
+            .mints
+            .iter()
+            .map(|m| m.mint)
+            .filter(|mint| {
+                plan.steps
+                    .iter()
+                    .any(|s| s.kind != StepKind::Service && s.mint_out == *mint)
+            })
+            .collect();
+        Self {
+            inputs: input_mints(plan),
+            outputs,
+        }
+    }
 }
 
 /// Everything the approval transaction does.
@@ -56,7 +85,7 @@ pub struct Approval {
     pub not_before: i64,
     pub expires_at: i64,
     pub grants: Vec<StepGrant>,
-    pub allowances: Vec<Allowance>,
+    pub mints: PlanMints,
 }
 
 impl Approval {
@@ -75,11 +104,36 @@ impl Approval {
         pda::grant(&self.budget().budget, i as u32).0
     }
 
-    /// The instructions, in order, for one transaction signed by the owner.
+    /// The approval as the transactions the owner signs together, in order, each paid by the
+    /// owner: one when everything fits 1,232 bytes (every plan but the largest ones), otherwise
+    /// two — the payments (budget and grants), then the custody (output accounts and
+    /// `approve_plan`). Nothing can execute before `approve_plan` lands, so a first transaction
+    /// landing alone leaves no capital exposed and a refundable budget.
     ///
     /// # Errors
-    /// An allowance the SPL Token builder rejects (never for well-formed keys).
-    pub fn instructions(&self) -> Result<Vec<Instruction>, crate::ClientError> {
+    /// A part that does not fit one transaction even on its own.
+    pub fn transactions(
+        &self,
+        tables: &[AddressLookupTableAccount],
+    ) -> ClientResult<Vec<Vec<Instruction>>> {
+        let (payments, custody) = (self.payment_instructions(), self.custody_instructions());
+        let whole: Vec<Instruction> = payments.iter().chain(&custody).cloned().collect();
+        if transaction_size(&self.owner, &whole, tables)? <= PACKET_DATA_SIZE {
+            return Ok(vec![whole]);
+        }
+        for part in [&payments, &custody] {
+            let size = transaction_size(&self.owner, part, tables)?;
+            if size > PACKET_DATA_SIZE {
+                return Err(ClientError::Build(format!(
+                    "the approval does not fit two transactions: one part is {size} bytes"
+                )));
+            }
+        }
+        Ok(vec![payments, custody])
+    }
+
+    /// The fee side: the budget and one `issue_grants` for every awarded step.
+    fn payment_instructions(&self) -> Vec<Instruction> {
         let budget = self.budget();
         let mut ixs = vec![open_budget(
             &budget,
@@ -91,41 +145,49 @@ impl Approval {
                 expires_at: self.expires_at,
             },
         )];
-        let redeemer = self.plan;
-        for (i, grant) in self.grants.iter().enumerate() {
-            ixs.push(issue_grant(
+        if !self.grants.is_empty() {
+            let vendor_tokens: Vec<Pubkey> = self.grants.iter().map(|g| g.vendor_token).collect();
+            ixs.push(issue_grants(
                 &budget.budget,
                 &self.owner,
-                i as u32,
-                &grant.vendor_token,
-                IssueGrantArgs {
-                    redeemer,
+                0,
+                &vendor_tokens,
+                IssueGrantsArgs {
+                    redeemer: self.plan,
                     plan: self.plan,
-                    step: u16::from(grant.step),
-                    offer_hash: offer_hash(&grant.award),
-                    max_amount: grant.max_amount(),
                     not_before: self.not_before,
                     expires_at: self.expires_at,
+                    grants: self
+                        .grants
+                        .iter()
+                        .map(|grant| GrantSpec {
+                            step: u16::from(grant.step),
+                            offer_hash: offer_hash(&grant.award),
+                            max_amount: grant.max_amount(),
+                        })
+                        .collect(),
                 },
             ));
         }
-        let delegate = pda::plan_delegate(&self.plan).0;
-        for allowance in &self.allowances {
-            ixs.push(
-                spl_token_interface::instruction::approve_checked(
-                    &spl_token_interface::ID,
-                    &allowance.account,
-                    &allowance.mint,
-                    &delegate,
+        ixs
+    }
+
+    /// The capital side: idempotent creation of the owner's output accounts, then
+    /// `approve_plan`.
+    fn custody_instructions(&self) -> Vec<Instruction> {
+        self.mints
+            .outputs
+            .iter()
+            .map(|mint| {
+                spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
                     &self.owner,
-                    &[],
-                    allowance.amount,
-                    allowance.decimals,
+                    &self.owner,
+                    mint,
+                    &anchor_spl::token::ID,
                 )
-                .map_err(|e| crate::ClientError::Build(e.to_string()))?,
-            );
-        }
-        Ok(ixs)
+            })
+            .chain([approve_plan(&self.plan, &self.owner, &self.mints.inputs)])
+            .collect()
     }
 }
 

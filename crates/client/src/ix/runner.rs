@@ -5,58 +5,146 @@ use anchor_lang::{
     system_program,
 };
 use receipts::constants::{COMPRESSION_PROGRAM_ID, NOOP_PROGRAM_ID};
-use runner::{accounts as acc, instruction as data, instructions::*};
+use runner::{
+    accounts as acc, instruction as data,
+    instructions::*,
+    state::{Custody, Plan, PlanStep},
+};
 use sim_venue::instructions::SwapArgs;
 
 use super::{build, escrow::BudgetRef, sim_venue::PoolRef, with_remaining};
-use crate::pda;
+use crate::{pda, ClientError, ClientResult};
 
 fn event_authority() -> Pubkey {
     pda::event_authority(&runner::ID).0
 }
 
-/// `create_plan` (the owner signs and pays rent).
+/// The owner's associated token account of `mint` (SPL Token): the only account a plan sells
+/// from or buys into.
+pub fn owner_account(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+    pda::ata(owner, mint, &anchor_spl::token::ID)
+}
+
+/// `create_plan` (the owner signs and pays rent); the policy's Mint accounts ride along so the
+/// program checks their decimals.
 pub fn create_plan(owner: &Pubkey, args: CreatePlanArgs) -> Instruction {
     let plan = pda::plan(owner, args.plan_id).0;
-    build(
+    let mints: Vec<AccountMeta> = args
+        .mints
+        .iter()
+        .map(|m| AccountMeta::new_readonly(m.mint, false))
+        .collect();
+    let ix = build(
         runner::ID,
         acc::CreatePlan {
             plan,
-            delegate: pda::plan_delegate(&plan).0,
+            owner_delegate: pda::owner_delegate(owner).0,
             owner: *owner,
             system_program: system_program::ID,
             event_authority: event_authority(),
             program: runner::ID,
         },
         data::CreatePlan { args },
+    );
+    with_remaining(ix, mints)
+}
+
+/// `approve_plan` (owner): raises the owner's delegate's allowance on the owner's account of
+/// each of `inputs` (the plan's input mints, in policy order) by the plan's remaining input,
+/// creating the owner's staging accounts if missing.
+pub fn approve_plan(plan: &Pubkey, owner: &Pubkey, inputs: &[Pubkey]) -> Instruction {
+    let ix = build(
+        runner::ID,
+        acc::ApprovePlan {
+            plan: *plan,
+            owner: *owner,
+            owner_delegate: pda::owner_delegate(owner).0,
+            token_program: anchor_spl::token::ID,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: runner::ID,
+        },
+        data::ApprovePlan {},
+    );
+    with_remaining(
+        ix,
+        inputs.iter().flat_map(|mint| {
+            [
+                AccountMeta::new_readonly(*mint, false),
+                AccountMeta::new(owner_account(owner, mint), false),
+                AccountMeta::new(pda::staging(owner, mint).0, false),
+            ]
+        }),
     )
 }
 
-/// `cancel_plan` (owner).
-pub fn cancel_plan(plan: &Pubkey, owner: &Pubkey) -> Instruction {
-    build(
+/// The input mints of `plan`, in policy order.
+pub fn input_mints(plan: &Plan) -> Vec<Pubkey> {
+    plan.input_mints().map(|m| m.mint).collect()
+}
+
+/// The accounts `cancel_plan` / `close_plan` release the plan's allowance on: the owner's input
+/// accounts while the plan is approved, nothing otherwise.
+fn release_accounts(plan: &Plan) -> Vec<AccountMeta> {
+    if !matches!(plan.custody, Custody::Approved { .. }) {
+        return Vec::new();
+    }
+    input_mints(plan)
+        .iter()
+        .map(|mint| AccountMeta::new(owner_account(&plan.owner, mint), false))
+        .collect()
+}
+
+/// `cancel_plan` (owner): stops the plan and releases its share of the allowance.
+pub fn cancel_plan(plan_key: &Pubkey, plan: &Plan) -> Instruction {
+    let ix = build(
         runner::ID,
         acc::CancelPlan {
-            plan: *plan,
-            owner: *owner,
+            plan: *plan_key,
+            owner: plan.owner,
+            owner_delegate: pda::owner_delegate(&plan.owner).0,
+            token_program: anchor_spl::token::ID,
             event_authority: event_authority(),
             program: runner::ID,
         },
         data::CancelPlan {},
-    )
+    );
+    with_remaining(ix, release_accounts(plan))
 }
 
-/// `close_plan` (owner; receives the rent).
-pub fn close_plan(plan: &Pubkey, owner: &Pubkey) -> Instruction {
-    build(
+/// `close_plan` (owner; receives the rent): releases what failed steps left.
+pub fn close_plan(plan_key: &Pubkey, plan: &Plan) -> Instruction {
+    let ix = build(
         runner::ID,
         acc::ClosePlan {
-            plan: *plan,
-            owner: *owner,
+            plan: *plan_key,
+            owner: plan.owner,
+            owner_delegate: pda::owner_delegate(&plan.owner).0,
+            token_program: anchor_spl::token::ID,
             event_authority: event_authority(),
             program: runner::ID,
         },
         data::ClosePlan {},
+    );
+    with_remaining(ix, release_accounts(plan))
+}
+
+/// `close_staging` (owner): closes the owner's staging account of `mint` once no approved plan
+/// sells it; contents to the owner's account, rent to the owner.
+pub fn close_staging(owner: &Pubkey, mint: &Pubkey) -> Instruction {
+    build(
+        runner::ID,
+        acc::CloseStaging {
+            owner: *owner,
+            owner_delegate: pda::owner_delegate(owner).0,
+            mint: *mint,
+            owner_account: owner_account(owner, mint),
+            staging: pda::staging(owner, mint).0,
+            token_program: anchor_spl::token::ID,
+            event_authority: event_authority(),
+            program: runner::ID,
+        },
+        data::CloseStaging {},
     )
 }
 
@@ -71,6 +159,8 @@ pub struct StepRef {
     pub vendor: Pubkey,
     /// The awarded agent (registry account).
     pub agent: Pubkey,
+    /// The agent's current version (registry account; its certification is checked).
+    pub agent_version: Pubkey,
     /// The plan owner's budget paying this step.
     pub budget: BudgetRef,
     /// The grant bound to this step (redeemer = the plan PDA).
@@ -95,6 +185,7 @@ impl StepRef {
             vendor: self.vendor,
             rfp: self.rfp(),
             agent: self.agent,
+            agent_version: self.agent_version,
         }
     }
 
@@ -133,25 +224,59 @@ fn reputation() -> acc::ReputationAccounts {
     }
 }
 
-/// The owner's token accounts, the three price accounts and the venue call of one swap
-/// execution.
+/// The owner's accounts, staging, the three pinned price accounts and the venue call of one
+/// swap execution.
 #[derive(Clone, Debug)]
 pub struct SwapLeg {
-    /// The owner's account of the input mint, delegated to the plan's delegate.
+    /// The plan owner (its delegate moves the input into staging).
+    pub owner: Pubkey,
+    /// The owner's associated token account of the input mint.
     pub user_in: Pubkey,
-    /// The owner's account of the output mint.
+    /// The owner's associated token account of the output mint.
     pub user_out: Pubkey,
-    /// Price accounts (Pyth `PriceUpdateV2` or Switchboard pull feed) of the input, output and
-    /// fee mints.
+    /// The owner's staging account of the input mint: the venue's source and only signer.
+    pub staging: Pubkey,
+    /// The oracle accounts the plan pins for the input, output and fee mints.
     pub price_in: Pubkey,
     pub price_out: Pubkey,
     pub price_fee: Pubkey,
-    /// The venue instruction the runner invokes, signed by the plan's delegate.
+    /// The venue instruction the runner invokes, signed by staging.
     pub venue: VenueCall,
 }
 
-/// A venue instruction as the runner forwards it: program, accounts (no signer flags; the
-/// delegate signs inside the CPI) and data.
+impl SwapLeg {
+    /// The leg of `step` of `plan` exactly as the runner requires it: the owner's associated
+    /// accounts, the owner's staging account and the plan's pinned oracle accounts (the fee
+    /// priced in `fee_mint`, the budget's).
+    ///
+    /// # Errors
+    /// A mint outside the plan's policy.
+    pub fn for_step(
+        plan: &Plan,
+        step: &PlanStep,
+        fee_mint: &Pubkey,
+        venue: VenueCall,
+    ) -> ClientResult<Self> {
+        let oracle = |mint: &Pubkey| -> ClientResult<Pubkey> {
+            plan.mint_policy(mint)
+                .map(|(_, p)| p.oracle)
+                .map_err(|_| ClientError::Build(format!("mint {mint} is not in the plan's policy")))
+        };
+        Ok(Self {
+            owner: plan.owner,
+            user_in: owner_account(&plan.owner, &step.mint_in),
+            user_out: owner_account(&plan.owner, &step.mint_out),
+            staging: pda::staging(&plan.owner, &step.mint_in).0,
+            price_in: oracle(&step.mint_in)?,
+            price_out: oracle(&step.mint_out)?,
+            price_fee: oracle(fee_mint)?,
+            venue,
+        })
+    }
+}
+
+/// A venue instruction as the runner forwards it: program, accounts (no signer flags; staging
+/// signs inside the CPI) and data.
 #[derive(Clone, Debug)]
 pub struct VenueCall {
     pub program: Pubkey,
@@ -160,7 +285,7 @@ pub struct VenueCall {
 }
 
 impl VenueCall {
-    /// Wraps an instruction built for the venue with the delegate as its authority.
+    /// Wraps an instruction built for the venue with staging as its authority.
     pub fn from_instruction(ix: Instruction) -> Self {
         Self {
             program: ix.program_id,
@@ -176,32 +301,33 @@ impl VenueCall {
         }
     }
 
-    /// A sim_venue `swap` of `amount_in` selling `mint_in` from `user_in` into `user_out`,
-    /// with the plan's delegate as authority.
+    /// A sim_venue `swap` of `args.amount_in` selling `mint_in` from `owner`'s staging account
+    /// (its own authority) into `user_out`.
     pub fn sim_venue_swap(
         pool: &PoolRef,
-        plan: &Pubkey,
+        owner: &Pubkey,
         mint_in: &Pubkey,
-        user_in: &Pubkey,
         user_out: &Pubkey,
         args: SwapArgs,
     ) -> Self {
-        let delegate = pda::plan_delegate(plan).0;
+        let staging = pda::staging(owner, mint_in).0;
         Self::from_instruction(super::sim_venue::swap(
-            pool, mint_in, user_in, user_out, &delegate, args,
+            pool, mint_in, &staging, user_out, &staging, args,
         ))
     }
 }
 
 /// `execute_swap_step` (the awarded vendor signs).
 pub fn execute_swap_step(s: &StepRef, leg: &SwapLeg, vendor_receipt_hash: [u8; 32]) -> Instruction {
+    let owner_delegate = pda::owner_delegate(&leg.owner).0;
     let ix = build(
         runner::ID,
         acc::ExecuteSwapStep {
             step: s.awarded(),
-            delegate: pda::plan_delegate(&s.plan).0,
+            owner_delegate,
             user_in: leg.user_in,
             user_out: leg.user_out,
+            staging: leg.staging,
             price_in: leg.price_in,
             price_out: leg.price_out,
             price_fee: leg.price_fee,

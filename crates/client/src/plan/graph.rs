@@ -5,7 +5,7 @@ use agent_registry::constants::capability;
 use anchor_lang::prelude::Pubkey;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
-    state::{StepGuards, StepKind},
+    state::{OracleSource, StepGuards, StepKind},
 };
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +14,16 @@ use crate::{ClientError, ClientResult};
 /// Schema version of [`PlanGraph`].
 pub const PLAN_GRAPH_VERSION: u8 = 1;
 
-/// A token the planner can trade: symbol, mint, decimals and its Pyth feed.
+/// A token the planner can trade: symbol, mint, decimals, its Pyth feed and the Pyth account
+/// plans pin as its price source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     pub symbol: String,
     pub mint: Pubkey,
     pub decimals: u8,
     pub pyth_feed: [u8; 32],
+    /// The `PriceUpdateV2` account executions read (pinned in the plan's policy).
+    pub price_account: Pubkey,
 }
 
 /// The tokens of a deployment, looked up by symbol (case-insensitive).
@@ -225,8 +228,10 @@ impl PlanGraph {
                 .map(|t| MintPolicyArgs {
                     mint: t.mint,
                     decimals: t.decimals,
-                    pyth_feed: t.pyth_feed,
-                    switchboard_feed: Pubkey::default(),
+                    oracle: t.price_account,
+                    source: OracleSource::Pyth {
+                        feed_id: t.pyth_feed,
+                    },
                 })
                 .collect(),
             venues,

@@ -6,6 +6,7 @@ fn context() -> PlanContext {
         mint: Pubkey::new_from_array([feed; 32]),
         decimals,
         pyth_feed: [feed; 32],
+        price_account: Pubkey::new_from_array([feed + 100; 32]),
     };
     PlanContext {
         book: TokenBook {

@@ -1,6 +1,9 @@
 //! Account groups shared by the step instructions. Accounts the called programs validate
 //! themselves are forwarded unchecked and say so; every program id is pinned.
-use agent_registry::{program::AgentRegistry, state::Agent};
+use agent_registry::{
+    program::AgentRegistry,
+    state::{Agent, AgentVersion},
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
 use escrow::{
@@ -26,9 +29,18 @@ pub struct AwardedStep<'info> {
     /// The market RFP for (planner, plan, step): owner checked here, PDA and award in
     /// `settlement::authorize`.
     pub rfp: Box<Account<'info, Rfp>>,
-    /// The awarded agent (registry account); written by `record_outcome`.
+    /// The awarded agent (registry account); written by `record_outcome`. Must be Active and
+    /// certified now (checked in `settlement::authorize`).
     #[account(mut)]
     pub agent: Box<Account<'info, Agent>>,
+    /// The agent's current version (registry PDA; currency and certification checked in
+    /// `settlement::authorize`).
+    #[account(
+        seeds = [AgentVersion::SEED, agent.key().as_ref(), agent_version.index.to_le_bytes().as_ref()],
+        bump = agent_version.bump,
+        seeds::program = agent_registry::ID
+    )]
+    pub agent_version: Box<Account<'info, AgentVersion>>,
 }
 
 /// How the vendor is paid: the escrow grant bound to this plan step.

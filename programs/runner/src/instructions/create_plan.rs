@@ -1,22 +1,28 @@
 use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint};
 use onchain_common::pda::init_pda_account;
 
 use crate::{
-    constants::DELEGATE_SEED,
+    constants::{DELEGATE_SEED, MAX_MINTS, STAGING_SEED},
     error::RunnerError,
     events::PlanCreated,
-    state::{MintPolicy, Plan, PlanStatus, PlanStep, StepGuards, StepKind, StepStatus},
+    state::{
+        Custody, MintPolicy, OracleSource, Plan, PlanStatus, PlanStep, StepGuards, StepKind,
+        StepStatus,
+    },
 };
 
 /// A mint of the policy, as given at creation.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct MintPolicyArgs {
+    /// An SPL Token mint; its account is passed (in policy order) as a remaining account.
     pub mint: Pubkey,
+    /// Must equal the Mint account's decimals.
     pub decimals: u8,
-    /// Pyth feed id, or all zero.
-    pub pyth_feed: [u8; 32],
-    /// Switchboard pull feed account, or the default key.
-    pub switchboard_feed: Pubkey,
+    /// The one oracle account executions may read this mint's price from.
+    pub oracle: Pubkey,
+    /// Its program and, for Pyth, the feed id it must carry.
+    pub source: OracleSource,
 }
 
 /// A step, as given at creation. Mints are named by their index in the plan's `mints` (one
@@ -65,13 +71,34 @@ pub struct CreatePlan<'info> {
     /// CHECK: the plan PDA, created by the handler (prefund-safe).
     #[account(mut, seeds = [Plan::SEED, owner.key().as_ref(), args.plan_id.to_le_bytes().as_ref()], bump)]
     pub plan: UncheckedAccount<'info>,
-    /// CHECK: the plan's delegate PDA (holds nothing; its bump is recorded).
-    #[account(seeds = [DELEGATE_SEED, plan.key().as_ref()], bump)]
-    pub delegate: UncheckedAccount<'info>,
+    /// CHECK: the owner's delegate PDA (holds nothing; its bump is recorded).
+    #[account(seeds = [DELEGATE_SEED, owner.key().as_ref()], bump)]
+    pub owner_delegate: UncheckedAccount<'info>,
     /// The plan's owner; pays rent.
     #[account(mut)]
     pub owner: Signer<'info>,
     pub system_program: Program<'info, System>,
+    // remaining_accounts: the policy's Mint accounts, in policy order.
+}
+
+/// Programs that are never venues: AgentRunner's own (a venue call must not re-enter them with
+/// the staging signature) and the system, token and associated-token programs (a venue call
+/// is a trade, not a transfer).
+pub fn forbidden_venue(program: &Pubkey) -> bool {
+    [
+        crate::ID,
+        escrow::ID,
+        market::ID,
+        agent_registry::ID,
+        receipts::ID,
+        receipts::constants::COMPRESSION_PROGRAM_ID,
+        receipts::constants::NOOP_PROGRAM_ID,
+        token::ID,
+        anchor_spl::token_2022::ID,
+        anchor_spl::associated_token::ID,
+        anchor_lang::system_program::ID,
+    ]
+    .contains(program)
 }
 
 impl CreatePlan<'_> {
@@ -81,14 +108,46 @@ impl CreatePlan<'_> {
             RunnerError::InvalidPlan
         );
         require!(args.planner != Pubkey::default(), RunnerError::InvalidPlan);
+        require!(args.mints.len() <= MAX_MINTS, RunnerError::InvalidPlan);
         let duplicate_mint = args
             .mints
             .iter()
             .enumerate()
             .any(|(i, m)| args.mints[..i].iter().any(|o| o.mint == m.mint));
         require!(!duplicate_mint, RunnerError::InvalidPlan);
+        require!(
+            !args.venues.iter().any(forbidden_venue),
+            RunnerError::VenueForbidden
+        );
         Ok(())
     }
+}
+
+/// The policy entry of `args`, after checking `account` is its SPL Token mint with the same
+/// decimals; records the bumps of the owner's account and staging account of the mint.
+fn mint_policy(owner: &Pubkey, args: &MintPolicyArgs, account: &AccountInfo) -> Result<MintPolicy> {
+    require_keys_eq!(account.key(), args.mint, RunnerError::MintMismatch);
+    require_keys_eq!(*account.owner, token::ID, RunnerError::MintMismatch);
+    let data = account.try_borrow_data()?;
+    let mint = Mint::try_deserialize(&mut &data[..]).map_err(|_| RunnerError::MintMismatch)?;
+    require!(mint.decimals == args.decimals, RunnerError::MintMismatch);
+    let (_, owner_account_bump) = Pubkey::find_program_address(
+        &[owner.as_ref(), token::ID.as_ref(), args.mint.as_ref()],
+        &anchor_spl::associated_token::ID,
+    );
+    let (_, staging_bump) = Pubkey::find_program_address(
+        &[STAGING_SEED, owner.as_ref(), args.mint.as_ref()],
+        &crate::ID,
+    );
+    Ok(MintPolicy {
+        mint: args.mint,
+        decimals: args.decimals,
+        oracle: args.oracle,
+        source: args.source,
+        last_publish_time: 0,
+        owner_account_bump,
+        staging_bump,
+    })
 }
 
 /// The mint at `index` of the policy; Service steps trade nothing (default key).
@@ -103,25 +162,25 @@ fn resolve_mint(mints: &[MintPolicyArgs], kind: StepKind, index: u8) -> Result<P
 }
 
 #[access_control(ctx.accounts.validate(&args))]
-pub fn handler(ctx: Context<CreatePlan>, args: CreatePlanArgs) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, CreatePlan<'info>>, args: CreatePlanArgs) -> Result<()> {
     let clock = Clock::get()?;
     let owner = ctx.accounts.owner.key();
+    require!(
+        ctx.remaining_accounts.len() == args.mints.len(),
+        RunnerError::MintMismatch
+    );
+    let mints = args
+        .mints
+        .iter()
+        .zip(ctx.remaining_accounts)
+        .map(|(m, account)| mint_policy(&owner, m, account))
+        .collect::<Result<Vec<_>>>()?;
     let mut plan = Plan {
         owner,
         plan_id: args.plan_id,
         plan_hash: args.plan_hash,
         planner: args.planner,
-        mints: args
-            .mints
-            .iter()
-            .map(|m| MintPolicy {
-                mint: m.mint,
-                decimals: m.decimals,
-                pyth_feed: m.pyth_feed,
-                switchboard_feed: m.switchboard_feed,
-                last_publish_time: 0,
-            })
-            .collect(),
+        mints,
         venues: args.venues,
         notional_cap_usd: args.notional_cap_usd,
         daily_cap_usd: args.daily_cap_usd,
@@ -151,7 +210,8 @@ pub fn handler(ctx: Context<CreatePlan>, args: CreatePlanArgs) -> Result<()> {
         created_at: clock.unix_timestamp,
         seq: 0,
         bump: ctx.bumps.plan,
-        delegate_bump: ctx.bumps.delegate,
+        owner_delegate_bump: ctx.bumps.owner_delegate,
+        custody: Custody::Pending,
         padding: [0; 32],
     };
     plan.invariant()?;

@@ -10,9 +10,10 @@ use receipts::{
 
 use crate::{
     constants::{AUTHORITY_SEED, DELEGATE_SEED},
+    custody::{self, OwnerBalances, Staging},
     error::RunnerError,
     events::StepExecuted,
-    instructions::settlement,
+    instructions::{create_plan::forbidden_venue, settlement},
     math, oracle,
     state::{Plan, PlanStep, StepKind},
 };
@@ -31,32 +32,41 @@ pub struct ExecuteSwapStepArgs {
 }
 
 /// One guarded execution of a Swap, Dca or Rebalance step, by its awarded vendor, in one
-/// transaction: oracle checks on both legs, min-out from the oracle cross price and the
-/// slippage cap, the venue CPI signed by the plan's delegate, balance-delta checks on the
-/// owner's accounts, notional, daily and fee caps, the vendor's fee through escrow, the receipt,
-/// and the agent's reputation. Any failure reverts all of it.
+/// transaction: oracle checks on both legs (one pinned account per mint), min-out from the
+/// oracle cross price and the slippage cap, exactly `amount_in` moved from the owner's account
+/// into the owner's staging account by the runner itself, the venue CPI signed by staging only,
+/// leftovers returned, balance-delta checks on the owner's accounts, notional, daily and fee
+/// caps, the vendor's fee through escrow, the receipt, and the agent's reputation. Any failure
+/// reverts all of it. See `crate::custody` for who signs what.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: ExecuteSwapStepArgs)]
 pub struct ExecuteSwapStep<'info> {
     pub step: AwardedStep<'info>,
-    /// CHECK: the plan's delegate PDA (seeds checked); the owner approved the trade amount to
-    /// it; it signs only the venue CPI.
-    #[account(seeds = [DELEGATE_SEED, step.plan.key().as_ref()], bump = step.plan.delegate_bump)]
-    pub delegate: UncheckedAccount<'info>,
-    /// The owner's account of the step's input mint, delegated to `delegate`.
+    /// CHECK: the owner's delegate PDA (seeds checked); it signs only the runner's own transfer
+    /// of the step's `amount_in` from `user_in` into `staging`.
+    #[account(seeds = [DELEGATE_SEED, step.plan.owner.as_ref()], bump = step.plan.owner_delegate_bump)]
+    pub owner_delegate: UncheckedAccount<'info>,
+    /// The owner's associated token account of the step's input mint (address, owner and mint
+    /// checked in `validate`), delegating at least `amount_in` to `owner_delegate`.
     #[account(mut)]
     pub user_in: Box<Account<'info, TokenAccount>>,
-    /// The owner's account of the step's output mint.
+    /// The owner's associated token account of the step's output mint (checked in `validate`);
+    /// the approval creates it.
     #[account(mut)]
     pub user_out: Box<Account<'info, TokenAccount>>,
-    /// CHECK: price of the input mint; `oracle::read` checks owner, feed, age, verification.
+    /// The owner's staging account of the input mint (address checked in `validate`): empty of
+    /// the owner's funds before and after the instruction, its own authority.
+    #[account(mut)]
+    pub staging: Box<Account<'info, TokenAccount>>,
+    /// CHECK: the oracle account the plan pins for the input mint; `oracle::read` checks it.
     pub price_in: UncheckedAccount<'info>,
-    /// CHECK: price of the output mint; checked like `price_in`.
+    /// CHECK: the pinned oracle account of the output mint; checked like `price_in`.
     pub price_out: UncheckedAccount<'info>,
-    /// CHECK: price of the fee (budget) mint; checked like `price_in`. May repeat another.
+    /// CHECK: the pinned oracle account of the fee (budget) mint; checked like `price_in`. The
+    /// same account as another leg's when the mints are the same, read once.
     pub price_fee: UncheckedAccount<'info>,
-    /// CHECK: executable and in the plan's venue allowlist (checked in the handler).
+    /// CHECK: executable and in the plan's venue allowlist (checked in `validate`).
     pub venue_program: UncheckedAccount<'info>,
     pub payment: StepPayment<'info>,
     pub receipts: ReceiptAccounts<'info>,
@@ -77,44 +87,79 @@ struct Quote {
 }
 
 impl<'info> ExecuteSwapStep<'info> {
-    /// Custody: the owner's own accounts, the right mints, enough delegated to the plan.
-    fn check_custody(&self, plan: &Plan, step: &PlanStep) -> Result<()> {
+    /// Custody: the owner's own associated accounts of the step's mints, the owner's staging
+    /// account pristine, enough delegated, an allowed venue.
+    fn validate(&self, plan: &Plan, step: &PlanStep) -> Result<()> {
         let (user_in, user_out) = (&self.user_in, &self.user_out);
+        let (_, in_policy) = plan.mint_policy(&step.mint_in)?;
+        let (_, out_policy) = plan.mint_policy(&step.mint_out)?;
         require!(
-            user_in.owner == plan.owner
-                && user_in.mint == step.mint_in
-                && user_in.delegate.contains(&self.delegate.key())
-                && user_in.delegated_amount >= step.amount_in,
+            user_in.key() == custody::owner_account(&plan.owner, &in_policy)?
+                && user_in.owner == plan.owner
+                && user_in.mint == step.mint_in,
             RunnerError::InvalidInputAccount
         );
         require!(
-            user_out.owner == plan.owner && user_out.mint == step.mint_out,
+            user_out.key() == custody::owner_account(&plan.owner, &out_policy)?
+                && user_out.owner == plan.owner
+                && user_out.mint == step.mint_out,
             RunnerError::OutputNotOwners
+        );
+        require_keys_eq!(
+            self.staging.key(),
+            custody::staging_account(&plan.owner, &in_policy)?,
+            RunnerError::StagingMismatch
+        );
+        custody::require_pristine(&self.staging.key(), &self.staging)?;
+        require!(
+            custody::allowance(user_in, &self.owner_delegate.key()) >= step.amount_in,
+            RunnerError::AllowanceTooLow
         );
         let venue = self.venue_program.key();
         require!(
-            self.venue_program.executable && plan.venues.contains(&venue),
+            self.venue_program.executable
+                && plan.venues.contains(&venue)
+                && !forbidden_venue(&venue),
             RunnerError::VenueNotAllowed
         );
         Ok(())
     }
 
-    /// Reads the three oracles, derives expected and minimum output, and checks the caps.
+    /// Reads one pinned oracle account per distinct mint, derives expected and minimum output,
+    /// and checks the caps.
     fn quote(&self, plan: &mut Plan, step: &PlanStep, fee: u64, clock: &Clock) -> Result<Quote> {
         let guards = &step.guards;
         let (in_index, in_policy) = plan.mint_policy(&step.mint_in)?;
         let (out_index, out_policy) = plan.mint_policy(&step.mint_out)?;
         let (fee_index, fee_policy) = plan.mint_policy(&self.payment.budget.mint)?;
-        let price_in = oracle::read(&self.price_in, &in_policy, guards, clock)?;
-        let price_out = oracle::read(&self.price_out, &out_policy, guards, clock)?;
-        let price_fee = oracle::read(&self.price_fee, &fee_policy, guards, clock)?;
-        for (index, reading) in [
-            (in_index, price_in),
-            (out_index, price_out),
-            (fee_index, price_fee),
+        let mut readings: Vec<(usize, oracle::Reading)> = Vec::with_capacity(3);
+        for (index, policy, account) in [
+            (in_index, in_policy, &self.price_in),
+            (out_index, out_policy, &self.price_out),
+            (fee_index, fee_policy, &self.price_fee),
         ] {
+            if readings.iter().any(|(read, _)| *read == index) {
+                // One reading per mint: a second leg on the mint names the same account.
+                require_keys_eq!(
+                    account.key(),
+                    policy.oracle,
+                    RunnerError::OracleAccountMismatch
+                );
+                continue;
+            }
+            let reading = oracle::read(account, &policy, guards, clock)?;
             plan.observe_price(index, reading.publish_time)?;
+            readings.push((index, reading));
         }
+        let reading = |index: usize| {
+            readings
+                .iter()
+                .find(|(read, _)| *read == index)
+                .map(|(_, r)| *r)
+                .ok_or(RunnerError::MintNotAllowed)
+        };
+        let (price_in, price_out, price_fee) =
+            (reading(in_index)?, reading(out_index)?, reading(fee_index)?);
         let expected_out = math::expected_out(
             step.amount_in,
             price_in.price,
@@ -138,20 +183,29 @@ impl<'info> ExecuteSwapStep<'info> {
         })
     }
 
-    /// Calls the venue with the remaining accounts, the delegate signing.
+    /// The owner's staging account of the step's input mint.
+    fn staging(&self, plan: &Plan, step: &PlanStep) -> Result<Staging<'info>> {
+        Ok(Staging {
+            account: self.staging.to_account_info(),
+            owner: plan.owner,
+            policy: plan.mint_policy(&step.mint_in)?.1,
+            token_program: self.token_program.to_account_info(),
+        })
+    }
+
+    /// Calls the venue with the remaining accounts, the staging account alone signing.
     fn call_venue(
         &self,
         remaining: &[AccountInfo<'info>],
         data: Vec<u8>,
-        plan_key: &Pubkey,
-        bump: u8,
+        staging: &Staging<'info>,
     ) -> Result<()> {
-        let delegate = self.delegate.key();
+        let signer = staging.account.key();
         let accounts = remaining
             .iter()
             .map(|info| AccountMeta {
                 pubkey: info.key(),
-                is_signer: info.key() == delegate,
+                is_signer: info.key() == signer,
                 is_writable: info.is_writable,
             })
             .collect();
@@ -162,8 +216,7 @@ impl<'info> ExecuteSwapStep<'info> {
         };
         let mut infos: Vec<AccountInfo<'info>> = remaining.to_vec();
         infos.push(self.venue_program.to_account_info());
-        let seeds: &[&[u8]] = &[DELEGATE_SEED, plan_key.as_ref(), &[bump]];
-        invoke_signed(&ix, &infos, &[seeds]).map_err(Into::into)
+        staging.with_signature(|seeds| invoke_signed(&ix, &infos, &[seeds]).map_err(Into::into))
     }
 }
 
@@ -178,21 +231,42 @@ pub fn handler<'info>(
     require!(step.kind != StepKind::Service, RunnerError::WrongStepKind);
     let award = settlement::authorize(&ctx.accounts.step, args.step, &step, now)?;
     settlement::check_grant(&ctx.accounts.payment, &ctx.accounts.step, args.step, &award)?;
-    ctx.accounts.check_custody(&ctx.accounts.step.plan, &step)?;
+    ctx.accounts.validate(&ctx.accounts.step.plan, &step)?;
 
     // Work on a copy of the plan while other accounts are borrowed; written back at the end.
     let mut plan_state = Plan::clone(&ctx.accounts.step.plan);
     let quote = ctx
         .accounts
         .quote(&mut plan_state, &step, award.price, &clock)?;
-    let (in_before, out_before) = (ctx.accounts.user_in.amount, ctx.accounts.user_out.amount);
-    let delegate_bump = plan_state.delegate_bump;
-    ctx.accounts.call_venue(
-        ctx.remaining_accounts,
-        args.venue_data,
-        &plan_key,
-        delegate_bump,
+    let accounts = &ctx.accounts;
+    let (in_before, out_before) = (accounts.user_in.amount, accounts.user_out.amount);
+    let staging_before = accounts.staging.amount;
+    let staging = accounts.staging(&plan_state, &step)?;
+    let user_in = accounts.user_in.to_account_info();
+    custody::fund_staging(
+        &staging,
+        &user_in,
+        &accounts.owner_delegate.to_account_info(),
+        plan_state.owner_delegate_bump,
+        step.amount_in,
     )?;
+    let owner = plan_state.owner;
+    let output = accounts.user_out.key();
+    let others = OwnerBalances::snapshot(ctx.remaining_accounts, &owner, &output)?;
+    accounts.call_venue(ctx.remaining_accounts, args.venue_data, &staging)?;
+    others.require_unchanged(ctx.remaining_accounts, &owner)?;
+    let staged = custody::token_account(&staging.account)?.ok_or(RunnerError::StagingTampered)?;
+    custody::require_pristine(&staging.account.key(), &staged)?;
+    // The venue may take at most the step's amount: staging keeps at least what it held before,
+    // and whatever the venue left goes back to the owner now.
+    let leftover = staged
+        .amount
+        .checked_sub(staging_before)
+        .ok_or(RunnerError::InputOverspent)?;
+    if leftover > 0 {
+        staging.return_leftover(&user_in, leftover)?;
+    }
+
     ctx.accounts.user_in.reload()?;
     ctx.accounts.user_out.reload()?;
     let spent = in_before.saturating_sub(ctx.accounts.user_in.amount);

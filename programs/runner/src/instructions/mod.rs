@@ -5,8 +5,10 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod accounts;
+pub mod approve_plan;
 pub mod cancel_plan;
 pub mod close_plan;
+pub mod close_staging;
 pub mod complete_service_step;
 pub mod create_plan;
 pub mod execute_swap_step;
@@ -14,8 +16,10 @@ pub mod mark_step_failed;
 pub mod settlement;
 
 pub use accounts::*;
+pub use approve_plan::*;
 pub use cancel_plan::*;
 pub use close_plan::*;
+pub use close_staging::*;
 pub use complete_service_step::*;
 pub use create_plan::*;
 pub use execute_swap_step::*;

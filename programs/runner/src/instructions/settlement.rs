@@ -15,11 +15,13 @@ use crate::{
     state::{Plan, PlanStep},
 };
 
-/// The award of step `index`, after checking the RFP is the market PDA of (planner, plan, step),
-/// is awarded to the signing vendor with the given agent, is still within its execution deadline
-/// and requires the step's capability.
+/// The award of step `index`, after checking the plan's inputs are approved, the RFP is the
+/// market PDA of (planner, plan, step), is awarded to the signing vendor with the given agent,
+/// is still within its execution deadline and requires the step's capability, and the agent is
+/// Active, on its current version and certified now at the RFP's stage for its capability.
 pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -> Result<Award> {
     let (plan, rfp) = (&accounts.plan, &accounts.rfp);
+    plan.require_approved()?;
     require_step_rfp(plan, rfp, index)?;
     let RfpStatus::Awarded(award) = rfp.status else {
         return err!(RunnerError::RfpNotAwarded);
@@ -36,6 +38,14 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
         rfp.capability & step.capability == step.capability,
         RunnerError::CapabilityMismatch
     );
+    agent_registry::require_certified(
+        &accounts.agent.key(),
+        &accounts.agent,
+        &accounts.agent_version,
+        rfp.capability,
+        rfp.min_stage,
+        now,
+    )?;
     Ok(award)
 }
 

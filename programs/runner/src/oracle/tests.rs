@@ -17,16 +17,6 @@ fn guards() -> StepGuards {
     }
 }
 
-fn policy() -> MintPolicy {
-    MintPolicy {
-        mint: Pubkey::new_unique(),
-        decimals: 9,
-        pyth_feed: FEED,
-        switchboard_feed: Pubkey::new_unique(),
-        last_publish_time: 0,
-    }
-}
-
 fn pyth(
     price: i64,
     conf: u64,
@@ -72,7 +62,7 @@ fn pyth_age_boundary_triplet() {
             VerificationLevel::Full,
             FEED,
         );
-        let result = read_pyth(&data, &policy(), &guards(), NOW);
+        let result = read_pyth(&data, &FEED, &guards(), NOW);
         if ok {
             assert_eq!(
                 result.unwrap().price,
@@ -89,7 +79,7 @@ fn pyth_age_boundary_triplet() {
 
 #[test]
 fn pyth_rejections() {
-    let ok = |d: &[u8]| read_pyth(d, &policy(), &guards(), NOW);
+    let ok = |d: &[u8]| read_pyth(d, &FEED, &guards(), NOW);
     // G-02 another asset's feed.
     assert_eq!(
         code(ok(&pyth(1, 0, NOW, VerificationLevel::Full, [8; 32]))),
@@ -109,10 +99,10 @@ fn pyth_rejections() {
     );
     let mut relaxed = guards();
     relaxed.min_verification_signatures = 5;
-    assert!(read_pyth(&partial, &policy(), &relaxed, NOW).is_ok());
+    assert!(read_pyth(&partial, &FEED, &relaxed, NOW).is_ok());
     relaxed.min_verification_signatures = 6;
     assert_eq!(
-        code(read_pyth(&partial, &policy(), &relaxed, NOW)),
+        code(read_pyth(&partial, &FEED, &relaxed, NOW)),
         u32::from(RunnerError::OracleInsufficientVerification)
     );
     // G-06 non-positive price; confidence at the cap and above.
@@ -134,11 +124,9 @@ fn pyth_rejections() {
         code(ok(&[1, 2, 3])),
         u32::from(RunnerError::OracleMalformed)
     );
-    let mut no_feed = policy();
-    no_feed.pyth_feed = [0; 32];
     let zero_feed = pyth(1, 0, NOW, VerificationLevel::Full, [0; 32]);
     assert_eq!(
-        code(read_pyth(&zero_feed, &no_feed, &guards(), NOW)),
+        code(read_pyth(&zero_feed, &[0; 32], &guards(), NOW)),
         u32::from(RunnerError::OracleFeedMismatch)
     );
 }

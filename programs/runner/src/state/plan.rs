@@ -69,17 +69,45 @@ pub struct PlanStep {
     pub last_executed_at: i64,
 }
 
-/// A mint the plan may trade, with its price sources.
+/// Which oracle program a mint's pinned price account belongs to.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum OracleSource {
+    /// A Pyth receiver `PriceUpdateV2` account (a push-feed account or any posted update the
+    /// owner chose) that must carry this feed id.
+    Pyth { feed_id: [u8; 32] },
+    /// A Switchboard on-demand `PullFeedAccountData` account.
+    Switchboard,
+}
+
+/// A mint the plan may trade, with the one oracle account its price is read from.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub struct MintPolicy {
     pub mint: Pubkey,
+    /// The mint's decimals, checked against the Mint account at creation.
     pub decimals: u8,
-    /// Pyth feed id (all zero: no Pyth source).
-    pub pyth_feed: [u8; 32],
-    /// Switchboard on-demand pull feed account (default key: no Switchboard source).
-    pub switchboard_feed: Pubkey,
+    /// The only account this plan reads the mint's price from (pinned at creation).
+    pub oracle: Pubkey,
+    /// The program and feed behind `oracle`.
+    pub source: OracleSource,
     /// Newest oracle publish time used for this mint (unix seconds); prices never go back.
     pub last_publish_time: i64,
+    /// Bump of the owner's associated token account of this mint (SPL Token): the only
+    /// account the plan sells this mint from and buys it into.
+    pub owner_account_bump: u8,
+    /// Bump of the owner's staging account `["staging", owner, mint]`.
+    pub staging_bump: u8,
+}
+
+/// Where the plan's input capital stands with respect to the owner's delegation.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum Custody {
+    /// Not approved yet: nothing of the owner's may move.
+    Pending,
+    /// `approve_plan` raised the owner's allowance by every remaining input of the plan at `at`
+    /// (unix seconds).
+    Approved { at: i64 },
+    /// `cancel_plan` or `close_plan` lowered the allowance by what was left at `at`.
+    Released { at: i64 },
 }
 
 /// Lifecycle of a plan.
@@ -123,7 +151,10 @@ pub struct Plan {
     /// Sequence number of the last event about this plan.
     pub seq: u64,
     pub bump: u8,
-    pub delegate_bump: u8,
+    /// Bump of the owner's delegate `["delegate", owner]`.
+    pub owner_delegate_bump: u8,
+    /// The plan's share of the owner's delegation.
+    pub custody: Custody,
     /// Room for upgrades; zero.
     pub padding: [u8; 32],
 }
@@ -137,6 +168,36 @@ impl Plan {
             .position(|m| m.mint == *mint)
             .map(|i| (i, self.mints[i]))
             .ok_or_else(|| error!(RunnerError::MintNotAllowed))
+    }
+
+    /// The owner's delegation covers this plan: approved and not yet released.
+    pub fn require_approved(&self) -> Result<()> {
+        require!(
+            matches!(self.custody, Custody::Approved { .. }),
+            RunnerError::PlanNotApproved
+        );
+        Ok(())
+    }
+
+    /// Atoms of `mint` the plan may still sell: every remaining execution of every swap-like
+    /// step selling it (a failed step's remainder counts until the plan releases it).
+    pub fn reserved_input(&self, mint: &Pubkey) -> Result<u64> {
+        self.steps
+            .iter()
+            .filter(|s| s.kind != StepKind::Service && s.mint_in == *mint)
+            .try_fold(0u64, |total, s| {
+                let left = u64::from(s.repeat.safe_sub(s.executions)?);
+                total.safe_add(s.amount_in.safe_mul(left)?)
+            })
+    }
+
+    /// The policy entries of the mints some swap-like step sells, in policy order.
+    pub fn input_mints(&self) -> impl Iterator<Item = &MintPolicy> {
+        self.mints.iter().filter(|m| {
+            self.steps
+                .iter()
+                .any(|s| s.kind != StepKind::Service && s.mint_in == m.mint)
+        })
     }
 
     pub fn step(&self, index: u8) -> Result<PlanStep> {
@@ -233,7 +294,11 @@ impl Plan {
     /// Structural rules, checked at creation and after every change.
     pub fn invariant(&self) -> Result<()> {
         let steps = self.steps.len();
+        let oracles_pinned = self.mints.iter().all(|m| {
+            m.oracle != Pubkey::default() && m.source != OracleSource::Pyth { feed_id: [0; 32] }
+        });
         let ok = (1..=usize::from(MAX_STEPS)).contains(&steps)
+            && oracles_pinned
             && self.mints.len() <= MAX_MINTS
             && self.venues.len() <= MAX_VENUES
             && self.steps.iter().enumerate().all(|(i, s)| {

@@ -31,9 +31,11 @@ fn plan(steps: Vec<PlanStep>) -> Plan {
     let mint = |b: u8| MintPolicy {
         mint: Pubkey::new_from_array([b; 32]),
         decimals: 6,
-        pyth_feed: [b; 32],
-        switchboard_feed: Pubkey::default(),
+        oracle: Pubkey::new_from_array([b.wrapping_add(100); 32]),
+        source: OracleSource::Pyth { feed_id: [b; 32] },
         last_publish_time: 0,
+        owner_account_bump: 255,
+        staging_bump: 255,
     };
     Plan {
         owner: Pubkey::new_unique(),
@@ -51,7 +53,8 @@ fn plan(steps: Vec<PlanStep>) -> Plan {
         created_at: 0,
         seq: 0,
         bump: 255,
-        delegate_bump: 255,
+        owner_delegate_bump: 255,
+        custody: Custody::Pending,
         padding: [0; 32],
     }
 }
@@ -139,4 +142,37 @@ fn invariant_rejects_bad_graphs() {
     assert!(plan(vec![step(0, 0, 0)]).invariant().is_err());
     assert!(plan(vec![step(0, 1, 0); 7]).invariant().is_err());
     assert!(plan(vec![]).invariant().is_err());
+}
+
+#[test]
+fn reserved_input_counts_every_remaining_execution_of_each_input_mint() {
+    let sol = Pubkey::new_from_array([1; 32]);
+    let usdc = Pubkey::new_from_array([2; 32]);
+    let mut buy_back = step(0b1, 2, 0);
+    buy_back.mint_in = usdc;
+    buy_back.mint_out = sol;
+    buy_back.amount_in = 7;
+    let mut service = step(0, 1, 0);
+    service.kind = StepKind::Service;
+    service.mint_in = sol;
+    let mut p = plan(vec![step(0, 3, 0), buy_back, service]);
+    assert_eq!(p.reserved_input(&sol).unwrap(), 30);
+    assert_eq!(p.reserved_input(&usdc).unwrap(), 14);
+    let inputs: Vec<Pubkey> = p.input_mints().map(|m| m.mint).collect();
+    assert_eq!(inputs, vec![sol, usdc]);
+    // Each execution consumes one step's amount; a finished step reserves nothing.
+    p.record_execution(0, 10).unwrap();
+    assert_eq!(p.reserved_input(&sol).unwrap(), 20);
+    p.record_execution(0, 20).unwrap();
+    p.record_execution(0, 30).unwrap();
+    assert_eq!(p.reserved_input(&sol).unwrap(), 0);
+    // A failed step's remainder stays reserved until the plan releases it.
+    p.steps[1].status = StepStatus::Failed;
+    assert_eq!(p.reserved_input(&usdc).unwrap(), 14);
+    assert_eq!(
+        code(p.require_approved()),
+        u32::from(RunnerError::PlanNotApproved)
+    );
+    p.custody = Custody::Approved { at: 1 };
+    assert!(p.require_approved().is_ok());
 }
