@@ -6,6 +6,7 @@ use agentrunner_client::{
     deployment::Deployment,
     ix::{self, escrow::BudgetRef},
     pda,
+    receipts::shards,
     send::{Journal, SendError, Sender},
 };
 use anchor_lang::{prelude::Pubkey, Discriminator};
@@ -29,32 +30,86 @@ pub struct Anchorer<'a, C: Chain> {
 }
 
 impl<C: Chain> Anchorer<'_, C> {
-    /// Anchors every shard whose open period has ended.
+    /// Anchors every tree generation of every shard whose open period has ended (a full tree
+    /// whose every leaf is anchored is done for good and skipped).
     pub async fn anchor_due(&self) -> Result<Vec<(u16, Outcome)>, SendError> {
         let config: ReceiptsConfig = self.chain.fetch(&pda::receipts_config().0).await?;
         let now = self.chain.clock().await?.unix_timestamp;
         let mut outcomes = Vec::new();
-        for (shard, tree) in self.deployment.receipt_trees.iter().enumerate() {
-            let shard = shard as u16;
-            let state: ReceiptTree = self.chain.fetch(&pda::receipt_tree(shard).0).await?;
-            let ends = state.period_start.saturating_add(config.period_secs);
-            if now < ends {
+        for shard in 0..self.deployment.receipt_trees.len() as u16 {
+            for tree in shards::generations(self.chain, shard).await? {
+                let state: ReceiptTree = self.chain.fetch(&tree.receipt_tree()).await?;
+                if state.period_first_leaf >= state.capacity() {
+                    continue;
+                }
+                let ends = state.period_start.saturating_add(config.period_secs);
+                if now < ends {
+                    outcomes.push((
+                        shard,
+                        Outcome::Skipped(format!("period open for {}s more", ends - now)),
+                    ));
+                    continue;
+                }
+                let ix =
+                    ix::receipts::anchor_period(&tree, state.period_index, &self.payer.pubkey());
+                let intent = format!("anchor:{}:{}", tree.tree, state.period_index);
+                let result = self
+                    .sender
+                    .send(&intent, &self.payer, &[ix], &[], &[])
+                    .await;
                 outcomes.push((
                     shard,
-                    Outcome::Skipped(format!("period open for {}s more", ends - now)),
+                    classify(result, &[u32::from(ReceiptsError::PeriodNotOver)], "anchor")?,
+                ));
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Opens the next tree generation of every shard whose newest tree is at least half full,
+    /// so appends never meet a full tree (the anchorer pays the new tree's rent).
+    pub async fn provision_due(&self) -> Result<Vec<(u16, Outcome)>, SendError> {
+        let mut outcomes = Vec::new();
+        for shard in 0..self.deployment.receipt_trees.len() as u16 {
+            let (newest, state) = shards::newest(self.chain, shard).await?;
+            let leaves = self
+                .chain
+                .account(&newest.tree)
+                .await?
+                .and_then(|a| receipts::merkle::read_tree(&a.data).ok())
+                .map(|t| t.leaf_count)
+                .unwrap_or(0);
+            if leaves.saturating_mul(2) < state.capacity() {
+                outcomes.push((
+                    shard,
+                    Outcome::Skipped(format!("{leaves} of {} leaves used", state.capacity())),
                 ));
                 continue;
             }
-            let ix =
-                ix::receipts::anchor_period(shard, tree, state.period_index, &self.payer.pubkey());
-            let intent = format!("anchor:{tree}:{}", state.period_index);
+            let tree = Keypair::new();
+            let size =
+                receipts::merkle::tree_account_len(state.max_depth, state.max_buffer_size, 0)
+                    .unwrap_or_default();
+            let rent = self.chain.minimum_balance(size).await?;
+            let ixs = ix::receipts::provision_tree(
+                &newest,
+                (state.max_depth, state.max_buffer_size),
+                &tree.pubkey(),
+                &self.payer.pubkey(),
+                rent,
+            );
+            let intent = format!("provision:{shard}:{}", newest.generation + 1);
             let result = self
                 .sender
-                .send(&intent, &self.payer, &[ix], &[], &[])
+                .send(&intent, &self.payer, &ixs, &[&tree], &[])
                 .await;
             outcomes.push((
                 shard,
-                classify(result, &[u32::from(ReceiptsError::PeriodNotOver)], "anchor")?,
+                classify(
+                    result,
+                    &[u32::from(ReceiptsError::TreeNotHalfFull)],
+                    "provision",
+                )?,
             ));
         }
         Ok(outcomes)

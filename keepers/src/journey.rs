@@ -331,6 +331,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
                 },
                 manifest_hash: manifest.hash(),
                 code_hash: solana_sha256_hasher::hash(name.as_bytes()).to_bytes(),
+                capabilities: capability::SWAP | capability::DCA,
             },
         );
         sender(chain)
@@ -798,7 +799,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     for index in 0..budget.grant_count {
         settle.push(ix::escrow::close_grant(
             &budget_ref.budget,
-            &pda::grant(&budget_ref.budget, index).0,
+            &pda::grant(&budget_ref.budget, budget.grant_base + index).0,
             &owner.pubkey(),
         ));
     }
@@ -963,6 +964,7 @@ async fn buy_market_data(
         not_before: now,
         expires_at: now + 86_400,
         session: Some(session.pubkey()),
+        first_grant: agentrunner_client::accounts::next_grant_base(chain, &owner.pubkey()).await?,
     };
     sender(chain)
         .send("data-budget", owner, &funding.instructions(), &[], &[])

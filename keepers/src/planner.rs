@@ -371,6 +371,8 @@ impl<C: Chain> Planner<'_, C> {
             expires_at: now + lifetime_secs,
             grants,
             mints: PlanMints::of(&plan),
+            first_grant: agentrunner_client::accounts::next_grant_base(self.chain, &plan.owner)
+                .await?,
         })
     }
 }

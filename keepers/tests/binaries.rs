@@ -217,6 +217,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
             },
             manifest_hash: manifest.hash(),
             code_hash: [1; 32],
+            capabilities: manifest.capability_bits(),
         },
     );
     sender()
@@ -334,7 +335,12 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
     assert_eq!(plan.steps[0].executions, 1);
     let agent_state: Agent = rpc.fetch(&agent).await.unwrap();
-    assert_eq!(agent_state.reputation.succeeded, 1);
+    let reputation = agent_state
+        .reputation
+        .iter()
+        .map(|r| r.succeeded)
+        .sum::<u64>();
+    assert_eq!(reputation, 1);
 
     // The anchorer anchors the period and closes the stale offer.
     let (_, tree) = deployment.shard_of(&draft.plan);
@@ -402,6 +408,9 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         not_before: now,
         expires_at: now + 86_400,
         session: None,
+        first_grant: agentrunner_client::accounts::next_grant_base(&rpc, &owner.pubkey())
+            .await
+            .unwrap(),
     };
     sender()
         .send("data-budget", &owner, &funding.instructions(), &[], &[])

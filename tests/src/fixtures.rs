@@ -57,7 +57,18 @@ pub fn register_args(name: &str, payout: Pubkey, capabilities: u64) -> RegisterA
     }
 }
 
+/// Version `major.minor.patch` of a swap + DCA agent (the default vendor's capabilities).
 pub fn version_args(major: u16, minor: u16, patch: u16) -> PublishVersionArgs {
+    version_args_for(capability::SWAP | capability::DCA, major, minor, patch)
+}
+
+/// Version `major.minor.patch` able to do `capabilities`.
+pub fn version_args_for(
+    capabilities: u64,
+    major: u16,
+    minor: u16,
+    patch: u16,
+) -> PublishVersionArgs {
     PublishVersionArgs {
         semver: SemVer {
             major,
@@ -66,6 +77,7 @@ pub fn version_args(major: u16, minor: u16, patch: u16) -> PublishVersionArgs {
         },
         manifest_hash: [major as u8; 32],
         code_hash: [patch as u8 + 1; 32],
+        capabilities,
     }
 }
 
@@ -82,6 +94,11 @@ pub fn attest_args(stage: Stage, passed: bool, expires_at: i64) -> AttestArgs {
         report_hash: [stage as u8 + 1; 32],
         report_uri: format!("https://certs.example/{stage:?}.json"),
         expires_at,
+        guards: if passed {
+            agent_registry::constants::guard::ALL
+        } else {
+            0
+        },
     }
 }
 
@@ -101,7 +118,7 @@ pub async fn setup_vendor_with(ctx: &TestContext, name: &str, capabilities: u64)
     let agent = pda::agent(&owner.pubkey(), name).0;
     landed(
         registry
-            .publish_version(&agent, &owner, 0, version_args(1, 0, 0))
+            .publish_version(&agent, &owner, 0, version_args_for(capabilities, 1, 0, 0))
             .await,
     );
     let version = pda::agent_version(&agent, 0).0;
@@ -113,12 +130,31 @@ pub async fn setup_vendor_with(ctx: &TestContext, name: &str, capabilities: u64)
     }
 }
 
-/// Passes every stage from A up to and including `up_to`, each by the first certifier.
+/// Passes every stage from A up to and including `up_to`, each by the first certifier, which
+/// verified every guard family.
 pub async fn certify(
     ctx: &TestContext,
     registry: &RegistrySetup,
     vendor: &VendorRoot,
     up_to: Stage,
+) {
+    certify_with_guards(
+        ctx,
+        registry,
+        vendor,
+        up_to,
+        agent_registry::constants::guard::ALL,
+    )
+    .await;
+}
+
+/// [`certify`] with the certifier verifying only `guards`.
+pub async fn certify_with_guards(
+    ctx: &TestContext,
+    registry: &RegistrySetup,
+    vendor: &VendorRoot,
+    up_to: Stage,
+    guards: u8,
 ) {
     let expires_at = ctx.now().await + ATTESTATION_VALIDITY_SECS;
     for stage in [Stage::A, Stage::B, Stage::C, Stage::D, Stage::E] {
@@ -134,7 +170,10 @@ pub async fn certify(
                     &vendor.version,
                     &registry.certifiers[0],
                     attempt,
-                    attest_args(stage, true, expires_at),
+                    AttestArgs {
+                        guards,
+                        ..attest_args(stage, true, expires_at)
+                    },
                 )
                 .await,
         );
@@ -160,7 +199,7 @@ pub fn onboarding_ixs(
             payout: *vendor,
             ..register_args(name, *vendor, capabilities)
         },
-        version_args(1, 0, 0),
+        version_args_for(capabilities, 1, 0, 0),
     );
     let attest = agentrunner_client::ix::registry::attest(
         &agent,
@@ -444,6 +483,15 @@ pub struct ReceiptsSetup {
 }
 
 impl ReceiptsSetup {
+    /// Shard `shard`'s first tree generation.
+    pub fn tree_ref(&self, shard: u16) -> agentrunner_client::ix::receipts::TreeRef {
+        agentrunner_client::ix::receipts::TreeRef {
+            shard,
+            generation: 0,
+            tree: self.trees[usize::from(shard)],
+        }
+    }
+
     /// The shard and tree a plan's receipts go to.
     pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {
         let shard = receipts::receipt::shard_for(plan, self.shard_count);

@@ -7,6 +7,7 @@ use agentrunner_client::{
     deployment::{DeployedToken, Deployment},
     ix::{
         approval::{Approval, PlanMints, StepGrant},
+        receipts::TreeRef,
         runner::{StepRef, SwapLeg, VenueCall},
         sim_venue::{PoolRef, ProviderAccounts},
     },
@@ -534,14 +535,7 @@ impl RunnerWorld {
         for (index, step) in steps.iter().enumerate() {
             let vendor = vendor_of(index);
             let award = self
-                .award_step(
-                    &owner.keypair,
-                    &plan,
-                    index as u16,
-                    step.capability,
-                    fee_mint,
-                    vendor,
-                )
+                .award_step(&owner.keypair, &plan, index as u16, step, fee_mint, vendor)
                 .await;
             grants.push(StepGrant {
                 step: index as u8,
@@ -568,6 +562,12 @@ impl RunnerWorld {
             expires_at: now + 7 * 86_400,
             grants,
             mints: PlanMints::of(&stored),
+            first_grant: agentrunner_client::accounts::next_grant_base(
+                &self.ctx.chain,
+                &owner.keypair.pubkey(),
+            )
+            .await
+            .expect("grant counter"),
         };
         let mut approval_bytes = Vec::new();
         for ixs in approval.transactions(&self.ctx.tables()).expect("approval") {
@@ -593,8 +593,12 @@ impl RunnerWorld {
                     budget,
                     grant: approval.grant_address(i),
                     vendor_token: grant.vendor_token,
-                    shard,
-                    tree,
+                    owner: owner.keypair.pubkey(),
+                    receipts: TreeRef {
+                        shard,
+                        generation: 0,
+                        tree,
+                    },
                 }
             })
             .collect();
@@ -608,21 +612,26 @@ impl RunnerWorld {
         }
     }
 
-    /// Opens the RFP of (`planner`, `plan`, `step`), takes `vendor`'s offer and awards it.
+    /// Opens the RFP of (`planner`, `plan`, `index`) advertising the step's capability and
+    /// guards, takes `vendor`'s offer and awards it.
     async fn award_step(
         &self,
         planner: &Keypair,
         plan: &Pubkey,
-        step: u16,
-        step_capability: u64,
+        index: u16,
+        step: &PlanStep,
         fee_mint: Pubkey,
         vendor: &VendorRoot,
     ) -> market::state::Award {
         let now = self.ctx.now().await;
-        let mut args = rfp_args(*plan, step, fee_mint, now, 60);
-        args.capability = step_capability;
+        let mut args = rfp_args(*plan, index, fee_mint, now, 60);
+        args.capability = step.capability;
+        args.guards.max_slippage_bps = step.guards.max_slippage_bps;
+        args.guards.oracle_max_age_secs = step.guards.oracle_max_age_secs;
+        args.guards.fee_cap_bps = step.guards.fee_cap_bps;
         let rfp = open_rfp(&self.ctx, planner, args).await;
         let offer = submit_offer(&self.ctx, &rfp, vendor, VENDOR_PRICE).await;
+        let submitted: market::state::Offer = self.ctx.get(&offer).await;
         let award = agentrunner_client::ix::market::award(
             &rfp,
             &offer,
@@ -630,7 +639,7 @@ impl RunnerWorld {
             &planner.pubkey(),
             market::instructions::AwardArgs {
                 expected_price: VENDOR_PRICE,
-                expected_version: 0,
+                expected_version: submitted.version,
             },
         );
         landed(self.ctx.send(&[award], &[planner]).await);

@@ -85,6 +85,7 @@ fn version_args(manifest: &Manifest) -> Result<PublishVersionArgs> {
         semver: semver(&manifest.version)?,
         manifest_hash: manifest.hash(),
         code_hash: solana_sha256_hasher::hash(&serde_json::to_vec(&manifest.strategy)?).to_bytes(),
+        capabilities: manifest.capability_bits(),
     })
 }
 
@@ -180,9 +181,7 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
                         "capabilities": agent.capabilities,
                         "versions": agent.version_count,
                         "stages": stages.iter().map(|(s, v)| json!({"stage": s, "standing": v})).collect::<Vec<_>>(),
-                        "succeeded": agent.reputation.succeeded,
-                        "failed": agent.reputation.failed,
-                        "reliability_bps": agent.reputation.reliability_bps(),
+                        "reputation": reputation_rows(&agent),
                     }))?
                 );
                 return Ok(());
@@ -194,17 +193,51 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
                 agent.payout,
                 agent.status
             );
-            out!(
-                "  versions {}  reputation: {} succeeded, {} failed, reliability {} bps",
-                agent.version_count,
-                agent.reputation.succeeded,
-                agent.reputation.failed,
-                agent.reputation.reliability_bps()
-            );
+            out!("  versions {}", agent.version_count);
             let mut rows = vec![vec!["stage".to_string(), "standing".into()]];
             rows.extend(stages.into_iter().map(|(s, v)| vec![s, v]));
+            table(&rows);
+            let mut rows = vec![vec![
+                "capability".to_string(),
+                "succeeded".into(),
+                "self-dealt".into(),
+                "failed".into(),
+                "credit".into(),
+                "reliability".into(),
+            ]];
+            for r in reputation_rows(&agent) {
+                rows.push(vec![
+                    r["capability"].as_str().unwrap_or_default().to_string(),
+                    r["succeeded"].to_string(),
+                    r["self_dealt"].to_string(),
+                    r["failed"].to_string(),
+                    r["credit"].to_string(),
+                    format!("{} bps", r["reliability_bps"]),
+                ]);
+            }
             table(&rows);
         }
     }
     Ok(())
+}
+
+/// The agent's reputation per capability it has records for (every capability its latest
+/// version may do, and any it was paid for before).
+fn reputation_rows(agent: &agent_registry::state::Agent) -> Vec<serde_json::Value> {
+    agentrunner_keepers::certifier::manifest::CAPABILITIES
+        .iter()
+        .filter_map(|(name, bit)| {
+            let r = agent.reputation_of(*bit).ok()?;
+            (agent.capabilities & bit != 0 || r.succeeded + r.failed > 0).then(|| {
+                json!({
+                    "capability": name,
+                    "succeeded": r.succeeded,
+                    "self_dealt": r.self_dealt,
+                    "failed": r.failed,
+                    "credit": r.credit,
+                    "reliability_bps": r.reliability_bps(),
+                })
+            })
+        })
+        .collect()
 }

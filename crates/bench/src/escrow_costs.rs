@@ -104,12 +104,10 @@ async fn fixture() -> Result<Fixture> {
 }
 
 impl Fixture {
+    /// The PDA index of the budget's next grant.
     async fn grant_count(&self) -> Result<u32> {
-        Ok(self
-            .chain
-            .anchor_account::<escrow::state::Budget>(&self.b.budget)
-            .await?
-            .grant_count)
+        let budget: escrow::state::Budget = self.chain.anchor_account(&self.b.budget).await?;
+        Ok(budget.grant_base + budget.grant_count)
     }
 
     fn grant_ix(&self, index: u32, max: u64, now: i64) -> Instruction {

@@ -66,6 +66,7 @@ impl Market {
                     },
                     manifest_hash: [1; 32],
                     code_hash: [1; 32],
+                    capabilities: capability::SWAP | capability::DCA,
                 },
             );
             chain.send(&register, &[&vendor]).await?;
@@ -84,6 +85,7 @@ impl Market {
                         report_hash: [2; 32],
                         report_uri: String::new(),
                         expires_at: now + 30 * 86_400,
+                        guards: agent_registry::constants::guard::ALL,
                     },
                 );
                 chain.send(&[attest], &[&certifier]).await?;

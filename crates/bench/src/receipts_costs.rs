@@ -125,7 +125,11 @@ pub async fn run() -> Result<()> {
         let r = receipt(plan, n);
         let outcome = chain
             .send(
-                &[ix::append_receipt(0, &tree.pubkey(), &writer.pubkey(), r)],
+                &[ix::append_receipt(
+                    &ix::TreeRef::first(0, &tree.pubkey()),
+                    &writer.pubkey(),
+                    r,
+                )],
                 &[&writer],
             )
             .await?;
@@ -135,7 +139,11 @@ pub async fn run() -> Result<()> {
     chain.warp_seconds(60).await?;
     chain
         .send(
-            &[ix::anchor_period(0, &tree.pubkey(), 0, &writer.pubkey())],
+            &[ix::anchor_period(
+                &ix::TreeRef::first(0, &tree.pubkey()),
+                0,
+                &writer.pubkey(),
+            )],
             &[&writer],
         )
         .await?;

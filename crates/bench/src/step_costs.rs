@@ -122,8 +122,7 @@ pub async fn run() -> Result<()> {
     let anchor = chain
         .send(
             &[ix::receipts::anchor_period(
-                0,
-                &d.receipt_trees[0],
+                &ix::receipts::TreeRef::first(0, &d.receipt_trees[0]),
                 0,
                 &anchorer.pubkey(),
             )],
@@ -144,7 +143,7 @@ pub async fn run() -> Result<()> {
         .map(|i| {
             ix::escrow::close_grant(
                 &budget_ref.budget,
-                &pda::grant(&budget_ref.budget, i).0,
+                &pda::grant(&budget_ref.budget, budget.grant_base + i).0,
                 &owner.pubkey(),
             )
         })
@@ -191,7 +190,7 @@ pub async fn run() -> Result<()> {
         draft.plan,
         pda::staging(&owner.pubkey(), &sold).0,
         offer,
-        pda::grant(&budget_ref.budget, 0).0,
+        pda::grant(&budget_ref.budget, budget.grant_base).0,
     ] {
         left += chain.balance(&key).await?;
     }

@@ -67,6 +67,8 @@ pub async fn run() -> Result<()> {
         not_before: now,
         expires_at: now + 86_400,
         session: Some(session.pubkey()),
+        first_grant: agentrunner_client::accounts::next_grant_base(chain.as_ref(), &payer.pubkey())
+            .await?,
     };
     chain.send(&funding.instructions(), &[&payer]).await?;
     let grant: escrow::state::Grant = chain.fetch(&funding.grant()).await?;

@@ -12,3 +12,16 @@ pub fn decode<T: AccountDeserialize>(address: &Pubkey, data: &[u8]) -> ClientRes
         reason: err.to_string(),
     })
 }
+
+/// Where `payer`'s next escrow budget starts its grant indices (0 before its first budget): the
+/// index of that budget's first grant.
+pub async fn next_grant_base<C: crate::chain::Chain>(
+    chain: &C,
+    payer: &Pubkey,
+) -> ClientResult<u32> {
+    let address = crate::pda::grant_counter(payer).0;
+    Ok(match chain.account(&address).await? {
+        Some(account) => decode::<escrow::state::GrantCounter>(&address, &account.data)?.next_base,
+        None => 0,
+    })
+}

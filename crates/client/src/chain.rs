@@ -88,6 +88,18 @@ pub trait Chain {
         crate::accounts::decode(address, &account.data)
     }
 
+    /// Lamports that keep `len` bytes rent-exempt, from the Rent sysvar.
+    async fn minimum_balance(&self, len: usize) -> ClientResult<u64> {
+        let address = solana_sdk_ids::sysvar::rent::ID;
+        let account = self
+            .account(&address)
+            .await?
+            .ok_or(ClientError::AccountNotFound(address))?;
+        let rent: anchor_lang::prelude::Rent = bincode::deserialize(&account.data)
+            .map_err(|e| ClientError::Build(format!("Rent sysvar: {e}")))?;
+        Ok(rent.minimum_balance(len))
+    }
+
     /// The SPL token balance of `address` in atoms (0 if it does not exist).
     async fn token_balance(&self, address: &Pubkey) -> ClientResult<u64> {
         Ok(self

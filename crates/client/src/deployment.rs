@@ -88,7 +88,8 @@ impl Deployment {
             .then(|| PoolRef::new(x, y))
     }
 
-    /// The shard and tree of a plan's receipts.
+    /// The shard of a plan's receipts and that shard's first tree (generation 0); executions
+    /// append to the shard's newest generation (`receipts::shards::newest`).
     pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {
         let shard = receipts::receipt::shard_for(plan, self.receipt_trees.len() as u16);
         (shard, self.receipt_trees[usize::from(shard)])
@@ -117,9 +118,10 @@ impl Deployment {
         ];
         for (shard, tree) in self.receipt_trees.iter().enumerate() {
             keys.extend([
-                pda::receipt_tree(shard as u16).0,
+                pda::receipt_tree(shard as u16, 0).0,
                 *tree,
                 pda::tree_authority(tree).0,
+                pda::shard(shard as u16).0,
             ]);
         }
         for (a, b) in &self.pools {

@@ -104,11 +104,45 @@ pub fn receipts_config() -> (Pubkey, u8) {
     Pubkey::find_program_address(&[receipts::constants::CONFIG_SEED], &receipts::ID)
 }
 
-/// A shard's ReceiptTree: `["tree", shard LE]`.
-pub fn receipt_tree(shard: u16) -> (Pubkey, u8) {
+/// One generation of a shard's trees: `["tree", shard LE, generation LE]`.
+pub fn receipt_tree(shard: u16, generation: u32) -> (Pubkey, u8) {
     Pubkey::find_program_address(
-        &[receipts::constants::TREE_SEED, &shard.to_le_bytes()],
+        &[
+            receipts::constants::TREE_SEED,
+            &shard.to_le_bytes(),
+            &generation.to_le_bytes(),
+        ],
         &receipts::ID,
+    )
+}
+
+/// A receipts shard (its generation count): `["shard", shard LE]`.
+pub fn shard(shard: u16) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[receipts::constants::SHARD_SEED, &shard.to_le_bytes()],
+        &receipts::ID,
+    )
+}
+
+/// The registry's record of what a payer contributed to an agent's reputation:
+/// `["payer", agent, payer]`.
+pub fn payer_record(agent: &Pubkey, payer: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            agent_registry::constants::PAYER_SEED,
+            agent.as_ref(),
+            payer.as_ref(),
+        ],
+        &agent_registry::ID,
+    )
+}
+
+/// A payer's escrow grant counter (where its next budget's grant indices start):
+/// `["grants", payer]`.
+pub fn grant_counter(payer: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[escrow::constants::GRANT_COUNTER_SEED, payer.as_ref()],
+        &escrow::ID,
     )
 }
 

@@ -65,6 +65,8 @@ pub struct VendorBudget {
     pub expires_at: i64,
     /// The key that signs vouchers, if any.
     pub session: Option<Pubkey>,
+    /// The payer's next grant index (`agentrunner_client::accounts::next_grant_base`).
+    pub first_grant: u32,
 }
 
 impl VendorBudget {
@@ -72,9 +74,9 @@ impl VendorBudget {
         BudgetRef::new(&self.payer, &self.id, self.mint, anchor_spl::token::ID)
     }
 
-    /// The grant (index 0 of a fresh budget).
+    /// The budget's grant.
     pub fn grant(&self) -> Pubkey {
-        agentrunner_client::pda::grant(&self.budget().budget, 0).0
+        agentrunner_client::pda::grant(&self.budget().budget, self.first_grant).0
     }
 
     /// `open_budget`, `issue_grant` and (with a session key) `set_session_key`.
@@ -94,7 +96,7 @@ impl VendorBudget {
             escrow_ix::issue_grant(
                 &budget.budget,
                 &self.payer,
-                0,
+                self.first_grant,
                 &self.vendor_token,
                 IssueGrantArgs {
                     redeemer: self.vendor,

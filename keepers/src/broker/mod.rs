@@ -20,7 +20,7 @@ use agentrunner_client::{
         runner::{StepRef, SwapLeg, VenueCall},
     },
     pda,
-    receipts::{LocatedReceipt, ReceiptJson},
+    receipts::{shards, LocatedReceipt, ReceiptJson},
     send::{Journal, SendError, Sender},
     ClientResult,
 };
@@ -338,7 +338,8 @@ impl<'a, C: Chain> Broker<'a, C> {
                 "no grant pays this step yet".into(),
             )));
         };
-        let (shard, tree) = self.deployment.shard_of(&rfp.plan);
+        let (shard, _) = self.deployment.shard_of(&rfp.plan);
+        let (receipts, _) = shards::newest(self.chain, shard).await?;
         let agent: Agent = self.chain.fetch(&self.agent).await?;
         let step_ref = StepRef {
             plan: rfp.plan,
@@ -350,8 +351,8 @@ impl<'a, C: Chain> Broker<'a, C> {
             budget,
             grant,
             vendor_token: pda::ata(&award.payout, &rfp.mint, &anchor_spl::token::ID),
-            shard,
-            tree,
+            owner: plan.owner,
+            receipts,
         };
         let quoted = quote::quote(
             self.chain,

@@ -71,6 +71,14 @@ impl Manifest {
             .fold(0, |m, b| m | b)
     }
 
+    /// The guard families the manifest declares (registry `guard` bits).
+    pub fn guard_bits(&self) -> u8 {
+        self.guards
+            .iter()
+            .filter_map(|g| GUARDS.iter().find(|(n, _)| n == g).map(|(_, b)| *b))
+            .fold(0, |m, b| m | b)
+    }
+
     /// Every way the manifest is malformed or over-reaching, in words (empty: well-formed).
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();

@@ -165,7 +165,14 @@ impl<C: Chain> Certifier<'_, C> {
             };
             let passed = report.passed;
             let outcome = self
-                .attest(agent_key, &version_key, &version, stage, &report, now)
+                .attest(
+                    agent_key,
+                    &version_key,
+                    &version,
+                    (stage, manifest.guard_bits()),
+                    &report,
+                    now,
+                )
                 .await?;
             results.push((report, outcome));
             if !passed {
@@ -360,7 +367,7 @@ impl<C: Chain> Certifier<'_, C> {
         agent: &Pubkey,
         version_key: &Pubkey,
         version: &AgentVersion,
-        stage: Stage,
+        (stage, guards): (Stage, u8),
         report: &StageReport,
         now: i64,
     ) -> Result<Outcome, SendError> {
@@ -385,6 +392,9 @@ impl<C: Chain> Certifier<'_, C> {
                 report_hash: solana_sha256_hasher::hash(&json).to_bytes(),
                 report_uri: uri,
                 expires_at: now + VALIDITY_SECS,
+                // What the certifier verified: the manifest's guards, checked statically at A
+                // and measured in the sandbox from B on.
+                guards: if report.passed { guards } else { 0 },
             },
         );
         let intent = format!("attest:{version_key}:{stage:?}:{}", record.attempts);

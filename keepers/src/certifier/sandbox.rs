@@ -109,6 +109,7 @@ pub async fn run(
             },
             manifest_hash: [0; 32],
             code_hash: [0; 32],
+            capabilities: capabilities | capability::SWAP | capability::DCA,
         },
     );
     let version = pda::agent_version(&agent, 0).0;
@@ -126,6 +127,7 @@ pub async fn run(
             report_hash: [0; 32],
             report_uri: String::new(),
             expires_at: now + 86_400 * 30,
+            guards: agent_registry::constants::guard::ALL,
         },
     );
     chain.send(&[attest], &[&certifier]).await.map_err(fail)?;

@@ -6,9 +6,9 @@ use crate::{
     state::{Agent, AgentStatus, AgentVersion, Stage},
 };
 
-/// Requires that the agent is Active, advertises every bit of `capability`, that `version` is
-/// the agent's latest published version, and that every stage from A up to `min_stage` holds an
-/// unexpired, unrevoked pass at `now`.
+/// Requires that the agent is Active, that `version` is the agent's latest published version and
+/// was published with every bit of `capability`, and that every stage from A up to `min_stage`
+/// holds an unexpired, unrevoked pass at `now`.
 ///
 /// The caller must already have checked that both accounts are owned by this program and sit
 /// at their PDAs (Anchor `Account<..>` plus `seeds::program = agent_registry::ID`).
@@ -24,11 +24,11 @@ pub fn require_certified(
         agent.status == AgentStatus::Active,
         RegistryError::AgentNotActive
     );
+    require_keys_eq!(version.agent, *agent_key, RegistryError::VersionMismatch);
     require!(
-        agent.capabilities & capability == capability,
+        version.capabilities & capability == capability,
         RegistryError::CapabilityMissing
     );
-    require_keys_eq!(version.agent, *agent_key, RegistryError::VersionMismatch);
     require!(
         version.index.checked_add(1) == Some(agent.version_count),
         RegistryError::NotCurrentVersion

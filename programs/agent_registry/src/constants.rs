@@ -16,6 +16,13 @@ pub const VERSION_SEED: &[u8] = b"version";
 #[constant]
 pub const ATTESTATION_SEED: &[u8] = b"attestation";
 
+/// Seed of a [`crate::state::PayerRecord`]: `["payer", agent, payer]`.
+#[constant]
+pub const PAYER_SEED: &[u8] = b"payer";
+
+/// Most certifiers a stage may require to agree (`RegistryConfig::quorum`).
+#[constant]
+pub const MAX_QUORUM: u8 = 4;
 /// Most certifier keys the config holds.
 pub const MAX_CERTIFIERS: usize = 16;
 /// Longest agent name in bytes (UTF-8).
@@ -45,4 +52,26 @@ pub mod capability {
     pub const LIQUIDITY: u64 = 1 << 5;
     /// Every bit defined above; anything else is rejected.
     pub const ALL: u64 = SWAP | DCA | REBALANCE | DATA | ANALYTICS | LIQUIDITY;
+    /// Number of capability bits (reputation is kept per capability).
+    pub const COUNT: usize = 6;
+
+    /// Position of a single capability bit (`None` for zero, several or unknown bits).
+    pub fn index(bit: u64) -> Option<usize> {
+        (bit.is_power_of_two() && bit & ALL == bit).then(|| bit.trailing_zeros() as usize)
+    }
+}
+
+/// Guard families an RFP can require, an offer can declare and a certifier can verify
+/// (bitmask).
+pub mod guard {
+    /// Slippage cap against the oracle price.
+    pub const SLIPPAGE: u8 = 1 << 0;
+    /// Oracle freshness (max age) and confidence.
+    pub const ORACLE: u8 = 1 << 1;
+    /// Fee cap.
+    pub const FEE_CAP: u8 = 1 << 2;
+    /// Venue and mint allowlists.
+    pub const ALLOWLIST: u8 = 1 << 3;
+    /// Every defined bit.
+    pub const ALL: u8 = SLIPPAGE | ORACLE | FEE_CAP | ALLOWLIST;
 }

@@ -85,4 +85,19 @@ pub enum RegistryError {
     /// 6025
     #[msg("Not certified: the version lacks an unexpired, unrevoked pass at the required stage and every stage below it")]
     NotCertified,
+    /// 6026
+    #[msg("Capabilities pinned: a version's capabilities are fixed at publication; publish a new version (and certify it) to change them")]
+    CapabilitiesPinned,
+    /// 6027
+    #[msg("Invalid quorum: 1..=4 certifiers per stage, and no more than the certifier set holds")]
+    InvalidQuorum,
+    /// 6028
+    #[msg("Duplicate approval: this certifier already passed the stage for this version")]
+    DuplicateApproval,
+    /// 6029
+    #[msg("Invalid guards: only known guard bits")]
+    InvalidGuards,
+    /// 6030
+    #[msg("Payer record mismatch: pass the PDA [\"payer\", agent, payer] of the outcome's payer")]
+    PayerRecordMismatch,
 }

@@ -16,6 +16,17 @@ pub struct ConfigInitialized {
 }
 
 #[event]
+pub struct QuorumSet {
+    /// Approvals each stage needs, indexed by stage.
+    pub old_quorum: [u8; 5],
+    pub new_quorum: [u8; 5],
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
+#[event]
 pub struct CertifiersSet {
     pub old_certifiers: Vec<Pubkey>,
     pub new_certifiers: Vec<Pubkey>,
@@ -113,6 +124,12 @@ pub struct AttestationIssued {
     pub attempt: u8,
     pub certifier: Pubkey,
     pub passed: bool,
+    /// The stage holds a pass now (its quorum of approvals was reached by this one).
+    pub stage_passed: bool,
+    /// Approvals gathered for the stage's current (or forming) pass.
+    pub approvals: u8,
+    /// Approvals the stage needs.
+    pub quorum: u8,
     pub slo: SloFigures,
     pub report_hash: [u8; 32],
     /// Unix seconds (exclusive).
@@ -144,10 +161,20 @@ pub struct AttestationRevoked {
 pub struct OutcomeRecorded {
     pub agent: Pubkey,
     pub success: bool,
+    /// The capability bit the outcome counts for.
+    pub capability: u64,
+    /// The plan owner who paid.
+    pub payer: Pubkey,
+    /// Value the execution carried, micro-USD.
+    pub value_micro_usd: u64,
     /// Realized slippage of the step, in bps (0 for non-swap steps).
     pub realized_slippage_bps: u16,
     /// The receipt leaf that backs this outcome.
     pub receipt_leaf: [u8; 32],
+    /// Reputation credit added (see `state::reputation`).
+    pub credit: u64,
+    pub credit_before: u64,
+    pub credit_after: u64,
     pub succeeded_before: u64,
     pub succeeded_after: u64,
     pub failed_before: u64,

@@ -83,7 +83,8 @@ pub mod agent_registry {
         instructions::register_agent::handler(ctx, args)
     }
 
-    /// Updates payout, capabilities, metadata URI or manifest hash (owner).
+    /// Updates payout, metadata URI or manifest hash (owner); capabilities change only with a
+    /// new version.
     pub fn update_agent(ctx: Context<UpdateAgent>, args: UpdateAgentArgs) -> Result<()> {
         instructions::update_agent::handler(ctx, args)
     }
@@ -111,5 +112,10 @@ pub mod agent_registry {
     /// Adds a paid step's outcome to an agent's reputation (runner PDA by CPI).
     pub fn record_outcome(ctx: Context<RecordOutcome>, args: RecordOutcomeArgs) -> Result<()> {
         instructions::record_outcome::handler(ctx, args)
+    }
+
+    /// Sets how many distinct certifiers each stage needs (admin).
+    pub fn set_quorum(ctx: Context<SetQuorum>, args: SetQuorumArgs) -> Result<()> {
+        instructions::set_quorum::handler(ctx, args)
     }
 }

@@ -7,10 +7,18 @@ pub const BUDGET_SEED: &[u8] = b"budget";
 /// Seed of a budget's token vault: `["vault", budget]`.
 #[constant]
 pub const VAULT_SEED: &[u8] = b"vault";
-/// Seed of a [`crate::state::Grant`]: `["grant", budget, index (u32 LE)]`. The index is the
-/// budget's monotonic grant counter, so a closed grant's address is never issued again.
+/// Seed of a [`crate::state::Grant`]: `["grant", budget, index (u32 LE)]`. Indices are unique
+/// per payer for ever: each budget draws a block of [`GRANTS_PER_BUDGET`] from the payer's
+/// [`crate::state::GrantCounter`], so no grant address is issued twice, not even after its
+/// budget is closed and reopened under the same id.
 #[constant]
 pub const GRANT_SEED: &[u8] = b"grant";
+/// Seed of a payer's [`crate::state::GrantCounter`]: `["grants", payer]`.
+#[constant]
+pub const GRANT_COUNTER_SEED: &[u8] = b"grants";
+/// Grant indices one budget may use (its block of the payer's index space).
+#[constant]
+pub const GRANTS_PER_BUDGET: u32 = 1_024;
 
 /// Longest budget lifetime: 366 days, in seconds.
 #[constant]

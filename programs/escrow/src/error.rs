@@ -124,4 +124,13 @@ pub enum EscrowError {
     /// 6138
     #[msg("Grant accounts: pass, per grant, the grant PDA at the budget's next index (writable) and the vendor's payout account")]
     InvalidGrantAccounts,
+    /// 6139
+    #[msg("Too many grants: a budget issues at most GRANTS_PER_BUDGET (1,024)")]
+    TooManyGrants,
+    /// 6140
+    #[msg("Budget holds funds: refund what is neither redeemed nor refunded before closing")]
+    BudgetHoldsFunds,
+    /// 6141
+    #[msg("Payer token account needed: the vault holds tokens nobody deposited; name the payer's account to sweep them to")]
+    SurplusDestinationMissing,
 }

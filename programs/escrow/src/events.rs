@@ -157,6 +157,8 @@ pub struct BudgetClosed {
     pub deposited: u64,
     pub redeemed: u64,
     pub refunded: u64,
+    /// Atoms in the vault nobody deposited (donations), swept to the payer.
+    pub surplus_swept: u64,
     pub seq: u64,
     pub slot: u64,
     /// Unix seconds.

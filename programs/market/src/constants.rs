@@ -20,16 +20,5 @@ pub const MAX_RFP_DURATION_SECS: i64 = 30 * 24 * 60 * 60;
 #[constant]
 pub const BPS: u16 = 10_000;
 
-/// Guard families an RFP can require and an offer can declare it honours (bitmask).
-pub mod guard {
-    /// Slippage cap against the oracle price.
-    pub const SLIPPAGE: u8 = 1 << 0;
-    /// Oracle freshness (max age) and confidence.
-    pub const ORACLE: u8 = 1 << 1;
-    /// Fee cap.
-    pub const FEE_CAP: u8 = 1 << 2;
-    /// Venue and mint allowlists.
-    pub const ALLOWLIST: u8 = 1 << 3;
-    /// Every defined bit.
-    pub const ALL: u8 = SLIPPAGE | ORACLE | FEE_CAP | ALLOWLIST;
-}
+/// Guard families (bitmask), defined by the registry where certifiers verify them.
+pub use agent_registry::constants::guard;

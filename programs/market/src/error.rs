@@ -72,4 +72,19 @@ pub enum MarketError {
     /// 6222
     #[msg("Agent mismatch: the agent or version is not the offer's")]
     AgentMismatch,
+    /// 6223
+    #[msg("Stale candidate version: the version account must be the agent's current version")]
+    StaleCandidateVersion,
+    /// 6224
+    #[msg("RFP full: at most 8 live offers; a new offer may enter only by evicting a named live offer that is expired, no longer eligible, or of lower utility")]
+    RfpFull,
+    /// 6225
+    #[msg("Not evictable: the named offer is eligible and its utility is not lower than the new offer's")]
+    NotEvictable,
+    /// 6226
+    #[msg("Guards not certified: an offer may declare only guard families its agent's version is certified for")]
+    GuardsNotCertified,
+    /// 6227
+    #[msg("Unexpected accounts: this instruction takes no remaining accounts here")]
+    UnexpectedAccounts,
 }

@@ -122,3 +122,19 @@ pub struct RfpClosed {
     /// Unix seconds.
     pub unix_ts: i64,
 }
+
+/// A full RFP made room for a better offer: the named offer left, its rent back to its vendor.
+#[event]
+pub struct OfferEvicted {
+    pub rfp: Pubkey,
+    pub offer: Pubkey,
+    pub agent: Pubkey,
+    pub vendor: Pubkey,
+    /// The agent whose offer took the place.
+    pub by_agent: Pubkey,
+    /// Lamports returned to the evicted vendor.
+    pub rent_returned: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}

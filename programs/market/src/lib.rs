@@ -59,7 +59,10 @@ pub mod market {
     }
 
     /// Bids on an RFP with a certified agent (its owner).
-    pub fn submit_offer(ctx: Context<SubmitOffer>, terms: OfferTerms) -> Result<()> {
+    pub fn submit_offer<'info>(
+        ctx: Context<'info, SubmitOffer<'info>>,
+        terms: OfferTerms,
+    ) -> Result<()> {
         instructions::submit_offer::handler(ctx, terms)
     }
 

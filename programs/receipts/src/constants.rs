@@ -4,9 +4,13 @@ use anchor_lang::prelude::*;
 /// Seed of the singleton [`crate::state::ReceiptsConfig`]: `["config"]`.
 #[constant]
 pub const CONFIG_SEED: &[u8] = b"config";
-/// Seed of a shard's [`crate::state::ReceiptTree`]: `["tree", shard (u16 LE)]`.
+/// Seed of one generation of a shard's trees, a [`crate::state::ReceiptTree`]:
+/// `["tree", shard (u16 LE), generation (u32 LE)]`.
 #[constant]
 pub const TREE_SEED: &[u8] = b"tree";
+/// Seed of a [`crate::state::Shard`]: `["shard", shard (u16 LE)]`.
+#[constant]
+pub const SHARD_SEED: &[u8] = b"shard";
 /// Seed of a tree's authority PDA (signs every append): `["tree_authority", tree]`.
 #[constant]
 pub const TREE_AUTHORITY_SEED: &[u8] = b"tree_authority";

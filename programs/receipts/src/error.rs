@@ -49,4 +49,7 @@ pub enum ReceiptsError {
     /// 6313
     #[msg("Tree mismatch: the account is not this shard's tree")]
     TreeMismatch,
+    /// 6314
+    #[msg("Tree not half full: the next generation opens once the newest tree holds at least half its capacity")]
+    TreeNotHalfFull,
 }

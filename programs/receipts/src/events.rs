@@ -30,6 +30,8 @@ pub struct TreeCreated {
     pub receipt_tree: Pubkey,
     pub tree: Pubkey,
     pub shard: u16,
+    /// 0 for the shard's first tree, then one more per provisioned generation.
+    pub generation: u32,
     pub max_depth: u32,
     pub max_buffer_size: u32,
     pub canopy_depth: u32,

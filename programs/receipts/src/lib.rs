@@ -88,4 +88,9 @@ pub mod receipts {
     ) -> Result<()> {
         instructions::verify_receipt_live::handler(ctx, args)
     }
+
+    /// Opens a shard's next tree generation once its newest tree is half full (anyone).
+    pub fn provision_tree(ctx: Context<ProvisionTree>) -> Result<()> {
+        instructions::provision_tree::handler(ctx)
+    }
 }

@@ -20,6 +20,15 @@ pub const STAGING_SEED: &[u8] = b"staging";
 #[constant]
 pub const AUTHORITY_SEED: &[u8] = b"authority";
 
+/// Most executions of one step: a plan's claim on receipt capacity is bounded.
+#[constant]
+pub const MAX_REPEAT: u16 = 1_000;
+/// Steps repeating faster than this (seconds between executions) ...
+#[constant]
+pub const MIN_FAST_INTERVAL_SECS: u32 = 60;
+/// ... repeat at most this many times, so no plan fills a receipt tree in a burst.
+#[constant]
+pub const MAX_FAST_REPEAT: u16 = 16;
 /// Most steps in a plan.
 #[constant]
 pub const MAX_STEPS: u8 = 6;

@@ -10,7 +10,7 @@ pub enum RunnerError {
     #[msg("Plan not active: it was cancelled")]
     PlanNotActive,
     /// 6402
-    #[msg("Invalid plan: steps 1..=6 with earlier-only dependencies, mints/venues bounded and known, amounts and repeats > 0, bps <= 10000")]
+    #[msg("Invalid plan: steps 1..=6 with earlier-only dependencies, mints/venues bounded and known, oracles pinned, amounts > 0, repeats 1..=1000 (<= 16 below 60 s apart), bps <= 10000")]
     InvalidPlan,
     /// 6403
     #[msg("Step out of range")]
@@ -140,4 +140,10 @@ pub enum RunnerError {
     /// 6444
     #[msg("Staging in use: an approved plan can still sell this mint (the owner's delegate holds an allowance on the owner's account)")]
     StagingInUse,
+    /// 6445
+    #[msg("RFP guards mismatch: the RFP must advertise exactly the step's slippage cap, oracle max age and fee cap")]
+    RfpGuardsMismatch,
+    /// 6446
+    #[msg("Step not executable: only a step of an active, approved plan whose dependencies were done before the deadline can be marked failed")]
+    StepNotExecutable,
 }

@@ -74,6 +74,25 @@ pub fn usd_micro(amount: u64, price: UsdPrice, decimals: u8) -> Result<u64> {
     scale(u128::from(amount).safe_mul(price.mantissa)?, exp)?.cast()
 }
 
+/// USD value of `amount` atoms in micro-USD, rounded up (fees: the cap check never favours the
+/// vendor).
+pub fn usd_micro_ceil(amount: u64, price: UsdPrice, decimals: u8) -> Result<u64> {
+    let exp = price
+        .exponent
+        .safe_add(USD_DECIMALS.cast::<i32>()?)?
+        .safe_sub(i32::from(decimals))?;
+    let value = u128::from(amount).safe_mul(price.mantissa)?;
+    let scaled = if exp >= 0 {
+        scale(value, exp)?
+    } else {
+        let divisor = 10u128
+            .checked_pow(exp.unsigned_abs())
+            .ok_or(CommonError::MathOverflow)?;
+        value.div_ceil(divisor)
+    };
+    scaled.cast()
+}
+
 /// `fee_usd` is within `cap_bps` of `notional_usd`: `fee * 10_000 <= cap * notional`.
 pub fn within_fee_cap(fee_usd: u64, notional_usd: u64, cap_bps: u16) -> Result<bool> {
     let fee = u128::from(fee_usd).safe_mul(u128::from(BPS_DENOMINATOR))?;

@@ -136,6 +136,7 @@ impl RegistryClient<'_> {
             .await
     }
 
+    /// `record_outcome` signed by `recorder`, which also pays any new payer record.
     pub async fn record_outcome(
         &self,
         agent: &Pubkey,
@@ -144,7 +145,12 @@ impl RegistryClient<'_> {
     ) -> Sent {
         self.chain
             .send(
-                &[ix::record_outcome(agent, &recorder.pubkey(), args)],
+                &[ix::record_outcome(
+                    agent,
+                    &recorder.pubkey(),
+                    &recorder.pubkey(),
+                    args,
+                )],
                 &[recorder],
             )
             .await

@@ -68,6 +68,11 @@ async fn test_escrow_mutation_matrix() {
         Signer { mutable: true },
         Init,
         Init,
+        // The payer's grant counter (it exists: this is the payer's second budget).
+        Address {
+            error: anchor_lang::error::ErrorCode::ConstraintSeeds.into(),
+            mutable: true,
+        },
         Token {
             mutable: false,
             cosplay: Some(b.vault),
@@ -251,6 +256,11 @@ async fn test_escrow_mutation_matrix() {
                 mutable: true,
             },
             signer,
+            // The optional sweep destination: the payer's token account of the mint.
+            Token {
+                mutable: true,
+                cosplay: Some(b.mint),
+            },
         ])
         .chain(tail)
         .collect();

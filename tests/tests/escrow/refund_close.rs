@@ -242,7 +242,7 @@ async fn test_close_budget_rules_and_rent_return() {
             .await,
     );
     landed(ctx.escrow().close_grant(&setup.b, &grant, &payer).await);
-    ctx.expect_error(&close, &[&setup.payer], EscrowError::VaultNotEmpty)
+    ctx.expect_error(&close, &[&setup.payer], EscrowError::BudgetHoldsFunds)
         .await;
     landed(
         ctx.escrow()
@@ -256,12 +256,12 @@ async fn test_close_budget_rules_and_rent_return() {
         EscrowError::BudgetNotExpired,
     )
     .await;
-    ctx.expect_error(
-        &[ix::close_budget(&setup.b, &stranger.pubkey(), &payer)],
-        &[&setup.payer],
-        EscrowError::PayerMismatch,
-    )
-    .await;
+    // Rent and any surplus to the stranger instead (its account named as the destination).
+    let mut redirected = ix::close_budget(&setup.b, &stranger.pubkey(), &payer);
+    let destination = redirected.accounts.len() - 3;
+    redirected.accounts[destination].pubkey = setup.payer_token;
+    ctx.expect_error(&[redirected], &[&setup.payer], EscrowError::PayerMismatch)
+        .await;
 
     let rent = ctx.chain.balance(&setup.b.budget).await.unwrap()
         + ctx.chain.balance(&setup.b.vault).await.unwrap();
@@ -301,5 +301,48 @@ async fn test_anyone_closes_after_expiry_and_rent_goes_to_payer() {
     assert_eq!(
         ctx.chain.token_balance(&setup.payer_token).await.unwrap(),
         10 * BUDGET_DEPOSIT
+    );
+}
+
+/// L3: a one-atom donation to a settled budget's vault once blocked closing it for ever; now the
+/// close sweeps it to the payer, and refuses only when there is nowhere to sweep it.
+#[tokio::test]
+async fn adversary_l3_donation_cannot_keep_a_budget_open() {
+    let ctx = TestContext::new().await;
+    let setup = setup_budget(&ctx).await;
+    let payer = setup.payer.pubkey();
+    landed(
+        ctx.escrow()
+            .refund(&setup.b, &setup.payer_token, &setup.payer, BUDGET_DEPOSIT)
+            .await,
+    );
+    // The attack: an atom sent straight to the vault.
+    ctx.chain
+        .mint_to(&setup.b.mint, &setup.b.vault, 1)
+        .await
+        .unwrap();
+    let mut without_destination = ix::close_budget(&setup.b, &payer, &payer);
+    // An absent optional account is named by the program id.
+    let slot = without_destination.accounts.len() - 3;
+    without_destination.accounts[slot].pubkey = escrow::ID;
+    without_destination.accounts[slot].is_writable = false;
+    ctx.expect_error(
+        &[without_destination],
+        &[&setup.payer],
+        EscrowError::SurplusDestinationMissing,
+    )
+    .await;
+    let before = ctx.chain.token_balance(&setup.payer_token).await.unwrap();
+    landed(
+        ctx.send(
+            &[ix::close_budget(&setup.b, &payer, &payer)],
+            &[&setup.payer],
+        )
+        .await,
+    );
+    assert!(ctx.chain.account(&setup.b.budget).await.unwrap().is_none());
+    assert_eq!(
+        ctx.chain.token_balance(&setup.payer_token).await.unwrap(),
+        before + 1
     );
 }

@@ -41,7 +41,7 @@ async fn test_award_ok_freezes_terms() {
                 &offer,
                 bidder(&vendor),
                 &requester.pubkey(),
-                args(30_000, 0),
+                args(30_000, 1),
             )],
             &[&requester],
         )
@@ -62,7 +62,7 @@ async fn test_award_ok_freezes_terms() {
     );
     assert_eq!(
         (award.price, award.offer_version, award.at),
-        (30_000, 0, now)
+        (30_000, 1, now)
     );
     assert_eq!(state.version, 1);
 }
@@ -94,7 +94,7 @@ async fn test_award_rejections() {
         &offer_a,
         bidder(&a),
         &stranger.pubkey(),
-        args(30_000, 0),
+        args(30_000, 1),
     )];
     ctx.expect_error(&ixs, &[&stranger], MarketError::Unauthorized)
         .await;
@@ -104,14 +104,14 @@ async fn test_award_rejections() {
             &offer_b_other,
             bidder(&b),
             &me,
-            args(10_000, 0),
+            args(10_000, 1),
         )],
         &s,
         MarketError::OfferRfpMismatch,
     )
     .await;
     ctx.expect_error(
-        &[ix::award(&rfp, &offer_a, bidder(&b), &me, args(30_000, 0))],
+        &[ix::award(&rfp, &offer_a, bidder(&b), &me, args(30_000, 1))],
         &s,
         MarketError::AgentMismatch,
     )
@@ -131,13 +131,13 @@ async fn test_award_rejections() {
         .await,
     );
     ctx.expect_error(
-        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(30_000, 0))],
+        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(30_000, 1))],
         &s,
         MarketError::OfferChanged,
     )
     .await;
     ctx.expect_error(
-        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(60_000, 0))],
+        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(60_000, 1))],
         &s,
         MarketError::OfferChanged,
     )
@@ -150,7 +150,7 @@ async fn test_award_rejections() {
             .await,
     );
     ctx.expect_error(
-        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(60_000, 1))],
+        &[ix::award(&rfp, &offer_a, bidder(&a), &me, args(60_000, 2))],
         &s,
         agent_registry::error::RegistryError::NotCertified,
     )
@@ -161,13 +161,13 @@ async fn test_award_rejections() {
     let offer_c = submit_offer(&ctx, &rfp, &c, 20_000).await;
     landed(
         ctx.send(
-            &[ix::award(&rfp, &offer_c, bidder(&c), &me, args(20_000, 0))],
+            &[ix::award(&rfp, &offer_c, bidder(&c), &me, args(20_000, 3))],
             &s,
         )
         .await,
     );
     ctx.expect_error(
-        &[ix::award(&rfp, &offer_c, bidder(&c), &me, args(20_000, 0))],
+        &[ix::award(&rfp, &offer_c, bidder(&c), &me, args(20_000, 3))],
         &s,
         MarketError::RfpNotOpen,
     )
@@ -208,11 +208,63 @@ async fn test_award_expired_offer_or_rfp() {
         &offer,
         bidder(&vendor),
         &requester.pubkey(),
-        args(1_000, 0),
+        args(1_000, 1),
     )];
     ctx.expect_error(&award, &[&requester], MarketError::OfferExpired)
         .await;
     ctx.warp_seconds(30 + 86_400).await; // now == execution_deadline
     ctx.expect_error(&award, &[&requester], MarketError::RfpExpired)
         .await;
+}
+
+/// L6: withdrawing and resubmitting an offer once reset its version, so an award prepared on the
+/// old terms could land on the new ones. Versions now come from the RFP's counter.
+#[tokio::test]
+async fn adversary_l6_resubmitted_offer_never_reuses_a_version() {
+    let ctx = TestContext::new().await;
+    let registry = setup_registry(&ctx).await;
+    let vendor = certified_vendor(&ctx, &registry, "FastRoute").await;
+    let requester = ctx.wallet().await;
+    let rfp = open_any_rfp(&ctx, &requester, 600).await;
+    let offer = submit_offer(&ctx, &rfp, &vendor, 30_000).await;
+    let seen = ctx.get::<market::state::Offer>(&offer).await.version;
+    // The requester prepares the award on what it saw; meanwhile the vendor withdraws and bids
+    // again at the same price with other terms (a slower promise).
+    landed(
+        ctx.send(
+            &[ix::withdraw_offer(&rfp, &offer, &vendor.owner.pubkey())],
+            &[&vendor.owner],
+        )
+        .await,
+    );
+    let mut terms = offer_terms(30_000, ctx.now().await);
+    terms.eta_ms = 60_000;
+    submit_offer_with(&ctx, &rfp, &vendor, terms).await;
+    let resubmitted = ctx.get::<market::state::Offer>(&offer).await.version;
+    assert!(resubmitted > seen, "{resubmitted} > {seen}");
+    ctx.expect_error(
+        &[ix::award(
+            &rfp,
+            &offer,
+            bidder(&vendor),
+            &requester.pubkey(),
+            args(30_000, seen),
+        )],
+        &[&requester],
+        MarketError::OfferChanged,
+    )
+    .await;
+    landed(
+        ctx.send(
+            &[ix::award(
+                &rfp,
+                &offer,
+                bidder(&vendor),
+                &requester.pubkey(),
+                args(30_000, resubmitted),
+            )],
+            &[&requester],
+        )
+        .await,
+    );
 }

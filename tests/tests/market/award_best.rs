@@ -74,21 +74,26 @@ async fn test_award_best_picks_highest_utility() {
             MarketError::BiddingStillOpen,
         )
         .await;
-    // Vendor2 is proven reliable: 20 paid steps, no failure (21/22 = 9,545 bps vs 5,000).
+    // Vendor2 is proven reliable: 20 paid $150 swaps from 20 payers, no failure
+    // ((20 * 102,400 + 1,024) / (20 * 102,400 + 2,048) = 9,995 bps vs 5,000).
     let record: Vec<_> = (0..20)
         .map(|i| {
             agentrunner_client::ix::registry::record_outcome(
                 &a.vendors[2].agent,
                 &a.registry.recorder.pubkey(),
+                &a.registry.recorder.pubkey(),
                 RecordOutcomeArgs {
                     success: true,
                     realized_slippage_bps: 5,
                     receipt_leaf: [i; 32],
+                    capability: agent_registry::constants::capability::SWAP,
+                    payer: Pubkey::new_unique(),
+                    value_micro_usd: 150_000_000,
                 },
             )
         })
         .collect();
-    for chunk in record.chunks(10) {
+    for chunk in record.chunks(3) {
         landed(a.ctx.send(chunk, &[&a.registry.recorder]).await);
     }
     a.ctx.warp_seconds(60).await;
@@ -103,7 +108,8 @@ async fn test_award_best_picks_highest_utility() {
             )
             .await,
     );
-    // 9,545/30,000 > 5,000/25,000 > 5,000/40,000.
+    // Prices count from half the maximum (50,000): 9,995/50,000 > 5,000/50,000, and the two
+    // new agents tie on utility and split by price.
     assert_eq!(a.winner().await, a.vendors[2].agent);
 }
 

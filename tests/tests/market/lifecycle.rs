@@ -69,7 +69,8 @@ async fn test_cancel_rfp_rules() {
         &requester.pubkey(),
         AwardArgs {
             expected_price: 5_000,
-            expected_version: 0,
+            // The RFP's first offer version.
+            expected_version: 1,
         },
     );
     landed(ctx.send(&[award], &[&requester]).await);
@@ -113,7 +114,8 @@ async fn test_close_offer_and_rfp_return_rent_to_payers() {
         &requester.pubkey(),
         AwardArgs {
             expected_price: 5_000,
-            expected_version: 0,
+            // The RFP's first offer version.
+            expected_version: 1,
         },
     );
     landed(ctx.send(&[award], &[&requester]).await);

@@ -128,7 +128,7 @@ async fn test_market_mutation_matrix() {
         &me,
         AwardArgs {
             expected_price: 4_000,
-            expected_version: 1,
+            expected_version: 2,
         },
     );
     let slots: Vec<_> = [

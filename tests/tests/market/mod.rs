@@ -1,4 +1,5 @@
 //! market suites.
+mod adversary;
 mod award;
 mod award_best;
 mod lifecycle;

@@ -108,7 +108,7 @@ async fn test_submit_offer_ok() {
     );
     assert_eq!(
         (state.price, state.version, state.submitted_at),
-        (42_000, 0, now)
+        (42_000, 1, now)
     );
     assert_eq!(ctx.get::<Rfp>(&rfp).await.offer_count, 1);
     // the vendor paid the offer's rent.
@@ -285,7 +285,8 @@ async fn test_submit_offer_terms_deadline_duplicates_and_cap() {
         &extra.owner.pubkey(),
         offer_terms(1, now),
     )];
-    ctx.expect_error(&ixs, &[&extra.owner], MarketError::TooManyOffers)
+    // Full: a new offer must name one to evict (see adversary_m4_*).
+    ctx.expect_error(&ixs, &[&extra.owner], MarketError::RfpFull)
         .await;
     // Late bids (once a slot frees up): at now == bid_deadline.
     let offer = pda::offer(&rfp, &vendor.agent).0;
@@ -330,7 +331,7 @@ async fn test_update_and_withdraw_offer() {
         .await,
     );
     let state: Offer = ctx.get(&offer).await;
-    assert_eq!((state.price, state.version), (45_000, 1));
+    assert_eq!((state.price, state.version), (45_000, 2));
 
     let stranger = ctx.wallet().await;
     let ixs = [ix::update_offer(

@@ -1,11 +1,18 @@
 //! award_best on-chain picks the same winner as an independent off-chain computation, over
 //! 1,000 randomized offer sets (random subsets of eight certified vendors with random
-//! reputations, random prices, random guard declarations and requirements).
-use agent_registry::{instructions::RecordOutcomeArgs, state::Agent};
+//! reputations and random certified guards, random prices and guard requirements).
+use agent_registry::{
+    constants::capability,
+    instructions::RecordOutcomeArgs,
+    state::{Agent, Stage},
+};
 use agentrunner_client::{ix::market as ix, ix::registry::record_outcome, pda};
 use agentrunner_tests::{
     context::landed,
-    fixtures::{bidder, certified_vendor, rfp_args, setup_registry, submit_offer_with, VendorRoot},
+    fixtures::{
+        bidder, certify_with_guards, rfp_args, setup_registry, setup_vendor, submit_offer_with,
+        VendorRoot,
+    },
     TestContext,
 };
 use anchor_lang::prelude::Pubkey;
@@ -20,17 +27,18 @@ const CASES: usize = 1_000;
 const ROUND: usize = 100;
 const VENDORS: usize = 8;
 
-/// The reference: reliability from raw counters with the Laplace prior, guard compatibility as
-/// an exact fraction, utility as an exact rational, ties by price, submission time, address.
-fn expected_winner(offers: &[(Pubkey, u64, u8, u64, u64)], required: u8) -> Pubkey {
-    // (agent, price, guards, succeeded, failed)
-    let utility = |&(_, price, guards, s, f): &(Pubkey, u64, u8, u64, u64)| {
-        let reliability = (s as u128 + 1) * 10_000 / (s as u128 + f as u128 + 2);
+/// The reference (the market README's formula): reliability from the credit and failures with
+/// the prior, guard compatibility of the certified guards as an exact fraction, the price
+/// counted from half the maximum, utility as an exact rational, ties by price, then address.
+fn expected_winner(offers: &[(Pubkey, u64, u8, u64, u64)], required: u8, max_price: u64) -> Pubkey {
+    // (agent, price, certified guards, credit, failed)
+    let utility = |&(_, price, guards, c, f): &(Pubkey, u64, u8, u64, u64)| {
+        let reliability = (c as u128 + 1_024) * 10_000 / (c as u128 + f as u128 * 102_400 + 2_048);
         let wanted = required.count_ones() as u128;
         let compat = ((guards & required).count_ones() as u128 * 10_000)
             .checked_div(wanted)
             .unwrap_or(10_000);
-        (reliability * compat, price as u128)
+        (reliability * compat, price.max(max_price / 2) as u128)
     };
     let mut best = offers[0];
     for o in &offers[1..] {
@@ -52,9 +60,14 @@ async fn test_award_best_matches_independent_computation() {
     let mut rng = StdRng::seed_from_u64(0xA11CE);
     let registry = setup_registry(&ctx).await;
     let mut vendors: Vec<VendorRoot> = Vec::new();
+    let mut certified_guards = Vec::new();
     for i in 0..VENDORS {
-        let vendor = certified_vendor(&ctx, &registry, &format!("P{i}")).await;
+        let vendor = setup_vendor(&ctx, &format!("P{i}")).await;
+        let guards = rng.gen_range(0..16u8);
+        certify_with_guards(&ctx, &registry, &vendor, Stage::D, guards).await;
+        certified_guards.push(guards);
         let (succeeded, failed) = (rng.gen_range(0..12u8), rng.gen_range(0..6u8));
+        // Successes from distinct payers, worth $1-$150 each.
         let outcomes: Vec<_> = (0..succeeded)
             .map(|n| (true, n))
             .chain((0..failed).map(|n| (false, n)))
@@ -62,15 +75,19 @@ async fn test_award_best_matches_independent_computation() {
                 record_outcome(
                     &vendor.agent,
                     &registry.recorder.pubkey(),
+                    &registry.recorder.pubkey(),
                     RecordOutcomeArgs {
                         success,
                         realized_slippage_bps: 0,
                         receipt_leaf: [n; 32],
+                        capability: capability::SWAP,
+                        payer: Pubkey::new_unique(),
+                        value_micro_usd: rng.gen_range(1..=150) * 1_000_000,
                     },
                 )
             })
             .collect();
-        for chunk in outcomes.chunks(8) {
+        for chunk in outcomes.chunks(3) {
             landed(ctx.send(chunk, &[&registry.recorder]).await);
         }
         vendors.push(vendor);
@@ -78,7 +95,8 @@ async fn test_award_best_matches_independent_computation() {
     let mut reputations = Vec::new();
     for v in &vendors {
         let agent: Agent = ctx.get(&v.agent).await;
-        reputations.push((agent.reputation.succeeded, agent.reputation.failed));
+        let swap = agent.reputation_of(capability::SWAP).unwrap();
+        reputations.push((swap.credit, swap.failed));
     }
 
     let requester = ctx.wallet().await;
@@ -111,17 +129,18 @@ async fn test_award_best_matches_independent_computation() {
             for &i in &picked {
                 let v = &vendors[i];
                 let terms = OfferTerms {
-                    price: rng.gen_range(1..=40) * 1_000,
+                    price: rng.gen_range(1..=100) * 1_000,
                     eta_ms: 500,
                     success_rate_bps: 9_000,
-                    guard_compat: rng.gen_range(0..16),
+                    // What an offer claims is bounded by, and outweighed by, what was certified.
+                    guard_compat: rng.gen_range(0..16u8) & certified_guards[i],
                     expires_at: now + 3_600,
                 };
                 submit_offer_with(&ctx, &rfp, v, terms).await;
                 offers.push((
                     v.agent,
                     terms.price,
-                    terms.guard_compat,
+                    certified_guards[i],
                     reputations[i].0,
                     reputations[i].1,
                     pda::offer(&rfp, &v.agent).0,
@@ -149,7 +168,7 @@ async fn test_award_best_matches_independent_computation() {
             let reference: Vec<_> = offers.iter().map(|o| (o.0, o.1, o.2, o.3, o.4)).collect();
             assert_eq!(
                 award.agent,
-                expected_winner(&reference, *required),
+                expected_winner(&reference, *required, 100_000),
                 "case {checked}"
             );
             checked += 1;

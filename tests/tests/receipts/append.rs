@@ -1,5 +1,6 @@
 //! append_receipt: the mirror equals the chain after every append, a full tree fails the whole
 //! step, only writers append, and shards do not share write locks (M-02, M-03, M-08).
+use agentrunner_client::ix::receipts::TreeRef;
 use agentrunner_client::{events::decode_event, ix::receipts as ix, receipts::TreeMirror};
 use agentrunner_tests::{
     context::landed,
@@ -30,7 +31,7 @@ async fn test_mirror_tracks_1024_appends_until_the_tree_is_full() {
     let mut mirror = TreeMirror::new(10);
     for n in 0..1_024u32 {
         let receipt = sample_receipt(plan, n);
-        let ix = ix::append_receipt(0, &tree, &setup.writer.pubkey(), receipt);
+        let ix = ix::append_receipt(&TreeRef::first(0, &tree), &setup.writer.pubkey(), receipt);
         if n % 128 == 0 {
             // Every 128th append is traced: the event carries the whole receipt and its index.
             let traced = ctx
@@ -63,8 +64,7 @@ async fn test_mirror_tracks_1024_appends_until_the_tree_is_full() {
     }
     // The 1,025th append fails and changes nothing.
     let ix = ix::append_receipt(
-        0,
-        &tree,
+        &TreeRef::first(0, &tree),
         &setup.writer.pubkey(),
         sample_receipt(plan, 1_024),
     );
@@ -82,8 +82,7 @@ async fn test_full_tree_fails_the_whole_step_never_paid_without_receipt() {
         landed(
             ctx.send(
                 &[ix::append_receipt(
-                    0,
-                    &setup.trees[0],
+                    &TreeRef::first(0, &setup.trees[0]),
                     &setup.writer.pubkey(),
                     sample_receipt(plan, n),
                 )],
@@ -107,8 +106,7 @@ async fn test_full_tree_fails_the_whole_step_never_paid_without_receipt() {
     let step: [Instruction; 2] = [
         pay,
         ix::append_receipt(
-            0,
-            &setup.trees[0],
+            &TreeRef::first(0, &setup.trees[0]),
             &setup.writer.pubkey(),
             sample_receipt(plan, 8),
         ),
@@ -128,8 +126,7 @@ async fn test_only_authorized_writers_append() {
     let setup = setup_receipts(&ctx, 1, 3, 8).await;
     let stranger = ctx.wallet().await;
     let ix = ix::append_receipt(
-        0,
-        &setup.trees[0],
+        &TreeRef::first(0, &setup.trees[0]),
         &stranger.pubkey(),
         sample_receipt(random_plan(), 0),
     );
@@ -161,8 +158,7 @@ async fn test_only_authorized_writers_append() {
         .await,
     );
     let ix = ix::append_receipt(
-        0,
-        &setup.trees[0],
+        &TreeRef::first(0, &setup.trees[0]),
         &setup.writer.pubkey(),
         sample_receipt(random_plan(), 0),
     );
@@ -188,22 +184,19 @@ async fn test_shard_rule_and_disjoint_write_locks() {
     let (shard_b, tree_b) = setup.shard_of(&b);
     // A receipt may only go to its plan's shard.
     let wrong = ix::append_receipt(
-        shard_b,
-        &tree_b,
+        &TreeRef::first(shard_b, &tree_b),
         &setup.writer.pubkey(),
         sample_receipt(a, 0),
     );
     ctx.expect_error(&[wrong], &[&setup.writer], ReceiptsError::WrongShard)
         .await;
     let ix_a = ix::append_receipt(
-        shard_a,
-        &tree_a,
+        &TreeRef::first(shard_a, &tree_a),
         &setup.writer.pubkey(),
         sample_receipt(a, 0),
     );
     let ix_b = ix::append_receipt(
-        shard_b,
-        &tree_b,
+        &TreeRef::first(shard_b, &tree_b),
         &setup.writer.pubkey(),
         sample_receipt(b, 0),
     );

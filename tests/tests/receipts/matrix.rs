@@ -1,5 +1,6 @@
 //! The account-mutation matrix over every receipts instruction (M-01: fake compression and noop
 //! programs are refused by address).
+use agentrunner_client::ix::receipts::TreeRef;
 use agentrunner_client::{ix::receipts as ix, pda, receipts::TreeMirror};
 use agentrunner_tests::{
     fixtures::{random_plan, sample_receipt, setup_receipts, RECEIPTS_PERIOD_SECS},
@@ -64,7 +65,7 @@ async fn test_receipts_mutation_matrix() {
     let setup = setup_receipts(&ctx, 2, 5, 8).await;
     let admin = &setup.admin;
     let config = pda::receipts_config().0;
-    let shard0 = pda::receipt_tree(0).0;
+    let shard0 = pda::receipt_tree(0, 0).0;
     let plan = (0..)
         .map(|_| random_plan())
         .find(|p| setup.shard_of(p).0 == 0)
@@ -116,6 +117,8 @@ async fn test_receipts_mutation_matrix() {
                 mutable: false,
                 cosplay: None,
             },
+            // The Shard, then its generation-0 ReceiptTree.
+            Init,
             Init,
             Address {
                 error: ReceiptsError::MalformedTree.into(),
@@ -133,7 +136,11 @@ async fn test_receipts_mutation_matrix() {
     }
 
     // append_receipt
-    let base = ix::append_receipt(0, &tree, &setup.writer.pubkey(), sample_receipt(plan, 0));
+    let base = ix::append_receipt(
+        &TreeRef::first(0, &tree),
+        &setup.writer.pubkey(),
+        sample_receipt(plan, 0),
+    );
     let slots = [
         Account {
             mutable: false,
@@ -159,7 +166,7 @@ async fn test_receipts_mutation_matrix() {
     // anchor_period
     ctx.warp_seconds(RECEIPTS_PERIOD_SECS).await;
     let cranker = ctx.wallet().await;
-    let base = ix::anchor_period(0, &tree, 0, &cranker.pubkey());
+    let base = ix::anchor_period(&TreeRef::first(0, &tree), 0, &cranker.pubkey());
     let slots = [
         Account {
             mutable: false,
@@ -209,8 +216,7 @@ async fn test_receipts_mutation_matrix() {
     .await);
     let proof = mirror.proof(0, 1);
     let base = ix::verify_receipt_live(
-        0,
-        &tree,
+        &TreeRef::first(0, &tree),
         &proof,
         VerifyReceiptLiveArgs {
             input: ReceiptInput::Leaf(mirror.leaf(0).unwrap()),

@@ -1,4 +1,5 @@
 //! anchor_period: permissionless, once per period, empty periods anchored, never overwritten.
+use agentrunner_client::ix::receipts::TreeRef;
 use agentrunner_client::{ix::receipts as ix, pda, receipts::TreeMirror};
 use agentrunner_tests::{
     context::landed,
@@ -24,8 +25,7 @@ async fn test_anchor_periods_including_empty_ones() {
         landed(
             ctx.send(
                 &[ix::append_receipt(
-                    0,
-                    &tree,
+                    &TreeRef::first(0, &tree),
                     &setup.writer.pubkey(),
                     receipt,
                 )],
@@ -36,7 +36,13 @@ async fn test_anchor_periods_including_empty_ones() {
         mirror.append(receipt.leaf());
     }
     let cranker = ctx.wallet().await;
-    let anchor = |index| [ix::anchor_period(0, &tree, index, &cranker.pubkey())];
+    let anchor = |index| {
+        [ix::anchor_period(
+            &TreeRef::first(0, &tree),
+            index,
+            &cranker.pubkey(),
+        )]
+    };
     // Boundary: one second before the end, refused; at the end, accepted.
     ctx.warp_seconds(RECEIPTS_PERIOD_SECS - 1).await;
     ctx.expect_error(&anchor(0), &[&cranker], ReceiptsError::PeriodNotOver)
@@ -60,8 +66,7 @@ async fn test_anchor_periods_including_empty_ones() {
         landed(
             ctx.send(
                 &[ix::append_receipt(
-                    0,
-                    &tree,
+                    &TreeRef::first(0, &tree),
                     &setup.writer.pubkey(),
                     receipt,
                 )],
@@ -88,7 +93,7 @@ async fn test_anchor_periods_including_empty_ones() {
         (8, 0, mirror.root())
     );
     assert_eq!((p1.end, p2.start), (p2.start, p1.end));
-    let state: ReceiptTree = ctx.get(&pda::receipt_tree(0).0).await;
+    let state: ReceiptTree = ctx.get(&pda::receipt_tree(0, 0).0).await;
     assert_eq!((state.period_index, state.period_first_leaf), (3, 8));
 
     // A period root is never written again: an old index no longer matches the next PDA.

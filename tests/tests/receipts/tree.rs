@@ -22,7 +22,7 @@ async fn test_create_tree_ok_and_spl_layout() {
     );
     assert_eq!(config.writers, vec![setup.writer.pubkey()]);
     for (shard, tree) in setup.trees.iter().enumerate() {
-        let state: ReceiptTree = ctx.get(&pda::receipt_tree(shard as u16).0).await;
+        let state: ReceiptTree = ctx.get(&pda::receipt_tree(shard as u16, 0).0).await;
         assert_eq!(
             (
                 state.tree,

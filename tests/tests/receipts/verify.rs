@@ -1,5 +1,6 @@
 //! verify_receipt (PeriodRoot) and verify_receipt_live (live tree): forged receipts, tampered
 //! proofs, wrong indices, inner nodes as leaves, roots of other trees, unknown periods (M-04..M-06).
+use agentrunner_client::ix::receipts::TreeRef;
 use agentrunner_client::{events::decode_event, ix::receipts as ix, pda, receipts::TreeMirror};
 use agentrunner_tests::{
     context::landed,
@@ -42,8 +43,7 @@ async fn anchored() -> Anchored {
             landed(
                 ctx.send(
                     &[ix::append_receipt(
-                        shard,
-                        &tree,
+                        &TreeRef::first(shard, &tree),
                         &setup.writer.pubkey(),
                         receipt,
                     )],
@@ -61,7 +61,11 @@ async fn anchored() -> Anchored {
     for (shard, tree) in setup.trees.iter().enumerate() {
         landed(
             ctx.send(
-                &[ix::anchor_period(shard as u16, tree, 0, &cranker.pubkey())],
+                &[ix::anchor_period(
+                    &TreeRef::first(shard as u16, tree),
+                    0,
+                    &cranker.pubkey(),
+                )],
                 &[&cranker],
             )
             .await,
@@ -213,8 +217,7 @@ async fn test_verify_receipt_live_through_compression() {
     let tree = a.setup.trees[1];
     let live = |index: u32, leaf: [u8; 32], proof: &[[u8; 32]]| {
         [ix::verify_receipt_live(
-            1,
-            &tree,
+            &TreeRef::first(1, &tree),
             proof,
             VerifyReceiptLiveArgs {
                 input: ReceiptInput::Leaf(leaf),

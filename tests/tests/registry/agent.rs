@@ -3,7 +3,7 @@ use agent_registry::{
     constants::capability,
     error::RegistryError,
     instructions::{TargetStatus, UpdateAgentArgs},
-    state::{Agent, AgentStatus},
+    state::{Agent, AgentStatus, Stage},
 };
 use agentrunner_client::{ix::registry as ix, pda};
 use agentrunner_tests::{
@@ -32,7 +32,10 @@ async fn test_register_agent_ok() {
     assert_eq!(agent.capabilities, capability::SWAP);
     assert_eq!(agent.status, AgentStatus::Active);
     assert_eq!(agent.version_count, 0);
-    assert_eq!(agent.reputation.succeeded, 0);
+    assert!(agent
+        .reputation
+        .iter()
+        .all(|r| *r == agent_registry::state::Reputation::default()));
     assert_eq!(agent.bump, bump);
     assert_eq!(agent.created_at, ctx.now().await);
 }
@@ -148,7 +151,7 @@ async fn test_update_agent_ok() {
     let payout = Pubkey::new_unique();
     let args = UpdateAgentArgs {
         payout: Some(payout),
-        capabilities: Some(capability::DATA | capability::SWAP),
+        capabilities: None,
         metadata_uri: Some("ipfs://cheap".into()),
         manifest_hash: Some([9; 32]),
     };
@@ -159,7 +162,7 @@ async fn test_update_agent_ok() {
     );
     let agent: Agent = ctx.get(&vendor.agent).await;
     assert_eq!(agent.payout, payout);
-    assert_eq!(agent.capabilities, capability::DATA | capability::SWAP);
+    assert_eq!(agent.capabilities, capability::SWAP | capability::DCA);
     assert_eq!(agent.metadata_uri, "ipfs://cheap");
     assert_eq!(agent.manifest_hash, [9; 32]);
 }
@@ -187,7 +190,7 @@ async fn test_update_agent_rejections() {
         &owner,
         update(None, Some(0)),
     )];
-    ctx.expect_error(&ixs, &[&vendor.owner], RegistryError::InvalidCapabilities)
+    ctx.expect_error(&ixs, &[&vendor.owner], RegistryError::CapabilitiesPinned)
         .await;
     let ixs = [ix::update_agent(
         &vendor.agent,
@@ -205,10 +208,68 @@ async fn test_update_agent_rejections() {
     let ixs = [ix::update_agent(
         &vendor.agent,
         &owner,
-        update(None, Some(capability::DATA)),
+        update(Some(Pubkey::new_unique()), None),
     )];
     ctx.expect_error(&ixs, &[&vendor.owner], RegistryError::AgentRetired)
         .await;
+}
+
+/// M3: an agent certified for DATA only cannot add SWAP by updating itself; capabilities come
+/// with a new version, which must be certified on its own.
+#[tokio::test]
+async fn adversary_m3_capabilities_cannot_grow_after_certification() {
+    use agentrunner_tests::fixtures::{certify, version_args_for};
+    let ctx = TestContext::new().await;
+    let setup = setup_registry(&ctx).await;
+    let vendor =
+        agentrunner_tests::fixtures::setup_vendor_with(&ctx, "DataOnly", capability::DATA).await;
+    certify(&ctx, &setup, &vendor, Stage::D).await;
+    let ixs = [ix::update_agent(
+        &vendor.agent,
+        &vendor.owner.pubkey(),
+        update(None, Some(capability::DATA | capability::SWAP)),
+    )];
+    ctx.expect_error(&ixs, &[&vendor.owner], RegistryError::CapabilitiesPinned)
+        .await;
+    let check = |version: Pubkey, capability: u64| {
+        let ctx = &ctx;
+        let agent_key = vendor.agent;
+        async move {
+            let agent: Agent = ctx.get(&agent_key).await;
+            let version: agent_registry::state::AgentVersion = ctx.get(&version).await;
+            agent_registry::require_certified(
+                &agent_key,
+                &agent,
+                &version,
+                capability,
+                Stage::C,
+                ctx.now().await,
+            )
+        }
+    };
+    assert_eq!(
+        check(vendor.version, capability::SWAP).await.unwrap_err(),
+        RegistryError::CapabilityMissing.into()
+    );
+    assert!(check(vendor.version, capability::DATA).await.is_ok());
+    // A version that may swap is a new version: uncertified until it passes again.
+    landed(
+        ctx.registry()
+            .publish_version(
+                &vendor.agent,
+                &vendor.owner,
+                1,
+                version_args_for(capability::DATA | capability::SWAP, 1, 1, 0),
+            )
+            .await,
+    );
+    let v1 = agentrunner_client::pda::agent_version(&vendor.agent, 1).0;
+    assert_eq!(
+        check(v1, capability::SWAP).await.unwrap_err(),
+        RegistryError::NotCertified.into()
+    );
+    let agent: Agent = ctx.get(&vendor.agent).await;
+    assert_eq!(agent.capabilities, capability::DATA | capability::SWAP);
 }
 
 #[tokio::test]

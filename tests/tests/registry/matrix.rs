@@ -112,8 +112,8 @@ async fn test_registry_mutation_matrix() {
     // update_agent, set_status
     let args = || UpdateAgentArgs {
         payout: None,
-        capabilities: Some(3),
-        metadata_uri: None,
+        capabilities: None,
+        metadata_uri: Some("ipfs://matrix".into()),
         manifest_hash: None,
     };
     let base = ix::update_agent(&vendor.agent, &vendor.owner.pubkey(), args());
@@ -223,10 +223,14 @@ async fn test_registry_mutation_matrix() {
     let base = ix::record_outcome(
         &vendor.agent,
         &setup.recorder.pubkey(),
+        &setup.recorder.pubkey(),
         RecordOutcomeArgs {
             success: true,
             realized_slippage_bps: 3,
             receipt_leaf: [1; 32],
+            capability: agent_registry::constants::capability::SWAP,
+            payer: Pubkey::new_unique(),
+            value_micro_usd: 1_000_000,
         },
     );
     add(run_matrix(
@@ -236,7 +240,14 @@ async fn test_registry_mutation_matrix() {
         &[
             CONFIG,
             config_as_agent,
+            // The payer record is created here: another address is not its PDA.
+            Address {
+                error: anchor_lang::error::ErrorCode::ConstraintSeeds.into(),
+                mutable: true,
+            },
             Signer { mutable: false },
+            Signer { mutable: true },
+            Program,
             EventAuthority,
             EventProgram,
         ],

@@ -1,8 +1,9 @@
 //! record_outcome and the certification helper other programs use.
 use agent_registry::{
+    constants::capability,
     error::RegistryError,
     instructions::RecordOutcomeArgs,
-    state::{Agent, AgentVersion, Stage},
+    state::{Agent, AgentVersion, PayerRecord, Reputation, Stage, CREDIT_PER_POINT},
 };
 use agentrunner_client::ix::registry as ix;
 use agentrunner_tests::{
@@ -11,13 +12,18 @@ use agentrunner_tests::{
     TestContext,
 };
 use anchor_lang::prelude::Pubkey;
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-fn outcome(success: bool, slippage: u16) -> RecordOutcomeArgs {
+/// A swap outcome worth $150 paid by `payer`.
+fn outcome(success: bool, slippage: u16, payer: Pubkey) -> RecordOutcomeArgs {
     RecordOutcomeArgs {
         success,
         realized_slippage_bps: slippage,
         receipt_leaf: [success as u8 + 1; 32],
+        capability: capability::SWAP,
+        payer,
+        value_micro_usd: 150_000_000,
     }
 }
 
@@ -27,20 +33,75 @@ async fn test_record_outcome_ok() {
     let setup = setup_registry(&ctx).await;
     let vendor = setup_vendor(&ctx, "FastRoute").await;
     let registry = ctx.registry();
+    // Three successes from three payers and a failure: each success a full credit.
     for (success, slippage) in [(true, 12), (true, 20), (false, 0), (true, 4)] {
+        let payer = Keypair::new().pubkey();
         landed(
             registry
-                .record_outcome(&vendor.agent, &setup.recorder, outcome(success, slippage))
+                .record_outcome(
+                    &vendor.agent,
+                    &setup.recorder,
+                    outcome(success, slippage, payer),
+                )
                 .await,
         );
     }
     let agent: Agent = ctx.get(&vendor.agent).await;
-    assert_eq!(agent.reputation.succeeded, 3);
-    assert_eq!(agent.reputation.failed, 1);
-    assert_eq!(agent.reputation.slippage_bps_sum, 36);
-    assert_eq!(agent.reputation.last_outcome_at, ctx.now().await);
-    // (3 + 1) * 10_000 / (4 + 2)
-    assert_eq!(agent.reputation.reliability_bps(), 6_666);
+    let swap = agent.reputation_of(capability::SWAP).unwrap();
+    assert_eq!((swap.succeeded, swap.failed, swap.self_dealt), (3, 1, 0));
+    assert_eq!(swap.slippage_bps_sum, 36);
+    assert_eq!(swap.last_outcome_at, ctx.now().await);
+    assert_eq!(swap.credit, 3 * 100 * CREDIT_PER_POINT);
+    // (credit + prior) * 10_000 / (credit + failure weight + 2 * prior)
+    assert_eq!(
+        swap.reliability_bps(),
+        (3 * 102_400 + 1_024) * 10_000 / (3 * 102_400 + 102_400 + 2_048)
+    );
+    // Other capabilities are untouched.
+    assert_eq!(
+        agent.reputation_of(capability::DCA).unwrap(),
+        &Reputation::default()
+    );
+}
+
+#[tokio::test]
+async fn adversary_h3_self_dealing_and_repeat_payers_earn_little() {
+    let ctx = TestContext::new().await;
+    let setup = setup_registry(&ctx).await;
+    let vendor = setup_vendor(&ctx, "Farmer").await;
+    let registry = ctx.registry();
+    // Paid by its own owner key and its payout wallet: counted, never credited.
+    for payer in [vendor.owner.pubkey(), vendor.owner.pubkey()] {
+        landed(
+            registry
+                .record_outcome(&vendor.agent, &setup.recorder, outcome(true, 0, payer))
+                .await,
+        );
+    }
+    let agent: Agent = ctx.get(&vendor.agent).await;
+    let swap = *agent.reputation_of(capability::SWAP).unwrap();
+    assert_eq!((swap.succeeded, swap.self_dealt, swap.credit), (2, 2, 0));
+    // One Sybil payer, twenty times: halved each time, never twice the first credit.
+    let sybil = Keypair::new().pubkey();
+    for _ in 0..20 {
+        landed(
+            registry
+                .record_outcome(&vendor.agent, &setup.recorder, outcome(true, 0, sybil))
+                .await,
+        );
+    }
+    let agent: Agent = ctx.get(&vendor.agent).await;
+    let swap = agent.reputation_of(capability::SWAP).unwrap();
+    let first = 100 * CREDIT_PER_POINT;
+    assert!(
+        swap.credit < 2 * first && swap.credit > first,
+        "{}",
+        swap.credit
+    );
+    let record: PayerRecord = ctx
+        .get(&agentrunner_client::pda::payer_record(&vendor.agent, &sybil).0)
+        .await;
+    assert_eq!(record.credited[0], 20);
 }
 
 #[tokio::test]
@@ -49,10 +110,12 @@ async fn test_record_outcome_only_from_recorder() {
     let setup = setup_registry(&ctx).await;
     let vendor = setup_vendor(&ctx, "FastRoute").await;
     // The vendor cannot pump its own reputation.
+    let payer = Keypair::new().pubkey();
     let ixs = [ix::record_outcome(
         &vendor.agent,
         &vendor.owner.pubkey(),
-        outcome(true, 0),
+        &vendor.owner.pubkey(),
+        outcome(true, 0, payer),
     )];
     ctx.expect_error(&ixs, &[&vendor.owner], RegistryError::Unauthorized)
         .await;
@@ -65,7 +128,8 @@ async fn test_record_outcome_only_from_recorder() {
     let ixs = [ix::record_outcome(
         &vendor.agent,
         &setup.recorder.pubkey(),
-        outcome(true, 0),
+        &setup.recorder.pubkey(),
+        outcome(true, 0, payer),
     )];
     ctx.expect_error(
         &ixs,

@@ -667,7 +667,7 @@ async fn adversary_custody_revoked_certification_stops_execution() {
                 &w.vendor.agent,
                 &w.vendor.owner,
                 1,
-                agentrunner_tests::fixtures::version_args(1, 1, 0),
+                agentrunner_tests::fixtures::version_args_for(VENDOR_CAPABILITIES, 1, 1, 0),
             )
             .await,
     );

@@ -96,7 +96,11 @@ async fn test_swap_step_trades_pays_and_receipts_exactly_what_it_observed() {
     assert_eq!(e.notional_usd, 150 * USDC);
 
     // The receipt is the tree's only leaf: the off-chain mirror reproduces the root.
-    let tree = chain.account(&p.steps[0].tree).await.unwrap().unwrap();
+    let tree = chain
+        .account(&p.steps[0].receipts.tree)
+        .await
+        .unwrap()
+        .unwrap();
     let mut mirror = TreeMirror::new(w.receipts.depth);
     mirror.append(r.leaf());
     assert_eq!(read_tree(&tree.data).unwrap().root, mirror.root());
@@ -106,6 +110,11 @@ async fn test_swap_step_trades_pays_and_receipts_exactly_what_it_observed() {
     assert_eq!(plan.spent_today_usd, 150 * USDC);
     assert_eq!(plan.mints[0].last_publish_time, publish_time);
     let agent: Agent = w.ctx.get(&w.vendor.agent).await;
-    assert_eq!(agent.reputation.succeeded, 1);
-    assert_eq!(agent.reputation.slippage_bps_sum, u64::from(slippage));
+    let swap = agent
+        .reputation_of(agent_registry::constants::capability::SWAP)
+        .unwrap();
+    assert_eq!((swap.succeeded, swap.self_dealt), (1, 0));
+    assert_eq!(swap.slippage_bps_sum, u64::from(slippage));
+    // A $150 swap from a payer the agent never served: a full credit.
+    assert_eq!(swap.credit, 100 * agent_registry::state::CREDIT_PER_POINT);
 }

@@ -28,9 +28,19 @@ async fn rejected(w: &RunnerWorld, p: &PlanSetup, step: u8, error: impl Into<u32
 
 /// A plan of one `repeat`-times DCA of 1 SOL with `guards`, no interval, a $50,000 daily cap.
 async fn dca_plan(w: &RunnerWorld, repeat: u16, guards: StepGuards) -> PlanSetup {
+    dca_plan_every(w, repeat, 0, guards).await
+}
+
+/// [`dca_plan`] with `interval_secs` between executions (repeats beyond 16 need a minute).
+async fn dca_plan_every(
+    w: &RunnerWorld,
+    repeat: u16,
+    interval_secs: u32,
+    guards: StepGuards,
+) -> PlanSetup {
     let step = StepArgs {
         guards,
-        ..w.dca_sol_step(SOL, repeat, 0)
+        ..w.dca_sol_step(SOL, repeat, interval_secs)
     };
     let owner = w.funded_owner().await;
     let mut args = w.plan_args(owner.keypair.pubkey(), vec![step]);
@@ -415,7 +425,7 @@ async fn test_g11_random_prices_around_the_pool_accept_exactly_when_the_output_m
     use rand::{rngs::StdRng, Rng, SeedableRng};
     let w = RunnerWorld::new().await;
     let executions = 40;
-    let p = dca_plan(&w, executions, GUARDS).await;
+    let p = dca_plan_every(&w, executions, 60, GUARDS).await;
     let mut rng = StdRng::seed_from_u64(0x5eed_6011);
     let (mut accepted, mut refused) = (0, 0);
     while accepted < executions {
@@ -432,7 +442,7 @@ async fn test_g11_random_prices_around_the_pool_accept_exactly_when_the_output_m
             rejected(&w, &p, 0, RunnerError::SlippageExceeded).await;
             refused += 1;
         }
-        w.ctx.warp_seconds(1).await;
+        w.ctx.warp_seconds(60).await;
     }
     assert!(
         refused > 0,

@@ -275,7 +275,13 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
     let p = w.plan(vec![w.swap_sol_step(SOL)]).await;
     let rfp: market::state::Rfp = w.ctx.get(&p.steps[0].rfp()).await;
     let anyone = w.ctx.wallet().await;
-    let mark = ix::mark_step_failed(&p.plan, &p.owner.keypair.pubkey(), 0, &w.vendor.agent);
+    let mark = ix::mark_step_failed(
+        &p.plan,
+        &w.stored(&p).await,
+        0,
+        &w.vendor.agent,
+        &anyone.pubkey(),
+    );
     w.ctx
         .expect_error(
             std::slice::from_ref(&mark),
@@ -296,7 +302,11 @@ async fn test_a_lapsed_step_is_marked_failed_by_anyone_after_its_deadline() {
     let before: Agent = w.ctx.get(&w.vendor.agent).await;
     landed(w.ctx.send(std::slice::from_ref(&mark), &[&anyone]).await);
     let after: Agent = w.ctx.get(&w.vendor.agent).await;
-    assert_eq!(after.reputation.failed, before.reputation.failed + 1);
+    let swap = agent_registry::constants::capability::SWAP;
+    assert_eq!(
+        after.reputation_of(swap).unwrap().failed,
+        before.reputation_of(swap).unwrap().failed + 1
+    );
     let plan: Plan = w.ctx.get(&p.plan).await;
     assert_eq!(plan.steps[0].status, StepStatus::Failed);
     assert!(plan.is_finished());

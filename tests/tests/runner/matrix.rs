@@ -11,7 +11,7 @@ use agentrunner_tests::{
     mutation::{run_matrix, MatrixReport, SlotKind, SlotKind::*},
     runner_world::*,
 };
-use anchor_lang::{error::ErrorCode, prelude::Pubkey};
+use anchor_lang::error::ErrorCode;
 use receipts::error::ReceiptsError;
 use runner::error::RunnerError;
 use solana_signer::Signer as _;
@@ -121,10 +121,16 @@ fn settlement_slots(s: &StepRef) -> Vec<SlotKind> {
     ]
 }
 
-fn reputation_slots() -> [SlotKind; 3] {
+fn reputation_slots() -> [SlotKind; 5] {
     [
         address(ErrorCode::AccountNotInitialized),
+        // The payer record (created by the registry on a first credited execution): another
+        // address is not its PDA.
+        KeyAsData {
+            error: ErrorCode::ConstraintSeeds.into(),
+        },
         address(ErrorCode::ConstraintAddress),
+        Program,
         Program,
     ]
 }
@@ -135,7 +141,7 @@ fn awarded_slots(w: &RunnerWorld, s: &StepRef) -> [SlotKind; 5] {
             mutable: true,
             cosplay: None,
         },
-        Signer { mutable: false },
+        Signer { mutable: true },
         Account {
             mutable: false,
             cosplay: Some(pda::offer(&s.rfp(), &s.agent).0),
@@ -296,7 +302,13 @@ async fn test_plan_and_service_instructions_mutation_matrix() {
     let now = w.ctx.now().await;
     w.ctx.warp_seconds(rfp.execution_deadline - now).await;
     let anyone = w.ctx.wallet().await;
-    let base = ix::mark_step_failed(&p.plan, &key_of(&p), 0, &w.vendor.agent);
+    let base = ix::mark_step_failed(
+        &p.plan,
+        &w.stored(&p).await,
+        0,
+        &w.vendor.agent,
+        &anyone.pubkey(),
+    );
     let slots: Vec<SlotKind> = [
         plan_slot,
         Account {
@@ -312,14 +324,11 @@ async fn test_plan_and_service_instructions_mutation_matrix() {
     .chain(reputation_slots())
     .chain([
         address(ErrorCode::ConstraintSeeds),
+        Signer { mutable: true },
         EventAuthority,
         EventProgram,
     ])
     .collect();
     add(run_matrix(&w.ctx, &base, &[&anyone], &slots).await);
     println!("plan and service matrices: {total:?}");
-}
-
-fn key_of(p: &PlanSetup) -> Pubkey {
-    p.owner.keypair.pubkey()
 }

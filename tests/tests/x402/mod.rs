@@ -128,6 +128,7 @@ impl Vendor {
             not_before: now,
             expires_at: now + 86_400,
             session: None,
+            first_grant: 0,
         };
         self.chain
             .send(&funding.instructions(), &[&payer])

@@ -86,6 +86,9 @@ pub struct Approval {
     pub expires_at: i64,
     pub grants: Vec<StepGrant>,
     pub mints: PlanMints,
+    /// Index of the budget's first grant: the owner's next grant base
+    /// (`accounts::next_grant_base`), so grant addresses are never reused.
+    pub first_grant: u32,
 }
 
 impl Approval {
@@ -99,9 +102,9 @@ impl Approval {
         )
     }
 
-    /// The grant address of `grants[i]` (consecutive indices from 0 in a fresh budget).
+    /// The grant address of `grants[i]` (consecutive indices from `first_grant`).
     pub fn grant_address(&self, i: usize) -> Pubkey {
-        pda::grant(&self.budget().budget, i as u32).0
+        pda::grant(&self.budget().budget, self.first_grant + i as u32).0
     }
 
     /// The approval as the transactions the owner signs together, in order, each paid by the
@@ -150,7 +153,7 @@ impl Approval {
             ixs.push(issue_grants(
                 &budget.budget,
                 &self.owner,
-                0,
+                self.first_grant,
                 &vendor_tokens,
                 IssueGrantsArgs {
                     redeemer: self.plan,

@@ -58,6 +58,7 @@ pub fn open_budget(
             payer: *payer,
             budget: b.budget,
             vault: b.vault,
+            grant_counter: pda::grant_counter(payer).0,
             mint: b.mint,
             payer_token: *payer_token,
             token_program: b.token_program,
@@ -261,7 +262,8 @@ pub fn close_grant(budget: &Pubkey, grant: &Pubkey, payer: &Pubkey) -> Instructi
     )
 }
 
-/// `close_budget` (payer; anyone after expiry; rent to `payer`).
+/// `close_budget` (payer; anyone after expiry; rent to `payer`). Any tokens in the vault beyond
+/// the budget's own (donations) go to `payer`'s associated token account of the mint.
 pub fn close_budget(b: &BudgetRef, payer: &Pubkey, caller: &Pubkey) -> Instruction {
     build(
         escrow::ID,
@@ -269,6 +271,7 @@ pub fn close_budget(b: &BudgetRef, payer: &Pubkey, caller: &Pubkey) -> Instructi
             funds: b.funds(),
             payer: *payer,
             caller: *caller,
+            payer_token: Some(pda::ata(payer, &b.mint, &b.token_program)),
             event_authority: event_authority(),
             program: escrow::ID,
         },

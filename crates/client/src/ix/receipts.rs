@@ -72,7 +72,8 @@ pub fn create_tree(
         receipts::ID,
         acc::CreateTree {
             config: pda::receipts_config().0,
-            receipt_tree: pda::receipt_tree(args.shard).0,
+            shard: pda::shard(args.shard).0,
+            receipt_tree: pda::receipt_tree(args.shard, 0).0,
             tree: *tree,
             tree_authority: pda::tree_authority(tree).0,
             admin: *admin,
@@ -96,15 +97,46 @@ pub fn tree_size(args: &CreateTreeArgs) -> usize {
         .expect("supported tree shape")
 }
 
-/// `append_receipt` to shard `shard` (whose tree is `tree`), signed by `writer`.
-pub fn append_receipt(shard: u16, tree: &Pubkey, writer: &Pubkey, receipt: Receipt) -> Instruction {
+/// One tree generation of a shard, as the instructions that use it name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeRef {
+    pub shard: u16,
+    /// 0 for the shard's first tree; see `receipts::state::Shard`.
+    pub generation: u32,
+    /// The mpl-account-compression tree account.
+    pub tree: Pubkey,
+}
+
+impl TreeRef {
+    /// Generation 0 of `shard`, the tree the admin created with it.
+    pub fn first(shard: u16, tree: &Pubkey) -> Self {
+        Self {
+            shard,
+            generation: 0,
+            tree: *tree,
+        }
+    }
+
+    /// The generation's `ReceiptTree` account.
+    pub fn receipt_tree(&self) -> Pubkey {
+        pda::receipt_tree(self.shard, self.generation).0
+    }
+
+    /// The tree's authority PDA.
+    pub fn authority(&self) -> Pubkey {
+        pda::tree_authority(&self.tree).0
+    }
+}
+
+/// `append_receipt` to the generation `t`, signed by `writer`.
+pub fn append_receipt(t: &TreeRef, writer: &Pubkey, receipt: Receipt) -> Instruction {
     build(
         receipts::ID,
         acc::AppendReceipt {
             config: pda::receipts_config().0,
-            receipt_tree: pda::receipt_tree(shard).0,
-            tree: *tree,
-            tree_authority: pda::tree_authority(tree).0,
+            receipt_tree: t.receipt_tree(),
+            tree: t.tree,
+            tree_authority: t.authority(),
             writer: *writer,
             noop: NOOP_PROGRAM_ID,
             compression_program: COMPRESSION_PROGRAM_ID,
@@ -115,15 +147,15 @@ pub fn append_receipt(shard: u16, tree: &Pubkey, writer: &Pubkey, receipt: Recei
     )
 }
 
-/// `anchor_period` for shard `shard` at its next period index (anyone; `payer` pays rent).
-pub fn anchor_period(shard: u16, tree: &Pubkey, period_index: u64, payer: &Pubkey) -> Instruction {
+/// `anchor_period` for the generation `t` at its next period index (anyone; `payer` pays rent).
+pub fn anchor_period(t: &TreeRef, period_index: u64, payer: &Pubkey) -> Instruction {
     build(
         receipts::ID,
         acc::AnchorPeriod {
             config: pda::receipts_config().0,
-            receipt_tree: pda::receipt_tree(shard).0,
-            tree: *tree,
-            period_root: pda::period_root(tree, period_index).0,
+            receipt_tree: t.receipt_tree(),
+            tree: t.tree,
+            period_root: pda::period_root(&t.tree, period_index).0,
             payer: *payer,
             system_program: system_program::ID,
             event_authority: event_authority(),
@@ -131,6 +163,47 @@ pub fn anchor_period(shard: u16, tree: &Pubkey, period_index: u64, payer: &Pubke
         },
         data::AnchorPeriod {},
     )
+}
+
+/// The two instructions opening the shard's next generation after `newest` (`generations` so
+/// far): allocate the new tree account (the `tree` keypair signs, `rent_lamports` for its size:
+/// `tree_size` of the newest's shape without canopy) and provision it. Anyone may send them once
+/// the newest tree is half full; `payer` pays.
+pub fn provision_tree(
+    newest: &TreeRef,
+    newest_shape: (u32, u32),
+    tree: &Pubkey,
+    payer: &Pubkey,
+    rent_lamports: u64,
+) -> [Instruction; 2] {
+    let (max_depth, max_buffer_size) = newest_shape;
+    let size = tree_account_len(max_depth, max_buffer_size, 0).expect("supported tree shape");
+    let allocate = solana_system_interface::instruction::create_account(
+        payer,
+        tree,
+        rent_lamports,
+        size as u64,
+        &COMPRESSION_PROGRAM_ID,
+    );
+    let provision = build(
+        receipts::ID,
+        acc::ProvisionTree {
+            shard: pda::shard(newest.shard).0,
+            newest: newest.receipt_tree(),
+            newest_tree: newest.tree,
+            receipt_tree: pda::receipt_tree(newest.shard, newest.generation + 1).0,
+            tree: *tree,
+            tree_authority: pda::tree_authority(tree).0,
+            payer: *payer,
+            noop: NOOP_PROGRAM_ID,
+            compression_program: COMPRESSION_PROGRAM_ID,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: receipts::ID,
+        },
+        data::ProvisionTree {},
+    );
+    [allocate, provision]
 }
 
 /// `verify_receipt` against a PeriodRoot (anyone).
@@ -146,18 +219,18 @@ pub fn verify_receipt(period_root: &Pubkey, args: VerifyReceiptArgs) -> Instruct
     )
 }
 
-/// `verify_receipt_live` against the live tree, proof nodes as account keys (anyone).
+/// `verify_receipt_live` against the live tree of generation `t`, proof nodes as account keys
+/// (anyone).
 pub fn verify_receipt_live(
-    shard: u16,
-    tree: &Pubkey,
+    t: &TreeRef,
     proof: &[[u8; 32]],
     args: VerifyReceiptLiveArgs,
 ) -> Instruction {
     let ix = build(
         receipts::ID,
         acc::VerifyReceiptLive {
-            receipt_tree: pda::receipt_tree(shard).0,
-            tree: *tree,
+            receipt_tree: t.receipt_tree(),
+            tree: t.tree,
             compression_program: COMPRESSION_PROGRAM_ID,
             event_authority: event_authority(),
             program: receipts::ID,

@@ -192,14 +192,22 @@ pub fn revoke_attestation(
     )
 }
 
-/// `record_outcome` (the configured outcome recorder).
-pub fn record_outcome(agent: &Pubkey, recorder: &Pubkey, args: RecordOutcomeArgs) -> Instruction {
+/// `record_outcome` (the configured outcome recorder; `rent_payer` pays a new payer record).
+pub fn record_outcome(
+    agent: &Pubkey,
+    recorder: &Pubkey,
+    rent_payer: &Pubkey,
+    args: RecordOutcomeArgs,
+) -> Instruction {
     build(
         agent_registry::ID,
         acc::RecordOutcome {
             config: pda::registry_config().0,
             agent: *agent,
+            payer_record: pda::payer_record(agent, &args.payer).0,
             recorder: *recorder,
+            rent_payer: *rent_payer,
+            system_program: anchor_lang::system_program::ID,
             event_authority: event_authority(),
             program: agent_registry::ID,
         },

@@ -167,10 +167,11 @@ pub struct StepRef {
     pub grant: Pubkey,
     /// The vendor's payout token account.
     pub vendor_token: Pubkey,
-    /// The receipts shard of this plan (see `receipts::receipt::shard_for`).
-    pub shard: u16,
-    /// That shard's concurrent Merkle tree account.
-    pub tree: Pubkey,
+    /// The plan owner (the payer whose record the agent's reputation uses).
+    pub owner: Pubkey,
+    /// The plan's receipts shard (see `receipts::receipt::shard_for`) and the generation of it
+    /// the receipt goes to (its newest).
+    pub receipts: super::receipts::TreeRef,
 }
 
 impl StepRef {
@@ -205,9 +206,9 @@ impl StepRef {
     fn receipts(&self) -> acc::ReceiptAccounts {
         acc::ReceiptAccounts {
             receipts_config: pda::receipts_config().0,
-            receipt_tree: pda::receipt_tree(self.shard).0,
-            tree: self.tree,
-            tree_authority: pda::tree_authority(&self.tree).0,
+            receipt_tree: self.receipts.receipt_tree(),
+            tree: self.receipts.tree,
+            tree_authority: self.receipts.authority(),
             noop: NOOP_PROGRAM_ID,
             compression_program: COMPRESSION_PROGRAM_ID,
             receipts_event_authority: pda::event_authority(&receipts::ID).0,
@@ -216,11 +217,14 @@ impl StepRef {
     }
 }
 
-fn reputation() -> acc::ReputationAccounts {
+/// Where an outcome of `agent` paid for by `payer` goes.
+fn reputation(agent: &Pubkey, payer: &Pubkey) -> acc::ReputationAccounts {
     acc::ReputationAccounts {
         registry_config: pda::registry_config().0,
+        payer_record: pda::payer_record(agent, payer).0,
         registry_event_authority: pda::event_authority(&agent_registry::ID).0,
         registry_program: agent_registry::ID,
+        system_program: system_program::ID,
     }
 }
 
@@ -334,7 +338,7 @@ pub fn execute_swap_step(s: &StepRef, leg: &SwapLeg, vendor_receipt_hash: [u8; 3
             venue_program: leg.venue.program,
             payment: s.payment(),
             receipts: s.receipts(),
-            reputation: reputation(),
+            reputation: reputation(&s.agent, &s.owner),
             authority: pda::runner_authority().0,
             token_program: anchor_spl::token::ID,
             event_authority: event_authority(),
@@ -359,7 +363,7 @@ pub fn complete_service_step(s: &StepRef, result_hash: [u8; 32]) -> Instruction 
             step: s.awarded(),
             payment: s.payment(),
             receipts: s.receipts(),
-            reputation: reputation(),
+            reputation: reputation(&s.agent, &s.owner),
             authority: pda::runner_authority().0,
             event_authority: event_authority(),
             program: runner::ID,
@@ -373,16 +377,23 @@ pub fn complete_service_step(s: &StepRef, result_hash: [u8; 32]) -> Instruction 
     )
 }
 
-/// `mark_step_failed` (anyone, after the RFP's execution deadline).
-pub fn mark_step_failed(plan: &Pubkey, planner: &Pubkey, step: u8, agent: &Pubkey) -> Instruction {
+/// `mark_step_failed` (anyone, `caller` signs, after the RFP's execution deadline).
+pub fn mark_step_failed(
+    plan_key: &Pubkey,
+    plan: &Plan,
+    step: u8,
+    agent: &Pubkey,
+    caller: &Pubkey,
+) -> Instruction {
     build(
         runner::ID,
         acc::MarkStepFailed {
-            plan: *plan,
-            rfp: pda::rfp(planner, plan, u16::from(step)).0,
+            plan: *plan_key,
+            rfp: pda::rfp(&plan.planner, plan_key, u16::from(step)).0,
             agent: *agent,
-            reputation: reputation(),
+            reputation: reputation(agent, &plan.owner),
             authority: pda::runner_authority().0,
+            caller: *caller,
             event_authority: event_authority(),
             program: runner::ID,
         },

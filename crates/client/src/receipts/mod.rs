@@ -3,6 +3,7 @@
 pub mod index;
 pub mod json;
 pub mod mirror;
+pub mod shards;
 pub mod verify;
 
 pub use json::{LocatedReceipt, ReceiptJson};

@@ -2,10 +2,10 @@ use anchor_lang::prelude::*;
 use onchain_common::{pda::init_pda_account, SafeMath};
 
 use crate::{
-    constants::MAX_ATTESTATION_VALIDITY_SECS,
+    constants::{guard, MAX_ATTESTATION_VALIDITY_SECS},
     error::RegistryError,
     events::AttestationIssued,
-    state::{Agent, AgentVersion, Attestation, RegistryConfig, SloFigures, Stage, StageStatus},
+    state::{Agent, AgentVersion, Attestation, RegistryConfig, SloFigures, Stage},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize)]
@@ -22,6 +22,9 @@ pub struct AttestArgs {
     pub report_uri: String,
     /// Unix seconds after which a pass stops counting; in (now, now + 400 days].
     pub expires_at: i64,
+    /// Guard families the certifier verified the agent honours (`constants::guard`); a pass
+    /// certifies those every approving certifier verified (later stages narrow, never widen).
+    pub guards: u8,
 }
 
 #[event_cpi]
@@ -83,6 +86,8 @@ impl Attest<'_> {
             RegistryError::InvalidExpiry
         );
         args.slo.validate()?;
+        require!(args.guards & !guard::ALL == 0, RegistryError::InvalidGuards);
+
         Agent::validate_uri(&args.report_uri)?;
         require!(
             self.version.stages[args.stage.index()].attempts < u8::MAX,
@@ -95,19 +100,28 @@ impl Attest<'_> {
 #[access_control(ctx.accounts.validate(&args))]
 pub fn handler(ctx: Context<Attest>, args: AttestArgs) -> Result<()> {
     let clock = Clock::get()?;
+    let quorum = ctx.accounts.config.quorum_of(args.stage);
+    let certifier = ctx.accounts.certifier.key();
     let version = &mut ctx.accounts.version;
     let record = &mut version.stages[args.stage.index()];
     let attempt = record.attempts;
     record.attempts = attempt.safe_add(1)?;
-    record.status = if args.passed {
-        StageStatus::Passed {
+    let stage_passed = if args.passed {
+        version.approve(
+            args.stage,
+            certifier,
             attempt,
-            expires_at: args.expires_at,
-        }
+            args.expires_at,
+            args.guards,
+            quorum,
+            clock.unix_timestamp,
+        )?
     } else {
-        StageStatus::Failed { attempt }
+        version.fail(args.stage, attempt);
+        false
     };
 
+    let version_approvals = version.stages[args.stage.index()].approvals;
     let version_key = version.key();
     let attestation = Attestation {
         agent: ctx.accounts.agent.key(),
@@ -149,6 +163,9 @@ pub fn handler(ctx: Context<Attest>, args: AttestArgs) -> Result<()> {
         attempt,
         certifier: attestation.certifier,
         passed: args.passed,
+        stage_passed,
+        approvals: version_approvals,
+        quorum,
         slo: args.slo,
         report_hash: args.report_hash,
         expires_at: args.expires_at,

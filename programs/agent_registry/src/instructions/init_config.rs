@@ -2,7 +2,7 @@ use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 
 use onchain_common::pda::init_pda_account;
 
-use crate::{error::RegistryError, events::ConfigInitialized, state::RegistryConfig};
+use crate::{error::RegistryError, events::ConfigInitialized, state::RegistryConfig, state::Stage};
 
 #[derive(AnchorSerialize, AnchorDeserialize)]
 pub struct InitConfigArgs {
@@ -41,6 +41,7 @@ pub fn handler(ctx: Context<InitConfig>, args: InitConfigArgs) -> Result<()> {
         admin: ctx.accounts.admin.key(),
         certifiers: Vec::new(),
         outcome_recorder: args.outcome_recorder,
+        quorum: [1; Stage::COUNT],
         seq: 0,
         bump: ctx.bumps.config,
         reserved: [0; 64],

@@ -11,6 +11,7 @@ pub mod revoke_attestation;
 pub mod set_admin;
 pub mod set_certifiers;
 pub mod set_outcome_recorder;
+pub mod set_quorum;
 pub mod set_status;
 pub mod update_agent;
 
@@ -23,5 +24,6 @@ pub use revoke_attestation::*;
 pub use set_admin::*;
 pub use set_certifiers::*;
 pub use set_outcome_recorder::*;
+pub use set_quorum::*;
 pub use set_status::*;
 pub use update_agent::*;

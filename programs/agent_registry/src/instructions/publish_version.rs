@@ -15,6 +15,9 @@ pub struct PublishVersionArgs {
     pub manifest_hash: [u8; 32],
     /// Hash of the code certifiers will test.
     pub code_hash: [u8; 32],
+    /// What this version may do (capability bits): at least one known bit; certification and
+    /// every market and execution check cover exactly these. Becomes the agent's capabilities.
+    pub capabilities: u64,
 }
 
 #[event_cpi]
@@ -45,6 +48,7 @@ pub struct PublishVersion<'info> {
 impl PublishVersion<'_> {
     fn validate(&self, args: &PublishVersionArgs) -> Result<()> {
         self.agent.require_not_retired()?;
+        Agent::validate_capabilities(args.capabilities)?;
         require!(
             self.agent.version_count == 0 || args.semver > self.agent.latest_version,
             RegistryError::VersionNotIncreasing
@@ -63,6 +67,8 @@ pub fn handler(ctx: Context<PublishVersion>, args: PublishVersionArgs) -> Result
         semver: args.semver,
         manifest_hash: args.manifest_hash,
         code_hash: args.code_hash,
+        capabilities: args.capabilities,
+        certified_guards: 0,
         published_slot: clock.slot,
         published_at: clock.unix_timestamp,
         stages: [StageRecord::default(); Stage::COUNT],
@@ -85,6 +91,7 @@ pub fn handler(ctx: Context<PublishVersion>, args: PublishVersionArgs) -> Result
     agent.version_count = agent.version_count.safe_add(1)?;
     agent.latest_version = args.semver;
     agent.manifest_hash = args.manifest_hash;
+    agent.capabilities = args.capabilities;
     let seq = agent.next_seq()?;
     agent.invariant()?;
     emit_cpi!(VersionPublished {

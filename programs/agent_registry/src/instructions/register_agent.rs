@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use onchain_common::pda::init_pda_account;
 
 use crate::{
+    constants::capability,
     error::RegistryError,
     events::AgentRegistered,
     state::{Agent, AgentStatus, Reputation, SemVer},
@@ -13,7 +14,8 @@ pub struct RegisterAgentArgs {
     pub name: String,
     /// Wallet that receives payments.
     pub payout: Pubkey,
-    /// Capability bits (see `constants::capability`); at least one, no unknown bits.
+    /// Capability bits (see `constants::capability`); at least one, no unknown bits. Shown until
+    /// the first version is published, which fixes the capabilities it is certified for.
     pub capabilities: u64,
     /// Off-chain metadata, at most 200 bytes.
     pub metadata_uri: String,
@@ -64,7 +66,7 @@ pub fn handler(ctx: Context<RegisterAgent>, args: RegisterAgentArgs) -> Result<(
         status: AgentStatus::Active,
         version_count: 0,
         latest_version: SemVer::default(),
-        reputation: Reputation::default(),
+        reputation: [Reputation::default(); capability::COUNT],
         created_at: clock.unix_timestamp,
         seq: 0,
         bump: ctx.bumps.agent,

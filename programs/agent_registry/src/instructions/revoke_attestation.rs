@@ -55,8 +55,9 @@ impl RevokeAttestation<'_> {
     }
 }
 
-/// Marks the attestation revoked. When it is the pass recorded for its stage, that stage and
-/// every higher stage holding a pass are revoked on the version (final for the version).
+/// Marks the attestation revoked. When it is (one of the approvals of) the pass recorded for its
+/// stage, that stage and every higher stage holding a pass are revoked on the version (final
+/// for the version).
 #[access_control(ctx.accounts.validate())]
 pub fn handler(ctx: Context<RevokeAttestation>) -> Result<()> {
     let clock = Clock::get()?;
@@ -68,7 +69,13 @@ pub fn handler(ctx: Context<RevokeAttestation>) -> Result<()> {
     });
 
     let version = &mut ctx.accounts.version;
-    let stages_revoked = if version.is_current_pass(attestation.stage, attestation.attempt) {
+    let part_of_pass = attestation.passed
+        && version.is_part_of_pass(
+            attestation.stage,
+            attestation.attempt,
+            &attestation.certifier,
+        );
+    let stages_revoked = if part_of_pass {
         version.revoke_from(attestation.stage, clock.unix_timestamp)
     } else {
         0

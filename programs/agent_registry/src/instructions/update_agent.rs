@@ -6,7 +6,8 @@ use crate::{error::RegistryError, events::AgentUpdated, state::Agent};
 pub struct UpdateAgentArgs {
     /// New payout wallet, if changing.
     pub payout: Option<Pubkey>,
-    /// New capability bits, if changing.
+    /// Must be `None`: capabilities belong to a published version (`publish_version`), so
+    /// they cannot grow after certification.
     pub capabilities: Option<u64>,
     /// New metadata URI (<= 200 bytes), if changing.
     pub metadata_uri: Option<String>,
@@ -42,9 +43,10 @@ impl UpdateAgent<'_> {
         if let Some(payout) = args.payout {
             require_keys_neq!(payout, Pubkey::default(), RegistryError::InvalidKey);
         }
-        if let Some(capabilities) = args.capabilities {
-            Agent::validate_capabilities(capabilities)?;
-        }
+        require!(
+            args.capabilities.is_none(),
+            RegistryError::CapabilitiesPinned
+        );
         if let Some(uri) = &args.metadata_uri {
             Agent::validate_uri(uri)?;
         }
@@ -60,9 +62,6 @@ pub fn handler(ctx: Context<UpdateAgent>, args: UpdateAgentArgs) -> Result<()> {
         (agent.payout, agent.capabilities, agent.manifest_hash);
     if let Some(payout) = args.payout {
         agent.payout = payout;
-    }
-    if let Some(capabilities) = args.capabilities {
-        agent.capabilities = capabilities;
     }
     if let Some(uri) = args.metadata_uri {
         agent.metadata_uri = uri;

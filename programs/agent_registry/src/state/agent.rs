@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
-use onchain_common::{SafeMath, BPS_DENOMINATOR};
+use onchain_common::SafeMath;
 
-use crate::{constants::*, error::RegistryError};
+use crate::{constants::*, error::RegistryError, state::Reputation};
 
 /// Lifecycle of an agent. `Retired` is final: the account stays as a tombstone so the
 /// (owner, name) identity can never be taken over.
@@ -42,39 +42,6 @@ impl AgentStatus {
     }
 }
 
-/// Payment-backed reputation, written only by the runner through `record_outcome`.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct Reputation {
-    /// Steps executed and paid (each one has a receipt leaf).
-    pub succeeded: u64,
-    /// Steps the agent was awarded but failed or let expire.
-    pub failed: u64,
-    /// Sum of realized slippage over successful swap steps, in bps (average = sum / succeeded).
-    pub slippage_bps_sum: u64,
-    /// Unix seconds of the last recorded outcome (0 = none).
-    pub last_outcome_at: i64,
-}
-
-impl Reputation {
-    /// Reliability in bps with a Laplace prior: `(succeeded + 1) * 10_000 / (succeeded + failed + 2)`.
-    /// A new agent scores 5_000; the score tends to the observed success rate.
-    pub fn reliability_bps(&self) -> u64 {
-        let succeeded = u128::from(self.succeeded);
-        let total = succeeded
-            .saturating_add(u128::from(self.failed))
-            .saturating_add(2);
-        let score = succeeded
-            .saturating_add(1)
-            .saturating_mul(u128::from(BPS_DENOMINATOR))
-            .checked_div(total)
-            .unwrap_or_default();
-        // score <= 10_000 because succeeded + 1 <= total.
-        u64::try_from(score).unwrap_or(BPS_DENOMINATOR)
-    }
-}
-
 /// A semantic version; ordered lexicographically (major, minor, patch).
 #[derive(
     AnchorSerialize,
@@ -109,7 +76,8 @@ pub struct Agent {
     pub name: String,
     /// Wallet that receives payments; payouts go to its token account for the budget's mint.
     pub payout: Pubkey,
-    /// Advertised capability bits (see `constants::capability`).
+    /// Capability bits of the latest published version (see `constants::capability`); what a
+    /// version may do is fixed at its publication and certified with it.
     pub capabilities: u64,
     /// Off-chain metadata (manifest, endpoints), at most 200 bytes.
     #[max_len(MAX_URI_LEN)]
@@ -122,8 +90,8 @@ pub struct Agent {
     pub version_count: u32,
     /// The latest published version (meaningless while `version_count == 0`).
     pub latest_version: SemVer,
-    /// Payment-backed reputation counters.
-    pub reputation: Reputation,
+    /// Payment-backed reputation, one record per capability bit (see `state::reputation`).
+    pub reputation: [Reputation; capability::COUNT],
     /// Unix seconds at registration.
     pub created_at: i64,
     /// Sequence number of the last event about this agent.
@@ -174,6 +142,28 @@ impl Agent {
     pub fn next_seq(&mut self) -> Result<u64> {
         self.seq = self.seq.safe_add(1)?;
         Ok(self.seq)
+    }
+
+    /// The record of one capability bit.
+    pub fn reputation_of(&self, bit: u64) -> Result<&Reputation> {
+        capability::index(bit)
+            .and_then(|i| self.reputation.get(i))
+            .ok_or_else(|| error!(RegistryError::InvalidCapabilities))
+    }
+
+    /// Reliability for work needing every bit of `capabilities`: the weakest of their records
+    /// (5,000 bps, a new agent's, when none is set).
+    pub fn reliability_bps(&self, capabilities: u64) -> u64 {
+        (0..capability::COUNT)
+            .filter(|i| capabilities & (1u64 << i) != 0)
+            .map(|i| self.reputation[i].reliability_bps())
+            .min()
+            .unwrap_or_else(|| Reputation::default().reliability_bps())
+    }
+
+    /// The payer is the agent itself: its owner or its payout wallet.
+    pub fn is_self(&self, payer: &Pubkey) -> bool {
+        *payer == self.owner || *payer == self.payout
     }
 
     pub fn invariant(&self) -> Result<()> {

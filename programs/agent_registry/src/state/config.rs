@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::{constants::*, error::RegistryError};
+use crate::{constants::*, error::RegistryError, state::Stage};
 
 /// The registry's singleton configuration. PDA `["config"]`.
 #[account]
@@ -15,6 +15,9 @@ pub struct RegistryConfig {
     /// The only signer accepted by `record_outcome` (the runner program's reputation PDA).
     /// `Pubkey::default()` closes `record_outcome` (fail closed).
     pub outcome_recorder: Pubkey,
+    /// Distinct certifiers that must pass each stage (indexed by [`Stage`]) before it counts;
+    /// 1..=MAX_QUORUM each, and never more than the certifier set holds.
+    pub quorum: [u8; Stage::COUNT],
     /// Sequence number of the last config event.
     pub seq: u64,
     /// Canonical bump of this PDA.
@@ -25,6 +28,23 @@ pub struct RegistryConfig {
 
 impl RegistryConfig {
     pub const SEED: &'static [u8] = CONFIG_SEED;
+
+    /// Certifiers needed for `stage`.
+    pub fn quorum_of(&self, stage: Stage) -> u8 {
+        self.quorum[stage.index()]
+    }
+
+    /// A quorum per stage: 1..=MAX_QUORUM, reachable with `certifiers` keys.
+    pub fn validate_quorum(quorum: &[u8; Stage::COUNT], certifiers: usize) -> Result<()> {
+        let reachable = u8::try_from(certifiers.max(1)).unwrap_or(u8::MAX);
+        require!(
+            quorum
+                .iter()
+                .all(|q| (1..=MAX_QUORUM).contains(q) && *q <= reachable),
+            RegistryError::InvalidQuorum
+        );
+        Ok(())
+    }
 
     pub fn is_certifier(&self, key: &Pubkey) -> bool {
         self.certifiers.contains(key)
@@ -56,6 +76,7 @@ impl RegistryConfig {
 
     pub fn invariant(&self) -> Result<()> {
         require_keys_neq!(self.admin, Pubkey::default(), RegistryError::InvalidKey);
-        Self::validate_certifiers(&self.certifiers)
+        Self::validate_certifiers(&self.certifiers)?;
+        Self::validate_quorum(&self.quorum, self.certifiers.len())
     }
 }

@@ -4,9 +4,13 @@
 pub mod agent;
 pub mod attestation;
 pub mod config;
+pub mod payer_record;
+pub mod reputation;
 pub mod version;
 
 pub use agent::*;
 pub use attestation::*;
 pub use config::*;
+pub use payer_record::*;
+pub use reputation::*;
 pub use version::*;

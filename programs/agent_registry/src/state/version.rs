@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use onchain_common::SafeMath;
+
 use crate::{constants::*, error::RegistryError, state::SemVer};
 
 /// Certification stages, in the order they must be passed.
@@ -65,7 +67,8 @@ pub enum StageStatus {
     Revoked { attempt: u8, at: i64 },
 }
 
-/// One stage's record on a version: how many attestations were issued and where it stands.
+/// One stage's record on a version: how many attestations were issued, where it stands, and
+/// the certifiers whose passing verdicts the current (or forming) pass is made of.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
@@ -74,11 +77,31 @@ pub struct StageRecord {
     pub attempts: u8,
     /// Current standing.
     pub status: StageStatus,
+    /// Distinct certifiers that passed the stage since the last failure, revocation or pass
+    /// (the first `approvals` entries of `approvers`).
+    pub approvals: u8,
+    pub approvers: [Pubkey; MAX_QUORUM as usize],
+    /// Earliest expiry among those approvals (unix seconds).
+    pub approvals_expire_at: i64,
+    /// Guard families every one of those approvals verified.
+    pub approved_guards: u8,
 }
 
 impl StageRecord {
     pub fn is_valid_pass(&self, now: i64) -> bool {
         matches!(self.status, StageStatus::Passed { expires_at, .. } if now < expires_at)
+    }
+
+    /// `certifier` is among the approvals of the current (or forming) pass.
+    pub fn is_approver(&self, certifier: &Pubkey) -> bool {
+        self.approvers[..usize::from(self.approvals)].contains(certifier)
+    }
+
+    fn clear_approvals(&mut self) {
+        self.approvals = 0;
+        self.approvers = [Pubkey::default(); MAX_QUORUM as usize];
+        self.approvals_expire_at = 0;
+        self.approved_guards = 0;
     }
 }
 
@@ -96,6 +119,13 @@ pub struct AgentVersion {
     pub manifest_hash: [u8; 32],
     /// Hash of the code (binary or container digest) certifiers tested.
     pub code_hash: [u8; 32],
+    /// What this version may do (capability bits), fixed at publication: certification covers
+    /// exactly these.
+    pub capabilities: u64,
+    /// Guard families the passes verified: those of stage A's review, narrowed by every later
+    /// stage (0 before stage A passes); markets derive guard compatibility from these, not from
+    /// what an offer claims.
+    pub certified_guards: u8,
     /// Slot at publication.
     pub published_slot: u64,
     /// Unix seconds at publication.
@@ -156,8 +186,77 @@ impl AgentVersion {
         )
     }
 
-    /// Revokes every pass from `stage` upwards (higher stages were built on it). Returns the
-    /// bitmask of stages revoked.
+    /// Records `certifier`'s passing verdict (attestation `attempt`, valid until `expires_at`,
+    /// verifying `guards`) on `stage`. The stage passes once `quorum` distinct certifiers agree:
+    /// it then expires with the earliest of their approvals and, for stage B, certifies the
+    /// guards all of them verified (narrowing what earlier stages certified). Returns whether the
+    /// stage passed now.
+    #[allow(clippy::too_many_arguments)]
+    pub fn approve(
+        &mut self,
+        stage: Stage,
+        certifier: Pubkey,
+        attempt: u8,
+        expires_at: i64,
+        guards: u8,
+        quorum: u8,
+        now: i64,
+    ) -> Result<bool> {
+        let record = &mut self.stages[stage.index()];
+        // A new round: after an (expired) pass, or when the approvals gathered have lapsed.
+        if matches!(record.status, StageStatus::Passed { .. })
+            || (record.approvals > 0 && record.approvals_expire_at <= now)
+        {
+            record.clear_approvals();
+        }
+        require!(
+            !record.is_approver(&certifier),
+            RegistryError::DuplicateApproval
+        );
+        let slot = usize::from(record.approvals);
+        require!(
+            slot < record.approvers.len(),
+            RegistryError::DuplicateApproval
+        );
+        record.approvers[slot] = certifier;
+        let first = record.approvals == 0;
+        record.approvals = record.approvals.safe_add(1)?;
+        record.approvals_expire_at = if first {
+            expires_at
+        } else {
+            record.approvals_expire_at.min(expires_at)
+        };
+        record.approved_guards = if first {
+            guards
+        } else {
+            record.approved_guards & guards
+        };
+        if record.approvals < quorum.max(1) {
+            return Ok(false);
+        }
+        record.status = StageStatus::Passed {
+            attempt,
+            expires_at: record.approvals_expire_at,
+        };
+        // Stage A certifies the guards its review verified; every later stage can only confirm
+        // or narrow them.
+        self.certified_guards = if stage == Stage::A {
+            record.approved_guards
+        } else {
+            self.certified_guards & record.approved_guards
+        };
+        Ok(true)
+    }
+
+    /// Records a failing verdict on `stage`: any approvals gathered so far are void.
+    pub fn fail(&mut self, stage: Stage, attempt: u8) {
+        let record = &mut self.stages[stage.index()];
+        record.status = StageStatus::Failed { attempt };
+        record.clear_approvals();
+    }
+
+    /// Revokes every pass from `stage` upwards (higher stages were built on it), with any
+    /// approvals gathering for them. Returns the bitmask of stages revoked.
     pub fn revoke_from(&mut self, stage: Stage, now: i64) -> u8 {
         let mut mask = 0u8;
         for (i, record) in self.stages.iter_mut().enumerate().skip(stage.index()) {
@@ -165,7 +264,17 @@ impl AgentVersion {
                 record.status = StageStatus::Revoked { attempt, at: now };
                 mask |= 1u8 << i;
             }
+            record.clear_approvals();
+        }
+        if stage == Stage::A {
+            self.certified_guards = 0;
         }
         mask
+    }
+
+    /// Whether revoking `certifier`'s attestation `attempt` on `stage` revokes the stage: it is
+    /// the recorded pass, or one of the approvals the pass (or a forming pass) is made of.
+    pub fn is_part_of_pass(&self, stage: Stage, attempt: u8, certifier: &Pubkey) -> bool {
+        self.is_current_pass(stage, attempt) || self.stages[stage.index()].is_approver(certifier)
     }
 }

@@ -1,12 +1,14 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, CloseAccount};
+use anchor_spl::token_interface::{self, CloseAccount, TokenAccount, TransferChecked};
 
 use crate::{error::EscrowError, events::BudgetClosed, state::Budget};
 // The composite `BudgetVault` brings Anchor-generated companions (bumps, client modules).
 use crate::instructions::budget_vault::*;
 
-/// Closes an empty budget and its vault; all rent returns to the payer. The payer may close at
-/// any time once every grant is closed and the vault is empty; after expiry anyone may.
+/// Closes a budget that owes nothing and its vault; all rent returns to the payer. The payer may
+/// close at any time once every grant is closed and every deposited atom was redeemed or
+/// refunded; after expiry anyone may. Tokens nobody deposited (a donation to the vault) are
+/// swept to the payer's token account first, so no dust can keep a budget open.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseBudget<'info> {
@@ -16,6 +18,15 @@ pub struct CloseBudget<'info> {
     pub payer: UncheckedAccount<'info>,
     /// The payer before expiry; anyone after.
     pub caller: Signer<'info>,
+    /// The payer's token account of the budget's mint: receives a surplus in the vault. Needed
+    /// only when the vault holds one.
+    #[account(
+        mut,
+        token::mint = funds.mint,
+        token::authority = payer,
+        token::token_program = funds.token_program
+    )]
+    pub payer_token: Option<Box<InterfaceAccount<'info, TokenAccount>>>,
 }
 
 impl CloseBudget<'_> {
@@ -29,7 +40,11 @@ impl CloseBudget<'_> {
             );
         }
         require!(budget.open_grants == 0, EscrowError::GrantsStillOpen);
-        require!(self.funds.vault.amount == 0, EscrowError::VaultNotEmpty);
+        require!(budget.balance()? == 0, EscrowError::BudgetHoldsFunds);
+        require!(
+            self.funds.vault.amount == 0 || self.payer_token.is_some(),
+            EscrowError::SurplusDestinationMissing
+        );
         Ok(())
     }
 }
@@ -45,6 +60,25 @@ pub fn handler(ctx: Context<CloseBudget>) -> Result<()> {
         &budget.id,
         &[budget.bump],
     ];
+    let surplus = funds.vault.amount;
+    if let Some(payer_token) = &ctx.accounts.payer_token {
+        if surplus > 0 {
+            token_interface::transfer_checked(
+                CpiContext::new_with_signer(
+                    funds.token_program.key(),
+                    TransferChecked {
+                        from: funds.vault.to_account_info(),
+                        mint: funds.mint.to_account_info(),
+                        to: payer_token.to_account_info(),
+                        authority: funds.budget.to_account_info(),
+                    },
+                    &[seeds],
+                ),
+                surplus,
+                budget.decimals,
+            )?;
+        }
+    }
     token_interface::close_account(CpiContext::new_with_signer(
         funds.token_program.key(),
         CloseAccount {
@@ -60,6 +94,7 @@ pub fn handler(ctx: Context<CloseBudget>) -> Result<()> {
         deposited: budget.deposited,
         redeemed: budget.redeemed,
         refunded: budget.refunded,
+        surplus_swept: surplus,
         seq: budget.seq.saturating_add(1),
         slot: clock.slot,
         unix_ts: clock.unix_timestamp,

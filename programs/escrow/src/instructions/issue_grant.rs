@@ -27,8 +27,8 @@ pub struct IssueGrantArgs {
     pub expires_at: i64,
 }
 
-/// Issues grant number `budget.grant_count`. Several may be issued in one transaction; the
-/// client uses consecutive indices.
+/// Issues the budget's next grant (PDA index `budget.next_grant_index()`). Several may be issued
+/// in one transaction; the client uses consecutive indices.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: IssueGrantArgs)]
@@ -43,7 +43,7 @@ pub struct IssueGrant<'info> {
     /// CHECK: the grant PDA at the budget's next index, created by the handler (prefund-safe).
     #[account(
         mut,
-        seeds = [Grant::SEED, budget.key().as_ref(), budget.grant_count.to_le_bytes().as_ref()],
+        seeds = [Grant::SEED, budget.key().as_ref(), budget.next_grant_index()?.to_le_bytes().as_ref()],
         bump
     )]
     pub grant: UncheckedAccount<'info>,
@@ -103,7 +103,7 @@ pub fn handler(ctx: Context<IssueGrant>, args: IssueGrantArgs) -> Result<()> {
     Ok(())
 }
 
-/// Creates grant number `budget.grant_count` at `grant` (its PDA, `bump`) paying `vendor`
+/// Creates the budget's next grant at `grant` (its PDA, `bump`) paying `vendor`
 /// under `args`, reserving its amount; rent from `payer`. Returns the event to emit.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue<'info>(
@@ -118,8 +118,8 @@ pub(crate) fn issue<'info>(
 ) -> Result<GrantIssued> {
     let reserved_before = budget.reserved;
     budget.reserve(args.max_amount)?;
-    let index = budget.grant_count;
-    budget.grant_count = index.safe_add(1)?;
+    let index = budget.next_grant_index()?;
+    budget.grant_count = budget.grant_count.safe_add(1)?;
     budget.open_grants = budget.open_grants.safe_add(1)?;
 
     let state = Grant {

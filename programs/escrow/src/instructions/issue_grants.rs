@@ -28,7 +28,7 @@ pub struct IssueGrantsArgs {
     pub not_before: i64,
     /// Unix seconds, end of every grant's window (exclusive); > now, <= budget expiry.
     pub expires_at: i64,
-    /// One entry per grant, issued at consecutive indices from `budget.grant_count`.
+    /// One entry per grant, issued at consecutive indices from `budget.next_grant_index()`.
     pub grants: Vec<GrantSpec>,
 }
 
@@ -90,7 +90,7 @@ pub fn handler<'info>(
             &[
                 Grant::SEED,
                 budget.key().as_ref(),
-                &budget.grant_count.to_le_bytes(),
+                &budget.next_grant_index()?.to_le_bytes(),
             ],
             &crate::ID,
         );

@@ -12,7 +12,7 @@ use crate::{
     error::EscrowError,
     events::BudgetOpened,
     mint_policy::require_admitted_mint,
-    state::{Budget, BudgetStatus},
+    state::{Budget, BudgetStatus, GrantCounter},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize)]
@@ -39,6 +39,10 @@ pub struct OpenBudget<'info> {
     /// CHECK: the budget's vault PDA, created and initialized as a token account by the handler.
     #[account(mut, seeds = [VAULT_SEED, budget.key().as_ref()], bump)]
     pub vault: UncheckedAccount<'info>,
+    /// CHECK: the payer's grant counter PDA `["grants", payer]`, created on the payer's first
+    /// budget (prefund-safe) and read otherwise; the budget takes its next block of indices.
+    #[account(mut, seeds = [GrantCounter::SEED, payer.key().as_ref()], bump)]
+    pub grant_counter: UncheckedAccount<'info>,
     /// The budget's mint; checked against the mint policy.
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
@@ -105,6 +109,12 @@ pub fn handler(ctx: Context<OpenBudget>, args: OpenBudgetArgs) -> Result<()> {
         accounts.mint.decimals,
     )?;
 
+    let grant_base = take_grant_block(
+        &accounts.payer,
+        &accounts.grant_counter,
+        &accounts.system_program,
+        ctx.bumps.grant_counter,
+    )?;
     let mut budget = Budget {
         payer,
         id: args.id,
@@ -120,6 +130,7 @@ pub fn handler(ctx: Context<OpenBudget>, args: OpenBudgetArgs) -> Result<()> {
         expires_at: args.expires_at,
         status: BudgetStatus::Open,
         grant_count: 0,
+        grant_base,
         open_grants: 0,
         session_key: None,
         seq: 0,
@@ -152,4 +163,41 @@ pub fn handler(ctx: Context<OpenBudget>, args: OpenBudgetArgs) -> Result<()> {
         unix_ts: clock.unix_timestamp,
     });
     Ok(())
+}
+
+/// The first index of the payer's next block of grant indices, creating the payer's counter on
+/// its first budget.
+fn take_grant_block<'info>(
+    payer: &Signer<'info>,
+    counter: &UncheckedAccount<'info>,
+    system_program: &Program<'info, System>,
+    bump: u8,
+) -> Result<u32> {
+    let info = counter.to_account_info();
+    let mut state = if info.data_is_empty() {
+        let payer_key = payer.key();
+        init_pda_account(
+            payer,
+            counter,
+            system_program,
+            &[GrantCounter::SEED, payer_key.as_ref(), &[bump]],
+            &GrantCounter {
+                payer: payer_key,
+                next_base: 0,
+                bump,
+            },
+        )?;
+        GrantCounter {
+            payer: payer_key,
+            next_base: 0,
+            bump,
+        }
+    } else {
+        let data = info.try_borrow_data()?;
+        GrantCounter::try_deserialize(&mut &data[..])?
+    };
+    let base = state.take_block()?;
+    let mut data = info.try_borrow_mut_data()?;
+    state.try_serialize(&mut &mut data[..])?;
+    Ok(base)
 }

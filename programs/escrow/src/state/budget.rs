@@ -48,8 +48,11 @@ pub struct Budget {
     /// the payer.
     pub expires_at: i64,
     pub status: BudgetStatus,
-    /// Grants ever issued; the next grant's PDA index.
+    /// Grants ever issued.
     pub grant_count: u32,
+    /// First grant index of this budget's block (see `constants::GRANT_SEED`); grant `k` of the
+    /// budget lives at index `grant_base + k`.
+    pub grant_base: u32,
     /// Grants issued and not yet closed.
     pub open_grants: u32,
     /// Ed25519 key whose signed cumulative vouchers may settle grants (x402 "upto").
@@ -64,6 +67,20 @@ pub struct Budget {
 
 impl Budget {
     pub const SEED: &'static [u8] = BUDGET_SEED;
+
+    /// The PDA index of grant `k` of this budget.
+    pub fn grant_index(&self, k: u32) -> Result<u32> {
+        self.grant_base.safe_add(k)
+    }
+
+    /// The PDA index the next grant takes, if the budget's block has room.
+    pub fn next_grant_index(&self) -> Result<u32> {
+        require!(
+            self.grant_count < GRANTS_PER_BUDGET,
+            EscrowError::TooManyGrants
+        );
+        self.grant_index(self.grant_count)
+    }
 
     /// What the vault must hold.
     pub fn balance(&self) -> Result<u64> {

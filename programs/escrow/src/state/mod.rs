@@ -3,9 +3,11 @@
 
 pub mod budget;
 pub mod grant;
+pub mod grant_counter;
 
 pub use budget::*;
 pub use grant::*;
+pub use grant_counter::*;
 
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,7 @@ fn budget(deposited: u64, expires_at: i64) -> Budget {
         expires_at,
         status: BudgetStatus::Open,
         grant_count: 0,
+        grant_base: 0,
         open_grants: 0,
         session_key: None,
         seq: 0,

@@ -1,12 +1,11 @@
-use agent_registry::state::{Agent, AgentVersion};
 use anchor_lang::prelude::*;
 
 use crate::{
     error::MarketError,
     events::RfpAwarded,
-    instructions::award::apply_award,
-    selection::{best, compat_bps, Candidate},
-    state::{Offer, Rfp},
+    instructions::{award::apply_award, certified_agent::CandidateAccounts},
+    selection::{best, Candidate},
+    state::Rfp,
 };
 
 /// Accounts per live offer in `remaining_accounts`: the offer, its agent, the agent's version.
@@ -26,81 +25,10 @@ pub struct AwardBest<'info> {
     // remaining_accounts: for each live offer, [offer, agent, version] (see module docs).
 }
 
-fn pda_matches(key: &Pubkey, seeds: &[&[u8]], program: &Pubkey) -> bool {
-    Pubkey::create_program_address(seeds, program).is_ok_and(|address| address == *key)
-}
-
-/// One validated `[offer, agent, version]` triplet.
-struct Entry<'info> {
-    key: Pubkey,
-    offer: Account<'info, Offer>,
-    agent: Account<'info, Agent>,
-    version: Account<'info, AgentVersion>,
-}
-
-fn load<'info>(rfp: &Pubkey, accounts: &'info [AccountInfo<'info>]) -> Result<Entry<'info>> {
-    let [offer_info, agent_info, version_info] = accounts else {
-        return err!(MarketError::OfferCountMismatch);
-    };
-    let offer =
-        Account::<Offer>::try_from(offer_info).map_err(|_| MarketError::InvalidCandidate)?;
-    require_keys_eq!(offer.rfp, *rfp, MarketError::OfferRfpMismatch);
-    require!(
-        pda_matches(
-            &offer_info.key(),
-            &[
-                Offer::SEED,
-                rfp.as_ref(),
-                offer.agent.as_ref(),
-                &[offer.bump]
-            ],
-            &crate::ID
-        ),
-        MarketError::InvalidCandidate
-    );
-    require_keys_eq!(agent_info.key(), offer.agent, MarketError::AgentMismatch);
-    let agent =
-        Account::<Agent>::try_from(agent_info).map_err(|_| MarketError::InvalidCandidate)?;
-    require!(
-        pda_matches(
-            &agent_info.key(),
-            &[
-                Agent::SEED,
-                agent.owner.as_ref(),
-                &agent.name_hash,
-                &[agent.bump]
-            ],
-            &agent_registry::ID
-        ),
-        MarketError::InvalidCandidate
-    );
-    let version = Account::<AgentVersion>::try_from(version_info)
-        .map_err(|_| MarketError::InvalidCandidate)?;
-    require_keys_eq!(version.agent, agent_info.key(), MarketError::AgentMismatch);
-    require!(
-        pda_matches(
-            &version_info.key(),
-            &[
-                AgentVersion::SEED,
-                agent_info.key.as_ref(),
-                &version.index.to_le_bytes(),
-                &[version.bump]
-            ],
-            &agent_registry::ID
-        ),
-        MarketError::InvalidCandidate
-    );
-    Ok(Entry {
-        key: offer_info.key(),
-        offer,
-        agent,
-        version,
-    })
-}
-
 /// After the bid deadline anyone awards the RFP to the offer of highest utility among ALL live
 /// offers (see [`crate::selection`] for the formula). Every live offer must be passed exactly
-/// once; offers that expired or whose agent is no longer Active and certified are skipped.
+/// once with its agent's current version (an older version is an error, not a skip); offers that
+/// expired or whose agent is no longer Active and certified are skipped.
 pub fn handler<'info>(ctx: Context<'info, AwardBest<'info>>) -> Result<()> {
     let clock = Clock::get()?;
     let now = clock.unix_timestamp;
@@ -116,30 +44,14 @@ pub fn handler<'info>(ctx: Context<'info, AwardBest<'info>>) -> Result<()> {
     );
 
     let mut seen: Vec<Pubkey> = Vec::with_capacity(usize::from(rfp.offer_count));
-    let mut eligible: Vec<(Entry, Candidate)> = Vec::new();
+    let mut eligible: Vec<(CandidateAccounts, Candidate)> = Vec::new();
     for triplet in remaining.chunks(ACCOUNTS_PER_CANDIDATE) {
-        let entry = load(&rfp_key, triplet)?;
+        let entry = CandidateAccounts::load(&rfp_key, triplet)?;
         require!(!seen.contains(&entry.key), MarketError::DuplicateOffer);
         seen.push(entry.key);
-        let certified = agent_registry::require_certified(
-            &entry.offer.agent,
-            &entry.agent,
-            &entry.version,
-            rfp.capability,
-            rfp.min_stage,
-            now,
-        );
-        if entry.offer.is_expired(now) || certified.is_err() {
-            continue;
+        if let Some(candidate) = entry.candidate(rfp, now) {
+            eligible.push((entry, candidate));
         }
-        let candidate = Candidate {
-            agent: entry.offer.agent,
-            price: entry.offer.price,
-            reliability_bps: entry.agent.reputation.reliability_bps(),
-            compat_bps: compat_bps(entry.offer.guard_compat, rfp.guards.required),
-            submitted_at: entry.offer.submitted_at,
-        };
-        eligible.push((entry, candidate));
     }
     let candidates: Vec<Candidate> = eligible.iter().map(|(_, c)| *c).collect();
     let winner = best(&candidates).ok_or(MarketError::NoEligibleOffer)?;

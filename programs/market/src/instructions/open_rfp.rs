@@ -86,6 +86,7 @@ pub fn handler(ctx: Context<OpenRfp>, args: OpenRfpArgs) -> Result<()> {
         status: RfpStatus::Open,
         offer_count: 0,
         version: 0,
+        offer_versions: 0,
         created_at: clock.unix_timestamp,
         seq: 0,
         bump: ctx.bumps.rfp,

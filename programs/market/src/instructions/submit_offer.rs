@@ -1,10 +1,14 @@
 use anchor_lang::prelude::*;
 use onchain_common::{pda::init_pda_account, SafeMath};
 
+use std::cmp::Ordering;
+
 use crate::{
     constants::{guard, BPS, MAX_OFFERS_PER_RFP},
     error::MarketError,
-    events::OfferSubmitted,
+    events::{OfferEvicted, OfferSubmitted},
+    instructions::certified_agent::{rfp_candidate, CandidateAccounts},
+    selection::{compare, Candidate},
     state::{Offer, Rfp},
 };
 // The composite `CertifiedAgent` brings Anchor-generated companions (bumps, client modules).
@@ -65,6 +69,8 @@ pub struct SubmitOffer<'info> {
     #[account(mut, address = bidder.agent.owner @ MarketError::NotVendor)]
     pub vendor: Signer<'info>,
     pub system_program: Program<'info, System>,
+    // remaining_accounts: only when the RFP is full, the live offer to evict:
+    // [offer (mut), its agent, its agent's current version, its vendor (mut, receives the rent)].
 }
 
 impl SubmitOffer<'_> {
@@ -82,19 +88,58 @@ impl SubmitOffer<'_> {
         )?;
         terms.validate(rfp, now)?;
         require!(
-            rfp.offer_count < MAX_OFFERS_PER_RFP,
-            MarketError::TooManyOffers
+            terms.guard_compat & !self.bidder.version.certified_guards == 0,
+            MarketError::GuardsNotCertified
         );
         Ok(())
     }
 }
 
+/// Makes room on a full RFP: the named live offer leaves (rent to its vendor) when it is
+/// expired, no longer eligible, or of lower utility than `newcomer`. Returns its event.
+fn evict<'info>(
+    rfp: &mut Rfp,
+    rfp_key: Pubkey,
+    newcomer: &Candidate,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+) -> Result<OfferEvicted> {
+    require!(remaining.len() == 4, MarketError::RfpFull);
+    let victim = CandidateAccounts::load(&rfp_key, &remaining[..3])?;
+    let vendor = &remaining[3];
+    require_keys_eq!(
+        vendor.key(),
+        victim.offer.vendor,
+        MarketError::RentReceiverMismatch
+    );
+    let beaten = match victim.candidate(rfp, now) {
+        None => true,
+        Some(incumbent) => compare(newcomer, &incumbent) == Ordering::Greater,
+    };
+    require!(beaten, MarketError::NotEvictable);
+    let rent_returned = remaining[0].lamports();
+    victim.offer.close(vendor.clone())?;
+    let before = rfp.offer_count;
+    rfp.offer_count = before.safe_sub(1)?;
+    Ok(OfferEvicted {
+        rfp: rfp_key,
+        offer: victim.key,
+        agent: victim.offer.agent,
+        vendor: victim.offer.vendor,
+        by_agent: newcomer.agent,
+        rent_returned,
+        slot: Clock::get()?.slot,
+        unix_ts: now,
+    })
+}
+
 #[access_control(ctx.accounts.validate(&terms))]
-pub fn handler(ctx: Context<SubmitOffer>, terms: OfferTerms) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, SubmitOffer<'info>>, terms: OfferTerms) -> Result<()> {
     let clock = Clock::get()?;
+    let now = clock.unix_timestamp;
     let rfp_key = ctx.accounts.rfp.key();
     let agent = ctx.accounts.bidder.agent.key();
-    let offer = Offer {
+    let mut offer = Offer {
         rfp: rfp_key,
         agent,
         vendor: ctx.accounts.vendor.key(),
@@ -104,10 +149,32 @@ pub fn handler(ctx: Context<SubmitOffer>, terms: OfferTerms) -> Result<()> {
         guard_compat: terms.guard_compat,
         expires_at: terms.expires_at,
         version: 0,
-        submitted_at: clock.unix_timestamp,
+        submitted_at: now,
         bump: ctx.bumps.offer,
         padding: [0; 16],
     };
+    let evicted = if ctx.accounts.rfp.offer_count >= MAX_OFFERS_PER_RFP {
+        let newcomer = rfp_candidate(
+            &ctx.accounts.rfp,
+            &offer,
+            &ctx.accounts.bidder.agent,
+            &ctx.accounts.bidder.version,
+        );
+        Some(evict(
+            &mut ctx.accounts.rfp,
+            rfp_key,
+            &newcomer,
+            ctx.remaining_accounts,
+            now,
+        )?)
+    } else {
+        require!(
+            ctx.remaining_accounts.is_empty(),
+            MarketError::UnexpectedAccounts
+        );
+        None
+    };
+    offer.version = ctx.accounts.rfp.next_offer_version()?;
     init_pda_account(
         &ctx.accounts.vendor,
         &ctx.accounts.offer,
@@ -120,6 +187,9 @@ pub fn handler(ctx: Context<SubmitOffer>, terms: OfferTerms) -> Result<()> {
     rfp.offer_count = before.safe_add(1)?;
     let seq = rfp.next_seq()?;
     rfp.invariant()?;
+    if let Some(event) = evicted {
+        emit_cpi!(event);
+    }
     emit_cpi!(OfferSubmitted {
         rfp: rfp_key,
         offer: ctx.accounts.offer.key(),

@@ -33,7 +33,14 @@ impl UpdateOffer<'_> {
     fn validate(&self, terms: &OfferTerms) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         self.rfp.require_accepting_bids(now)?;
-        terms.validate(&self.rfp, now)
+        terms.validate(&self.rfp, now)?;
+        // Guard claims were checked against the certified version at submission; an update may
+        // drop claims, never add them.
+        require!(
+            terms.guard_compat & !self.offer.guard_compat == 0,
+            MarketError::GuardsNotCertified
+        );
+        Ok(())
     }
 }
 
@@ -49,8 +56,8 @@ pub fn handler(ctx: Context<UpdateOffer>, terms: OfferTerms) -> Result<()> {
     offer.success_rate_bps = terms.success_rate_bps;
     offer.guard_compat = terms.guard_compat;
     offer.expires_at = terms.expires_at;
-    offer.bump_version()?;
     let rfp = &mut ctx.accounts.rfp;
+    offer.version = rfp.next_offer_version()?;
     let seq = rfp.next_seq()?;
     emit_cpi!(OfferUpdated {
         rfp: rfp.key(),

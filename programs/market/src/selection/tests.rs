@@ -17,7 +17,7 @@ fn reference_best(candidates: &[Candidate]) -> Option<usize> {
         .enumerate()
         .map(|(i, c)| {
             let num = u128::from(c.reliability_bps) * u128::from(c.compat_bps);
-            let den = u128::from(c.price);
+            let den = u128::from(c.priced_at);
             let g = gcd(num, den).max(1);
             (i, num / g, den / g)
         })
@@ -46,6 +46,7 @@ fn candidate() -> impl Strategy<Value = Candidate> {
             |(agent, price, reliability_bps, offered, required_extra, submitted_at)| Candidate {
                 agent: Pubkey::new_from_array(agent),
                 price,
+                priced_at: priced_at(price, 1_500),
                 reliability_bps,
                 compat_bps: compat_bps(offered, offered | required_extra),
                 submitted_at,
@@ -75,12 +76,14 @@ fn cheaper_wins_at_equal_reliability_and_ties_are_deterministic() {
     let a = Candidate {
         agent: Pubkey::new_from_array([1; 32]),
         price: 100,
+        priced_at: 100,
         reliability_bps: 5_000,
         compat_bps: 10_000,
         submitted_at: 5,
     };
     let b = Candidate {
         price: 90,
+        priced_at: 90,
         agent: Pubkey::new_from_array([2; 32]),
         ..a
     };
@@ -88,6 +91,7 @@ fn cheaper_wins_at_equal_reliability_and_ties_are_deterministic() {
     // A more reliable vendor wins despite a higher price when the ratio favours it.
     let c = Candidate {
         price: 100,
+        priced_at: 100,
         reliability_bps: 9_000,
         agent: Pubkey::new_from_array([3; 32]),
         ..a
@@ -106,4 +110,36 @@ fn cheaper_wins_at_equal_reliability_and_ties_are_deterministic() {
     };
     assert_eq!(best(&[a, e]), Some(1));
     assert_eq!(best(&[]), None);
+}
+
+#[test]
+fn undercutting_buys_at_most_a_factor_of_two() {
+    // The README's worked example: an RFP with max price 100,000 atoms.
+    let max = 100_000;
+    let established = Candidate {
+        agent: Pubkey::new_from_array([1; 32]),
+        price: 90_000,
+        priced_at: priced_at(90_000, max),
+        reliability_bps: 9_900,
+        compat_bps: 10_000,
+        submitted_at: 1,
+    };
+    // A new agent bidding one atom is priced at half the maximum: 5,000 / 50,000 < 9,900 / 90,000.
+    let newcomer = Candidate {
+        agent: Pubkey::new_from_array([2; 32]),
+        price: 1,
+        priced_at: priced_at(1, max),
+        reliability_bps: 5_000,
+        ..established
+    };
+    assert_eq!(newcomer.priced_at, 50_000);
+    assert_eq!(best(&[established, newcomer]), Some(0));
+    // Below half the maximum the price no longer matters, only reliability and compatibility.
+    let cheap = Candidate {
+        price: 10_000,
+        priced_at: priced_at(10_000, max),
+        ..newcomer
+    };
+    assert_eq!(compare(&cheap, &newcomer), std::cmp::Ordering::Less);
+    assert_eq!(priced_at(0, 0), 1);
 }

@@ -76,6 +76,10 @@ pub struct Rfp {
     pub offer_count: u16,
     /// Bumped on every change of the RFP (award, cancel).
     pub version: u32,
+    /// Last offer version handed out: every submission or update of any offer on this RFP takes
+    /// the next one, so an offer's version never repeats, not even after a withdraw and
+    /// resubmit (an award names the version it saw).
+    pub offer_versions: u32,
     /// Unix seconds at opening.
     pub created_at: i64,
     /// Sequence number of the last event about this RFP.
@@ -109,6 +113,12 @@ impl Rfp {
     /// Nothing can happen to it any more: cancelled, or past the execution deadline.
     pub fn is_finished(&self, now: i64) -> bool {
         matches!(self.status, RfpStatus::Cancelled { .. }) || now >= self.execution_deadline
+    }
+
+    /// The next offer version.
+    pub fn next_offer_version(&mut self) -> Result<u32> {
+        self.offer_versions = self.offer_versions.safe_add(1)?;
+        Ok(self.offer_versions)
     }
 
     pub fn bump_version(&mut self) -> Result<()> {

@@ -19,7 +19,11 @@ pub struct AnchorPeriod<'info> {
     pub config: Box<Account<'info, ReceiptsConfig>>,
     #[account(
         mut,
-        seeds = [ReceiptTree::SEED, receipt_tree.shard.to_le_bytes().as_ref()],
+        seeds = [
+            ReceiptTree::SEED,
+            receipt_tree.shard.to_le_bytes().as_ref(),
+            receipt_tree.generation.to_le_bytes().as_ref()
+        ],
         bump = receipt_tree.bump,
         has_one = tree @ ReceiptsError::TreeMismatch
     )]

@@ -20,7 +20,11 @@ pub struct AppendReceipt<'info> {
     pub config: Box<Account<'info, ReceiptsConfig>>,
     /// The shard; read-only, so appends to different shards never contend for an account.
     #[account(
-        seeds = [ReceiptTree::SEED, receipt_tree.shard.to_le_bytes().as_ref()],
+        seeds = [
+            ReceiptTree::SEED,
+            receipt_tree.shard.to_le_bytes().as_ref(),
+            receipt_tree.generation.to_le_bytes().as_ref()
+        ],
         bump = receipt_tree.bump,
         has_one = tree @ ReceiptsError::TreeMismatch
     )]

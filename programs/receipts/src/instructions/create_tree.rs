@@ -7,7 +7,7 @@ use crate::{
     error::ReceiptsError,
     events::TreeCreated,
     merkle::{tree_account_len, SUPPORTED_SHAPES},
-    state::{ReceiptTree, ReceiptsConfig},
+    state::{ReceiptTree, ReceiptsConfig, Shard},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize)]
@@ -21,17 +21,25 @@ pub struct CreateTreeArgs {
     pub canopy_depth: u32,
 }
 
-/// Creates shard `shard`: the admin allocates the tree account (owned by mpl-account-compression,
-/// zeroed, sized for depth/buffer/canopy) in the same transaction; this initializes it with the
-/// tree-authority PDA as its only authority.
+/// Creates shard `shard` with its first tree generation: the admin allocates the tree account
+/// (owned by mpl-account-compression, zeroed, sized for depth/buffer/canopy) in the same
+/// transaction; this initializes it with the tree-authority PDA as its only authority. Later
+/// generations are provisioned by anyone (`provision_tree`).
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: CreateTreeArgs)]
 pub struct CreateTree<'info> {
     #[account(seeds = [ReceiptsConfig::SEED], bump = config.bump, has_one = admin @ ReceiptsError::Unauthorized)]
     pub config: Box<Account<'info, ReceiptsConfig>>,
-    /// CHECK: the shard's ReceiptTree PDA, created by the handler (prefund-safe).
-    #[account(mut, seeds = [ReceiptTree::SEED, args.shard.to_le_bytes().as_ref()], bump)]
+    /// CHECK: the Shard PDA, created by the handler (prefund-safe); exists once per shard.
+    #[account(mut, seeds = [Shard::SEED, args.shard.to_le_bytes().as_ref()], bump)]
+    pub shard: UncheckedAccount<'info>,
+    /// CHECK: the shard's generation-0 ReceiptTree PDA, created by the handler (prefund-safe).
+    #[account(
+        mut,
+        seeds = [ReceiptTree::SEED, args.shard.to_le_bytes().as_ref(), 0u32.to_le_bytes().as_ref()],
+        bump
+    )]
     pub receipt_tree: UncheckedAccount<'info>,
     /// CHECK: the tree account; mpl-account-compression checks owner and emptiness, we check size.
     #[account(mut, owner = COMPRESSION_PROGRAM_ID @ ReceiptsError::MalformedTree)]
@@ -73,52 +81,107 @@ impl CreateTree<'_> {
 #[access_control(ctx.accounts.validate(&args))]
 pub fn handler(ctx: Context<CreateTree>, args: CreateTreeArgs) -> Result<()> {
     let clock = Clock::get()?;
-    let tree_key = ctx.accounts.tree.key();
-    let authority_bump = ctx.bumps.tree_authority;
-    TreeAccounts {
-        tree: &ctx.accounts.tree,
-        authority: &ctx.accounts.tree_authority,
-        noop: &ctx.accounts.noop,
-        compression: &ctx.accounts.compression_program,
-    }
-    .init_empty(
-        args.max_depth,
-        args.max_buffer_size,
-        &[TREE_AUTHORITY_SEED, tree_key.as_ref(), &[authority_bump]],
-    )?;
-    let receipt_tree = ReceiptTree {
-        tree: tree_key,
+    let accounts = &ctx.accounts;
+    let shard = Shard {
         shard: args.shard,
-        max_depth: args.max_depth,
-        max_buffer_size: args.max_buffer_size,
-        canopy_depth: args.canopy_depth,
-        period_index: 0,
-        period_start: clock.unix_timestamp,
-        period_first_leaf: 0,
-        bump: ctx.bumps.receipt_tree,
-        authority_bump,
-        padding: [0; 32],
+        generations: 1,
+        bump: ctx.bumps.shard,
     };
     init_pda_account(
-        &ctx.accounts.admin,
-        &ctx.accounts.receipt_tree,
-        &ctx.accounts.system_program,
-        &[
-            ReceiptTree::SEED,
-            &args.shard.to_le_bytes(),
-            &[receipt_tree.bump],
-        ],
-        &receipt_tree,
+        &accounts.admin,
+        &accounts.shard,
+        &accounts.system_program,
+        &[Shard::SEED, &args.shard.to_le_bytes(), &[shard.bump]],
+        &shard,
     )?;
-    emit_cpi!(TreeCreated {
-        receipt_tree: ctx.accounts.receipt_tree.key(),
-        tree: tree_key,
+    let event = NewGeneration {
+        tree: TreeAccounts {
+            tree: &accounts.tree,
+            authority: &accounts.tree_authority,
+            noop: &accounts.noop,
+            compression: &accounts.compression_program,
+        },
+        receipt_tree: &accounts.receipt_tree,
+        payer: &accounts.admin,
+        system_program: &accounts.system_program,
         shard: args.shard,
-        max_depth: args.max_depth,
-        max_buffer_size: args.max_buffer_size,
-        canopy_depth: args.canopy_depth,
-        slot: clock.slot,
-        unix_ts: clock.unix_timestamp,
-    });
+        generation: 0,
+        bumps: (ctx.bumps.receipt_tree, ctx.bumps.tree_authority),
+    }
+    .create(
+        args.max_depth,
+        args.max_buffer_size,
+        args.canopy_depth,
+        &clock,
+    )?;
+    emit_cpi!(event);
     Ok(())
+}
+
+/// The accounts that turn an allocated tree account into generation `generation` of `shard`.
+pub struct NewGeneration<'a, 'info> {
+    pub tree: TreeAccounts<'a, 'info>,
+    pub receipt_tree: &'a UncheckedAccount<'info>,
+    pub payer: &'a Signer<'info>,
+    pub system_program: &'a Program<'info, System>,
+    pub shard: u16,
+    pub generation: u32,
+    /// Bumps of the ReceiptTree PDA and of the tree authority.
+    pub bumps: (u8, u8),
+}
+
+impl NewGeneration<'_, '_> {
+    /// Initializes the tree (its authority the tree-authority PDA) and writes its ReceiptTree.
+    pub fn create(
+        &self,
+        max_depth: u32,
+        max_buffer_size: u32,
+        canopy_depth: u32,
+        clock: &Clock,
+    ) -> Result<TreeCreated> {
+        let tree_key = self.tree.tree.key();
+        let (bump, authority_bump) = self.bumps;
+        self.tree.init_empty(
+            max_depth,
+            max_buffer_size,
+            &[TREE_AUTHORITY_SEED, tree_key.as_ref(), &[authority_bump]],
+        )?;
+        let receipt_tree = ReceiptTree {
+            tree: tree_key,
+            shard: self.shard,
+            generation: self.generation,
+            max_depth,
+            max_buffer_size,
+            canopy_depth,
+            period_index: 0,
+            period_start: clock.unix_timestamp,
+            period_first_leaf: 0,
+            bump,
+            authority_bump,
+            padding: [0; 32],
+        };
+        init_pda_account(
+            self.payer,
+            self.receipt_tree,
+            self.system_program,
+            &[
+                ReceiptTree::SEED,
+                &self.shard.to_le_bytes(),
+                &self.generation.to_le_bytes(),
+                &[bump],
+            ],
+            &receipt_tree,
+        )?;
+        Ok(TreeCreated {
+            receipt_tree: self.receipt_tree.key(),
+            tree: tree_key,
+            shard: self.shard,
+            generation: self.generation,
+            max_depth,
+            max_buffer_size,
+            canopy_depth,
+            slot: clock.slot,
+            unix_ts: clock.unix_timestamp,
+        })
+    }
 }

@@ -22,7 +22,11 @@ pub struct VerifyReceiptLiveArgs {
 #[instruction(args: VerifyReceiptLiveArgs)]
 pub struct VerifyReceiptLive<'info> {
     #[account(
-        seeds = [ReceiptTree::SEED, receipt_tree.shard.to_le_bytes().as_ref()],
+        seeds = [
+            ReceiptTree::SEED,
+            receipt_tree.shard.to_le_bytes().as_ref(),
+            receipt_tree.generation.to_le_bytes().as_ref()
+        ],
         bump = receipt_tree.bump,
         has_one = tree @ ReceiptsError::TreeMismatch
     )]

@@ -3,14 +3,18 @@ use onchain_common::SafeMath;
 
 use crate::constants::*;
 
-/// One shard: its concurrent Merkle tree and the open anchoring period.
-/// PDA `["tree", shard (u16 LE)]`. Leaf count and root are read from the tree account itself.
+/// One generation of a shard: its concurrent Merkle tree and the tree's open anchoring period.
+/// PDA `["tree", shard (u16 LE), generation (u32 LE)]`. Leaf count and root are read from the
+/// tree account itself. When a tree fills up, the shard goes on in its next generation (see
+/// [`Shard`]); every generation keeps its own period roots.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct ReceiptTree {
     /// The mpl-account-compression tree account.
     pub tree: Pubkey,
     pub shard: u16,
+    /// 0 for the tree the admin created with the shard, then 1, 2, ... as trees fill up.
+    pub generation: u32,
     pub max_depth: u32,
     pub max_buffer_size: u32,
     /// Canopy levels stored in the tree account.
@@ -31,11 +35,37 @@ pub struct ReceiptTree {
 impl ReceiptTree {
     pub const SEED: &'static [u8] = TREE_SEED;
 
+    /// Leaves the tree can hold.
+    pub fn capacity(&self) -> u64 {
+        1u64.checked_shl(self.max_depth).unwrap_or(u64::MAX)
+    }
+
     /// Closes the open period at `now` with the tree holding `leaf_count` leaves.
     pub fn advance_period(&mut self, now: i64, leaf_count: u64) -> Result<()> {
         self.period_index = self.period_index.safe_add(1)?;
         self.period_start = now;
         self.period_first_leaf = leaf_count;
         Ok(())
+    }
+}
+
+/// A receipts shard: how many tree generations it has. PDA `["shard", shard (u16 LE)]`. The
+/// newest generation (`generations - 1`) is where appends go; anyone may provision the next one
+/// once the newest tree is half full, so no execution ever waits on an administrator.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Shard {
+    pub shard: u16,
+    /// Tree generations created so far (>= 1).
+    pub generations: u32,
+    pub bump: u8,
+}
+
+impl Shard {
+    pub const SEED: &'static [u8] = SHARD_SEED;
+
+    /// The newest generation.
+    pub fn newest(&self) -> u32 {
+        self.generations.saturating_sub(1)
     }
 }

@@ -24,7 +24,9 @@ pub struct AwardedStep<'info> {
         bump = plan.bump
     )]
     pub plan: Box<Account<'info, Plan>>,
-    /// The awarded vendor (checked against the RFP's award).
+    /// The awarded vendor (checked against the RFP's award); pays the rent of a new payer
+    /// record in the registry.
+    #[account(mut)]
     pub vendor: Signer<'info>,
     /// The market RFP for (planner, plan, step): owner checked here, PDA and award in
     /// `settlement::authorize`.
@@ -93,7 +95,12 @@ pub struct ReceiptAccounts<'info> {
 pub struct ReputationAccounts<'info> {
     /// CHECK: registry config; the registry checks it (and that our authority is its recorder).
     pub registry_config: UncheckedAccount<'info>,
+    /// CHECK: the registry's payer record of (agent, plan owner); the registry checks its seeds
+    /// and creates it on the owner's first credited execution.
+    #[account(mut)]
+    pub payer_record: UncheckedAccount<'info>,
     /// CHECK: the registry's event authority; the registry checks it.
     pub registry_event_authority: UncheckedAccount<'info>,
     pub registry_program: Program<'info, AgentRegistry>,
+    pub system_program: Program<'info, System>,
 }

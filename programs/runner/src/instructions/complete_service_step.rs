@@ -86,7 +86,16 @@ pub fn handler(ctx: Context<CompleteServiceStep>, args: CompleteServiceStepArgs)
         authority: ctx.accounts.authority.to_account_info(),
         authority_bump: ctx.bumps.authority,
     }
-    .settle(receipt, award.price, 0)?;
+    .settle(
+        receipt,
+        award.price,
+        settlement::Outcome {
+            success: true,
+            capability: step.capability,
+            value_micro_usd: award.price,
+            realized_slippage_bps: 0,
+        },
+    )?;
     let seq = plan_state.next_seq()?;
     plan_state.invariant()?;
     ctx.accounts.step.plan.set_inner(plan_state);

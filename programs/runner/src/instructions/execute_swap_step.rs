@@ -169,7 +169,7 @@ impl<'info> ExecuteSwapStep<'info> {
         )?;
         let min_out = math::min_out(expected_out, guards.max_slippage_bps)?;
         let notional_usd = math::usd_micro(step.amount_in, price_in.price, in_policy.decimals)?;
-        let fee_usd = math::usd_micro(fee, price_fee.price, fee_policy.decimals)?;
+        let fee_usd = math::usd_micro_ceil(fee, price_fee.price, fee_policy.decimals)?;
         require!(
             math::within_fee_cap(fee_usd, notional_usd, guards.fee_cap_bps)?,
             RunnerError::FeeCapExceeded
@@ -330,7 +330,16 @@ pub fn handler<'info>(
         authority: ctx.accounts.authority.to_account_info(),
         authority_bump: ctx.bumps.authority,
     }
-    .settle(receipt, award.price, slippage)?;
+    .settle(
+        receipt,
+        award.price,
+        settlement::Outcome {
+            success: true,
+            capability: step.capability,
+            value_micro_usd: quote.notional_usd,
+            realized_slippage_bps: slippage,
+        },
+    )?;
 
     let seq = plan_state.next_seq()?;
     plan_state.invariant()?;

@@ -38,6 +38,7 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
         rfp.capability & step.capability == step.capability,
         RunnerError::CapabilityMismatch
     );
+    require_advertised_guards(rfp, step)?;
     agent_registry::require_certified(
         &accounts.agent.key(),
         &accounts.agent,
@@ -47,6 +48,19 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
         now,
     )?;
     Ok(award)
+}
+
+/// The RFP advertised exactly the guards the step enforces: what the vendor bid on is what the
+/// runner checks.
+pub fn require_advertised_guards(rfp: &Rfp, step: &PlanStep) -> Result<()> {
+    let (advertised, enforced) = (&rfp.guards, &step.guards);
+    require!(
+        advertised.max_slippage_bps == enforced.max_slippage_bps
+            && advertised.oracle_max_age_secs == enforced.oracle_max_age_secs
+            && advertised.fee_cap_bps == enforced.fee_cap_bps,
+        RunnerError::RfpGuardsMismatch
+    );
+    Ok(())
 }
 
 /// `rfp` is the market PDA of (the plan's planner, the plan, step `index`) and names them.
@@ -103,28 +117,49 @@ pub struct Settlement<'a, 'info> {
 
 impl Settlement<'_, '_> {
     /// Pays `price` through the grant (signed by the plan PDA), appends `receipt` and records
-    /// the agent's success with `realized_slippage_bps` (signed by the runner authority).
-    /// Returns the receipt's leaf.
-    pub fn settle(
-        &self,
-        receipt: Receipt,
-        price: u64,
-        realized_slippage_bps: u16,
-    ) -> Result<[u8; 32]> {
+    /// the agent's success for `capability`, worth `value_micro_usd`, with
+    /// `realized_slippage_bps` (signed by the runner authority). Returns the receipt's leaf.
+    pub fn settle(&self, receipt: Receipt, price: u64, outcome: Outcome) -> Result<[u8; 32]> {
         let leaf = receipt.leaf();
         pay(self.payment, &self.step.plan, price, leaf)?;
-        let agent = self.step.agent.to_account_info();
         append(self.receipts, &self.authority, self.authority_bump, receipt)?;
         record_outcome(
             self.reputation,
             &self.authority,
             self.authority_bump,
-            &agent,
-            true,
-            realized_slippage_bps,
-            leaf,
+            &self.step.agent.to_account_info(),
+            &self.step.vendor.to_account_info(),
+            RecordOutcomeArgs {
+                receipt_leaf: leaf,
+                ..outcome.args(self.step.plan.owner)
+            },
         )?;
         Ok(leaf)
+    }
+}
+
+/// What an execution adds to the agent's reputation.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    pub success: bool,
+    /// The step's capability (its lowest bit is the one credited).
+    pub capability: u64,
+    /// Micro-USD: a swap's notional; a service step's fee in budget-mint atoms (a USD
+    /// stablecoin in every deployment).
+    pub value_micro_usd: u64,
+    pub realized_slippage_bps: u16,
+}
+
+impl Outcome {
+    fn args(self, payer: Pubkey) -> RecordOutcomeArgs {
+        RecordOutcomeArgs {
+            success: self.success,
+            realized_slippage_bps: self.realized_slippage_bps,
+            receipt_leaf: [0; 32],
+            capability: self.capability & self.capability.wrapping_neg(),
+            payer,
+            value_micro_usd: self.value_micro_usd,
+        }
     }
 }
 
@@ -184,30 +219,29 @@ fn append<'info>(
     )
 }
 
-/// Adds one outcome to the agent's registry reputation, signed by the runner authority.
+/// Adds one outcome to the agent's registry reputation, signed by the runner authority;
+/// `rent_payer` pays for a new payer record.
 pub fn record_outcome<'info>(
     reputation: &ReputationAccounts<'info>,
     authority: &AccountInfo<'info>,
     authority_bump: u8,
     agent: &AccountInfo<'info>,
-    success: bool,
-    realized_slippage_bps: u16,
-    receipt_leaf: [u8; 32],
+    rent_payer: &AccountInfo<'info>,
+    args: RecordOutcomeArgs,
 ) -> Result<()> {
     let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
     let accounts = agent_registry::cpi::accounts::RecordOutcome {
         config: reputation.registry_config.to_account_info(),
         agent: agent.clone(),
+        payer_record: reputation.payer_record.to_account_info(),
         recorder: authority.clone(),
+        rent_payer: rent_payer.clone(),
+        system_program: reputation.system_program.to_account_info(),
         event_authority: reputation.registry_event_authority.to_account_info(),
         program: reputation.registry_program.to_account_info(),
     };
     agent_registry::cpi::record_outcome(
         CpiContext::new_with_signer(reputation.registry_program.key(), accounts, &[seeds]),
-        RecordOutcomeArgs {
-            success,
-            realized_slippage_bps,
-            receipt_leaf,
-        },
+        args,
     )
 }

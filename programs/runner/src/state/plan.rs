@@ -236,6 +236,14 @@ impl Plan {
         Ok(step)
     }
 
+    /// Every dependency of `step` is done, its last execution before `deadline`.
+    pub fn dependencies_done_before(&self, step: &PlanStep, deadline: i64) -> bool {
+        self.steps.iter().enumerate().all(|(i, dependency)| {
+            step.depends_on & (1u8 << i) == 0
+                || (dependency.status == StepStatus::Done && dependency.last_executed_at < deadline)
+        })
+    }
+
     /// Records one execution of step `index` at `now`.
     pub fn record_execution(&mut self, index: u8, now: i64) -> Result<u16> {
         let step = self
@@ -313,7 +321,14 @@ impl Plan {
                     && s.guards.max_confidence_bps <= BPS
                     && s.guards.fee_cap_bps <= BPS
                     && s.guards.oracle_max_age_secs > 0;
-                earlier_only && mints_known && guards && s.repeat > 0 && s.executions <= s.repeat
+                let receipts_bounded = s.repeat <= MAX_REPEAT
+                    && (s.interval_secs >= MIN_FAST_INTERVAL_SECS || s.repeat <= MAX_FAST_REPEAT);
+                earlier_only
+                    && mints_known
+                    && guards
+                    && s.repeat > 0
+                    && receipts_bounded
+                    && s.executions <= s.repeat
             });
         require!(ok, RunnerError::InvalidPlan);
         Ok(())
