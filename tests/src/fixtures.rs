@@ -334,20 +334,15 @@ pub async fn issue_grant(
     max_amount: u64,
 ) -> Pubkey {
     let budget: escrow::state::Budget = ctx.get(&setup.b.budget).await;
+    let index = budget.next_grant_index().expect("room for a grant");
     let now = ctx.now().await;
     let args = grant_args(vendor.owner.pubkey(), max_amount, now, setup.expires_at);
     landed(
         ctx.escrow()
-            .issue_grant(
-                &setup.b,
-                &setup.payer,
-                budget.grant_count,
-                &vendor.token,
-                args,
-            )
+            .issue_grant(&setup.b, &setup.payer, index, &vendor.token, args)
             .await,
     );
-    pda::grant(&setup.b.budget, budget.grant_count).0
+    pda::grant(&setup.b.budget, index).0
 }
 
 // ---------------------------------------------------------------------------------------------

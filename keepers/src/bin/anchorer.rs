@@ -1,5 +1,6 @@
-//! `anchorer`: anchors every shard's period root when its period ends, sweeps expired budgets
-//! back to their payers, and closes offers that can no longer matter.
+//! `anchorer`: anchors every shard's period root when its period ends, opens a shard's next tree
+//! generation once its newest is half full, sweeps expired budgets back to their payers, and
+//! closes offers that can no longer matter.
 use agentrunner_keepers::{
     anchorer::Anchorer,
     runtime::{count_done, Keeper},
@@ -17,7 +18,8 @@ async fn main() -> anyhow::Result<()> {
     };
     keeper
         .rounds(|| async {
-            let anchored = anchorer.anchor_due().await?;
+            let mut anchored = anchorer.anchor_due().await?;
+            anchored.extend(anchorer.provision_due().await?);
             let swept = anchorer.refund_expired().await?;
             let closed = anchorer.close_stale_offers().await?;
             for (shard, outcome) in &anchored {

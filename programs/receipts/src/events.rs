@@ -35,6 +35,8 @@ pub struct TreeCreated {
     pub max_depth: u32,
     pub max_buffer_size: u32,
     pub canopy_depth: u32,
+    /// Lamports paid back to the provisioner from the shard's deposits (0 for the admin's tree).
+    pub reimbursed: u64,
     pub slot: u64,
     /// Unix seconds.
     pub unix_ts: i64,
@@ -52,6 +54,8 @@ pub struct ReceiptAppended {
     pub receipt: Receipt,
     /// The writer PDA that signed.
     pub writer: Pubkey,
+    /// Lamports deposited into the shard for the next generation's rent.
+    pub deposit: u64,
     pub slot: u64,
     /// Unix seconds.
     pub unix_ts: i64,

@@ -43,6 +43,12 @@ pub fn owner_account(owner: &Pubkey, policy: &MintPolicy) -> Result<Pubkey> {
     .map_err(|_| error!(RunnerError::InvalidPlan))
 }
 
+/// The owner's delegate `["delegate", owner]`, from the stored bump.
+pub fn delegate(owner: &Pubkey, bump: u8) -> Result<Pubkey> {
+    Pubkey::create_program_address(&[DELEGATE_SEED, owner.as_ref(), &[bump]], &crate::ID)
+        .map_err(|_| error!(RunnerError::InvalidPlan))
+}
+
 /// The owner's staging account of `policy.mint`, from the stored bump.
 pub fn staging_account(owner: &Pubkey, policy: &MintPolicy) -> Result<Pubkey> {
     Pubkey::create_program_address(

@@ -146,4 +146,7 @@ pub enum RunnerError {
     /// 6446
     #[msg("Step not executable: only a step of an active, approved plan whose dependencies were done before the deadline can be marked failed")]
     StepNotExecutable,
+    /// 6447
+    #[msg("Step funded: the owner's account holds and delegates the step's amount, so the vendor can execute it")]
+    StepFunded,
 }

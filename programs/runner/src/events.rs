@@ -102,6 +102,23 @@ pub struct StepFailed {
     pub unix_ts: i64,
 }
 
+/// The awarded vendor showed a ready swap step's input is gone; the step stopped, no
+/// reputation changed.
+#[event]
+pub struct StepUnfunded {
+    pub plan: Pubkey,
+    pub step: u8,
+    pub vendor: Pubkey,
+    /// The owner's input account balance, atoms.
+    pub balance: u64,
+    /// What it delegated to the owner's delegate, atoms.
+    pub allowance: u64,
+    pub seq: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}
+
 /// The owner closed its staging account of a mint.
 #[event]
 pub struct StagingClosed {

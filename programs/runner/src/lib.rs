@@ -107,6 +107,15 @@ pub mod runner {
         instructions::mark_step_failed::handler(ctx, args)
     }
 
+    /// Stops a ready swap step whose input the owner took away; no reputation changes (the
+    /// awarded vendor, before the deadline).
+    pub fn report_unfunded_step(
+        ctx: Context<ReportUnfundedStep>,
+        args: ReportUnfundedStepArgs,
+    ) -> Result<()> {
+        instructions::report_unfunded_step::handler(ctx, args)
+    }
+
     /// Closes the owner's staging account of a mint no approved plan sells any more; contents
     /// to the owner's account, rent to the owner (owner).
     pub fn close_staging(ctx: Context<CloseStaging>) -> Result<()> {

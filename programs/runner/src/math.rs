@@ -65,30 +65,31 @@ pub fn realized_slippage_bps(expected: u64, actual: u64) -> Result<u16> {
         .cast()
 }
 
-/// USD value of `amount` atoms in micro-USD, rounded down.
+/// USD value of `amount` atoms in micro-USD, rounded down (notionals: caps never see more
+/// than was sold).
 pub fn usd_micro(amount: u64, price: UsdPrice, decimals: u8) -> Result<u64> {
-    let exp = price
-        .exponent
-        .safe_add(USD_DECIMALS.cast::<i32>()?)?
-        .safe_sub(i32::from(decimals))?;
-    scale(u128::from(amount).safe_mul(price.mantissa)?, exp)?.cast()
+    usd_micro_rounded(amount, price, decimals, false)
 }
 
 /// USD value of `amount` atoms in micro-USD, rounded up (fees: the cap check never favours the
 /// vendor).
 pub fn usd_micro_ceil(amount: u64, price: UsdPrice, decimals: u8) -> Result<u64> {
+    usd_micro_rounded(amount, price, decimals, true)
+}
+
+fn usd_micro_rounded(amount: u64, price: UsdPrice, decimals: u8, up: bool) -> Result<u64> {
     let exp = price
         .exponent
         .safe_add(USD_DECIMALS.cast::<i32>()?)?
         .safe_sub(i32::from(decimals))?;
     let value = u128::from(amount).safe_mul(price.mantissa)?;
-    let scaled = if exp >= 0 {
-        scale(value, exp)?
-    } else {
+    let scaled = if exp < 0 && up {
         let divisor = 10u128
             .checked_pow(exp.unsigned_abs())
             .ok_or(CommonError::MathOverflow)?;
         value.div_ceil(divisor)
+    } else {
+        scale(value, exp)?
     };
     scaled.cast()
 }

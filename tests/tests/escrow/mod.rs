@@ -1,6 +1,7 @@
 //! escrow suites: one file per instruction group, the mint policy, the mutation matrix and the
 //! randomized invariant run.
 mod budget;
+mod coverage;
 mod grant;
 mod invariants;
 mod matrix;

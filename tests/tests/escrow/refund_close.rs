@@ -1,4 +1,4 @@
-//! refund, close_grant, close_budget (E-06..E-11, E-38, E-39, INV-4).
+//! refund, close_grant, close_budget (E-06..E-11, E-38, E-39, INV-4, L3, L7).
 use agentrunner_client::{ix::escrow as ix, pda};
 use agentrunner_tests::{
     context::landed,
@@ -345,4 +345,70 @@ async fn adversary_l3_donation_cannot_keep_a_budget_open() {
         ctx.chain.token_balance(&setup.payer_token).await.unwrap(),
         before + 1
     );
+}
+
+/// L7: a budget closed and reopened under the same id once reissued grant index 0 at the same
+/// address. Each budget now takes a fresh block of indexes from the payer's grant counter, so
+/// a grant address is never used twice and an old grant's state can never be confused with a
+/// new one's.
+#[tokio::test]
+async fn adversary_l7_reopened_budget_never_reuses_a_grant_address() {
+    let ctx = TestContext::new().await;
+    let setup = setup_budget(&ctx).await;
+    let vendor = vendor_account(&ctx, &setup).await;
+    let payer = setup.payer.pubkey();
+    let first = issue_grant(&ctx, &setup, &vendor, 100).await;
+    assert_eq!(first, pda::grant(&setup.b.budget, 0).0);
+    landed(
+        ctx.escrow()
+            .revoke_grant(&setup.b, &first, &setup.payer)
+            .await,
+    );
+    landed(ctx.escrow().close_grant(&setup.b, &first, &payer).await);
+    landed(
+        ctx.escrow()
+            .refund(&setup.b, &setup.payer_token, &setup.payer, BUDGET_DEPOSIT)
+            .await,
+    );
+    landed(
+        ctx.escrow()
+            .close_budget(&setup.b, &payer, &setup.payer)
+            .await,
+    );
+
+    // Reopened under the same id: same budget address, a new block of grant indexes.
+    let args = escrow::instructions::OpenBudgetArgs {
+        id: setup.id,
+        amount: BUDGET_DEPOSIT,
+        expires_at: setup.expires_at,
+    };
+    landed(
+        ctx.escrow()
+            .open_budget(&setup.b, &setup.payer, &setup.payer_token, args)
+            .await,
+    );
+    let budget: Budget = ctx.get(&setup.b.budget).await;
+    assert_eq!(
+        (budget.grant_base, budget.grant_count),
+        (escrow::constants::GRANTS_PER_BUDGET, 0)
+    );
+    // Index 0 is refused (the seeds the budget expects are its own block's).
+    let now = ctx.now().await;
+    let stale = [ix::issue_grant(
+        &setup.b.budget,
+        &payer,
+        0,
+        &vendor.token,
+        grant_args(vendor.owner.pubkey(), 1, now, setup.expires_at),
+    )];
+    ctx.expect_error(&stale, &[&setup.payer], ErrorCode::ConstraintSeeds)
+        .await;
+    let second = issue_grant(&ctx, &setup, &vendor, 100).await;
+    assert_ne!(second, first);
+    assert_eq!(
+        second,
+        pda::grant(&setup.b.budget, escrow::constants::GRANTS_PER_BUDGET).0
+    );
+    let counter: escrow::state::GrantCounter = ctx.get(&pda::grant_counter(&payer).0).await;
+    assert_eq!(counter.next_base, 2 * escrow::constants::GRANTS_PER_BUDGET);
 }

@@ -1,7 +1,7 @@
 //! append_receipt: the mirror equals the chain after every append, a full tree fails the whole
 //! step, only writers append, and shards do not share write locks (M-02, M-03, M-08).
 use agentrunner_client::ix::receipts::TreeRef;
-use agentrunner_client::{events::decode_event, ix::receipts as ix, receipts::TreeMirror};
+use agentrunner_client::{events::decode_event, ix::receipts as ix, pda, receipts::TreeMirror};
 use agentrunner_tests::{
     context::landed,
     fixtures::{random_plan, sample_receipt, setup_budget, setup_receipts, vendor_account},
@@ -200,8 +200,9 @@ async fn test_shard_rule_and_disjoint_write_locks() {
         &setup.writer.pubkey(),
         sample_receipt(b, 0),
     );
-    // Appends to different shards write-lock nothing in common (config and shard state are
-    // read-only; only the tree itself is written).
+    // Appends to different shards write-lock nothing in common (config and the ReceiptTree are
+    // read-only; the tree and its Shard, which takes the deposit, are per shard; the writer
+    // pays the deposit).
     let writable = |ix: &Instruction| {
         ix.accounts
             .iter()
@@ -209,8 +210,9 @@ async fn test_shard_rule_and_disjoint_write_locks() {
             .map(|m| m.pubkey)
             .collect::<Vec<_>>()
     };
-    assert_eq!(writable(&ix_a), vec![tree_a]);
-    assert_eq!(writable(&ix_b), vec![tree_b]);
+    let writer = setup.writer.pubkey();
+    assert_eq!(writable(&ix_a), vec![tree_a, pda::shard(shard_a).0, writer]);
+    assert_eq!(writable(&ix_b), vec![tree_b, pda::shard(shard_b).0, writer]);
     landed(ctx.send(&[ix_a], &[&setup.writer]).await);
     landed(ctx.send(&[ix_b], &[&setup.writer]).await);
 }

@@ -154,10 +154,18 @@ async fn test_receipts_mutation_matrix() {
             error: ReceiptsError::TreeMismatch.into(),
             mutable: true,
         },
+        // The Shard taking the leaf's deposit.
+        Account {
+            mutable: true,
+            cosplay: Some(config),
+        },
         address(ErrorCode::ConstraintSeeds),
         Signer { mutable: false },
+        // The deposit's payer (the writer itself here).
+        Signer { mutable: true },
         address(ErrorCode::ConstraintAddress),
         address(ErrorCode::ConstraintAddress),
+        Program,
         EventAuthority,
         EventProgram,
     ];
@@ -240,6 +248,57 @@ async fn test_receipts_mutation_matrix() {
     .chain(proof.iter().map(|_| KeyAsData { error: 6001 }))
     .collect();
     add(run_matrix(&ctx, &base, &[], &slots).await);
+
+    // provision_tree, once shard 0's tree is half full.
+    for n in 1..16 {
+        let ix = ix::append_receipt(
+            &TreeRef::first(0, &tree),
+            &setup.writer.pubkey(),
+            sample_receipt(plan, n),
+        );
+        agentrunner_tests::context::landed(ctx.send(&[ix], &[&setup.writer]).await);
+    }
+    let provisioner = ctx.wallet().await;
+    let next = Keypair::new();
+    let size = receipts::merkle::tree_account_len(5, 8, 0).unwrap();
+    let rent = ctx.chain.rent().minimum_balance(size);
+    let [allocate, base] = ix::provision_tree(
+        &TreeRef::first(0, &tree),
+        (5, 8),
+        &next.pubkey(),
+        &provisioner.pubkey(),
+        rent,
+    );
+    let slots = [
+        Account {
+            mutable: true,
+            cosplay: Some(config),
+        },
+        Account {
+            mutable: false,
+            cosplay: Some(config),
+        },
+        Address {
+            error: ReceiptsError::TreeMismatch.into(),
+            mutable: false,
+        },
+        Address {
+            error: ErrorCode::ConstraintSeeds.into(),
+            mutable: true,
+        },
+        Address {
+            error: ReceiptsError::MalformedTree.into(),
+            mutable: true,
+        },
+        address(ErrorCode::ConstraintSeeds),
+        Signer { mutable: true },
+        address(ErrorCode::ConstraintAddress),
+        address(ErrorCode::ConstraintAddress),
+        Program,
+        EventAuthority,
+        EventProgram,
+    ];
+    add(run_matrix_after(&ctx, &[allocate], &base, &[&provisioner, &next], &slots).await);
 
     println!(
         "receipts mutation matrix: {} cases, {} account comparisons",

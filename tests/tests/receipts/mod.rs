@@ -1,4 +1,5 @@
-//! receipts suites (M-01..M-08).
+//! receipts suites (M-01..M-08, H2).
+mod adversary;
 mod append;
 mod matrix;
 mod period;

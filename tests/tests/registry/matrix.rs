@@ -75,6 +75,19 @@ async fn test_registry_mutation_matrix() {
         ],
     )
     .await);
+    let base = ix::set_quorum(&admin.pubkey(), [1; 5]);
+    add(run_matrix(
+        &ctx,
+        &base,
+        &[admin],
+        &[
+            agent_as_config,
+            Signer { mutable: false },
+            EventAuthority,
+            EventProgram,
+        ],
+    )
+    .await);
     let base = ix::set_outcome_recorder(&admin.pubkey(), setup.recorder.pubkey());
     add(run_matrix(
         &ctx,

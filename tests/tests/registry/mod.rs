@@ -4,4 +4,5 @@ mod attest;
 mod config;
 mod matrix;
 mod outcome;
+mod quorum;
 mod version;

@@ -113,6 +113,8 @@ fn settlement_slots(s: &StepRef) -> Vec<SlotKind> {
         address(ErrorCode::AccountNotInitialized),
         address(ErrorCode::AccountNotInitialized),
         address_mut(ReceiptsError::TreeMismatch),
+        // The Shard taking the vendor's leaf deposit.
+        address_mut(ErrorCode::AccountNotInitialized),
         address(ErrorCode::ConstraintSeeds),
         address(ErrorCode::ConstraintAddress),
         address(ErrorCode::ConstraintAddress),
@@ -294,6 +296,42 @@ async fn test_plan_and_service_instructions_mutation_matrix() {
             EventProgram,
         ])
         .collect();
+    add(run_matrix(&w.ctx, &base, &[&w.vendor.owner], &slots).await);
+
+    // report_unfunded_step, once the owner emptied its input account
+    let p = w.plan(vec![w.swap_sol_step(SOL)]).await;
+    let owner = &p.owner.keypair;
+    let stash = w
+        .ctx
+        .chain
+        .ata(&w.vendor.owner.pubkey(), &w.sol)
+        .await
+        .unwrap();
+    let away = spl_token_interface::instruction::transfer(
+        &spl_token_interface::ID,
+        &p.owner.sol,
+        &stash,
+        &owner.pubkey(),
+        &[],
+        w.ctx.chain.token_balance(&p.owner.sol).await.unwrap(),
+    )
+    .unwrap();
+    landed(w.ctx.send(&[away], &[owner]).await);
+    let base = ix::report_unfunded_step(&p.plan, &p.stored, 0, &w.vendor.owner.pubkey());
+    let slots = [
+        plan_slot,
+        Account {
+            mutable: false,
+            cosplay: Some(pda::offer(&p.steps[0].rfp(), &w.vendor.agent).0),
+        },
+        Token {
+            mutable: false,
+            cosplay: Some(w.sol),
+        },
+        Signer { mutable: false },
+        EventAuthority,
+        EventProgram,
+    ];
     add(run_matrix(&w.ctx, &base, &[&w.vendor.owner], &slots).await);
 
     // mark_step_failed, after the deadline

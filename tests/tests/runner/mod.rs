@@ -1,5 +1,6 @@
 //! runner: guarded execution end to end (SECURITY-TESTPLAN §5.2, G-01..G-11).
 mod adversary_custody;
+mod adversary_market;
 mod approval;
 mod custody;
 mod execute;

@@ -107,7 +107,7 @@ pub fn set_session_key(
     )
 }
 
-/// `issue_grant` at `index` (the budget's current `grant_count`; consecutive for several in one
+/// `issue_grant` at `index` (the budget's `next_grant_index()`; consecutive for several in one
 /// transaction).
 pub fn issue_grant(
     budget: &Pubkey,
@@ -132,7 +132,7 @@ pub fn issue_grant(
 }
 
 /// `issue_grants` (payer): one grant per entry of `args.grants`, at consecutive indices from
-/// `first_index` (the budget's `grant_count`), paying `vendor_tokens[i]`.
+/// `first_index` (the budget's `next_grant_index()`), paying `vendor_tokens[i]`.
 pub fn issue_grants(
     budget: &Pubkey,
     payer: &Pubkey,

@@ -128,7 +128,8 @@ impl TreeRef {
     }
 }
 
-/// `append_receipt` to the generation `t`, signed by `writer`.
+/// `append_receipt` to the generation `t`, signed by `writer`, who also pays the leaf's deposit
+/// (the runner's CPI passes the executing vendor instead).
 pub fn append_receipt(t: &TreeRef, writer: &Pubkey, receipt: Receipt) -> Instruction {
     build(
         receipts::ID,
@@ -136,10 +137,13 @@ pub fn append_receipt(t: &TreeRef, writer: &Pubkey, receipt: Receipt) -> Instruc
             config: pda::receipts_config().0,
             receipt_tree: t.receipt_tree(),
             tree: t.tree,
+            shard: pda::shard(t.shard).0,
             tree_authority: t.authority(),
             writer: *writer,
+            rent_payer: *writer,
             noop: NOOP_PROGRAM_ID,
             compression_program: COMPRESSION_PROGRAM_ID,
+            system_program: system_program::ID,
             event_authority: event_authority(),
             program: receipts::ID,
         },

@@ -43,6 +43,22 @@ pub fn set_certifiers(admin: &Pubkey, certifiers: Vec<Pubkey>) -> Instruction {
     )
 }
 
+/// `set_quorum` (admin): distinct certifiers each stage A..=E needs.
+pub fn set_quorum(admin: &Pubkey, quorum: [u8; Stage::COUNT]) -> Instruction {
+    build(
+        agent_registry::ID,
+        acc::SetQuorum {
+            config: pda::registry_config().0,
+            admin: *admin,
+            event_authority: event_authority(),
+            program: agent_registry::ID,
+        },
+        data::SetQuorum {
+            args: SetQuorumArgs { quorum },
+        },
+    )
+}
+
 /// `set_outcome_recorder` (admin).
 pub fn set_outcome_recorder(admin: &Pubkey, outcome_recorder: Pubkey) -> Instruction {
     build(

@@ -208,6 +208,7 @@ impl StepRef {
             receipts_config: pda::receipts_config().0,
             receipt_tree: self.receipts.receipt_tree(),
             tree: self.receipts.tree,
+            shard: pda::shard(self.receipts.shard).0,
             tree_authority: self.receipts.authority(),
             noop: NOOP_PROGRAM_ID,
             compression_program: COMPRESSION_PROGRAM_ID,
@@ -399,6 +400,31 @@ pub fn mark_step_failed(
         },
         data::MarkStepFailed {
             args: MarkStepFailedArgs { step },
+        },
+    )
+}
+
+/// `report_unfunded_step` (the awarded `vendor` signs, before the deadline): stops a ready swap
+/// step whose input the owner no longer holds or delegates.
+pub fn report_unfunded_step(
+    plan_key: &Pubkey,
+    plan: &Plan,
+    step: u8,
+    vendor: &Pubkey,
+) -> Instruction {
+    let mint_in = plan.steps[usize::from(step)].mint_in;
+    build(
+        runner::ID,
+        acc::ReportUnfundedStep {
+            plan: *plan_key,
+            rfp: pda::rfp(&plan.planner, plan_key, u16::from(step)).0,
+            owner_account: pda::ata(&plan.owner, &mint_in, &anchor_spl::token::ID),
+            vendor: *vendor,
+            event_authority: event_authority(),
+            program: runner::ID,
+        },
+        data::ReportUnfundedStep {
+            args: ReportUnfundedStepArgs { step },
         },
     )
 }

@@ -7,11 +7,13 @@ use crate::{
     events::ReceiptAppended,
     merkle::read_tree,
     receipt::{shard_for, Receipt},
-    state::{ReceiptTree, ReceiptsConfig},
+    state::{ReceiptTree, ReceiptsConfig, Shard},
 };
 
 /// Appends a receipt's leaf to its plan's shard. Only authorized writers (program PDAs that
 /// append as part of a paid, guarded step) may call it; a full tree fails the whole transaction.
+/// Each append deposits [`ReceiptTree::leaf_deposit`] lamports from `rent_payer` into the shard,
+/// so whoever fills a tree pays for the generation after it.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(receipt: Receipt)]
@@ -32,17 +34,28 @@ pub struct AppendReceipt<'info> {
     /// CHECK: the shard's tree account (`has_one` above); mpl-account-compression validates it.
     #[account(mut)]
     pub tree: UncheckedAccount<'info>,
+    /// The tree's shard; receives the leaf's deposit.
+    #[account(
+        mut,
+        seeds = [Shard::SEED, receipt_tree.shard.to_le_bytes().as_ref()],
+        bump = shard.bump
+    )]
+    pub shard: Box<Account<'info, Shard>>,
     /// CHECK: PDA `["tree_authority", tree]`; signs the append by seeds.
     #[account(seeds = [TREE_AUTHORITY_SEED, tree.key().as_ref()], bump = receipt_tree.authority_bump)]
     pub tree_authority: UncheckedAccount<'info>,
     /// An authorized writer (a program PDA signing by CPI).
     pub writer: Signer<'info>,
+    /// Pays the leaf's deposit (the runner passes the executing vendor).
+    #[account(mut)]
+    pub rent_payer: Signer<'info>,
     /// CHECK: pinned by address.
     #[account(address = NOOP_PROGRAM_ID)]
     pub noop: UncheckedAccount<'info>,
     /// CHECK: pinned by address.
     #[account(address = COMPRESSION_PROGRAM_ID)]
     pub compression_program: UncheckedAccount<'info>,
+    pub system_program: Program<'info, System>,
 }
 
 impl AppendReceipt<'_> {
@@ -72,6 +85,17 @@ pub fn handler(ctx: Context<AppendReceipt>, receipt: Receipt) -> Result<()> {
         compression: &ctx.accounts.compression_program,
     }
     .append(leaf, &[TREE_AUTHORITY_SEED, tree_key.as_ref(), &[bump]])?;
+    let deposit = ctx.accounts.receipt_tree.leaf_deposit(&Rent::get()?)?;
+    anchor_lang::system_program::transfer(
+        CpiContext::new(
+            ctx.accounts.system_program.key(),
+            anchor_lang::system_program::Transfer {
+                from: ctx.accounts.rent_payer.to_account_info(),
+                to: ctx.accounts.shard.to_account_info(),
+            },
+        ),
+        deposit,
+    )?;
     let state = read_tree(&ctx.accounts.tree.try_borrow_data()?)?;
     emit_cpi!(ReceiptAppended {
         tree: tree_key,
@@ -81,6 +105,7 @@ pub fn handler(ctx: Context<AppendReceipt>, receipt: Receipt) -> Result<()> {
         root: state.root,
         receipt,
         writer: ctx.accounts.writer.key(),
+        deposit,
         slot: clock.slot,
         unix_ts: clock.unix_timestamp,
     });

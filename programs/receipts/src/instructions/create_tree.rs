@@ -180,6 +180,7 @@ impl NewGeneration<'_, '_> {
             max_depth,
             max_buffer_size,
             canopy_depth,
+            reimbursed: 0,
             slot: clock.slot,
             unix_ts: clock.unix_timestamp,
         })

@@ -5,6 +5,7 @@ use crate::{
     compression::TreeAccounts,
     constants::{COMPRESSION_PROGRAM_ID, NOOP_PROGRAM_ID, TREE_AUTHORITY_SEED},
     error::ReceiptsError,
+    events::TreeCreated,
     instructions::create_tree::NewGeneration,
     merkle::{read_tree, tree_account_len},
     state::{ReceiptTree, Shard},
@@ -15,7 +16,9 @@ use crate::{
 /// The caller allocates the tree account (owned by mpl-account-compression, zeroed, sized for
 /// the newest generation's depth and buffer, no canopy) in the same transaction. Appends then go
 /// to the new tree; the old one keeps its leaves and its period roots. No one can brick a shard:
-/// filling a tree costs a paid execution per leaf, opening the next costs one transaction.
+/// filling a tree costs a paid execution per leaf, opening the next costs one transaction, and
+/// the shard pays the provisioner back from its appends' deposits (up to what the new accounts
+/// cost), so the rent of every generation after the first falls on those who filled the last.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ProvisionTree<'info> {
@@ -56,7 +59,8 @@ pub struct ProvisionTree<'info> {
     /// CHECK: PDA `["tree_authority", tree]`, signs by seeds; holds nothing.
     #[account(seeds = [TREE_AUTHORITY_SEED, tree.key().as_ref()], bump)]
     pub tree_authority: UncheckedAccount<'info>,
-    /// Anyone; pays the new ReceiptTree's rent (and allocated the tree account).
+    /// Anyone; pays the new ReceiptTree's rent (and allocated the tree account), and is paid
+    /// back from the shard's deposits.
     #[account(mut)]
     pub payer: Signer<'info>,
     /// CHECK: pinned by address.
@@ -110,8 +114,33 @@ pub fn handler(ctx: Context<ProvisionTree>) -> Result<()> {
         0,
         &clock,
     )?;
+    let reimbursed = reimburse(&ctx.accounts.shard, &ctx.accounts.payer, &ctx.accounts.tree)?;
     let shard = &mut ctx.accounts.shard;
     shard.generations = generation.safe_add(1)?;
-    emit_cpi!(event);
+    emit_cpi!(TreeCreated {
+        reimbursed,
+        ..event
+    });
     Ok(())
+}
+
+/// Moves the shard's deposits above its own rent to `payer`, up to the rent of the tree and
+/// ReceiptTree just created. Returns the lamports moved.
+fn reimburse<'info>(
+    shard: &Account<'info, Shard>,
+    payer: &Signer<'info>,
+    tree: &UncheckedAccount<'info>,
+) -> Result<u64> {
+    let rent = Rent::get()?;
+    let cost = rent
+        .minimum_balance(tree.data_len())
+        .safe_add(rent.minimum_balance(ReceiptTree::SPACE))?;
+    let shard_info = shard.to_account_info();
+    let surplus = shard_info
+        .lamports()
+        .saturating_sub(rent.minimum_balance(Shard::SPACE));
+    let amount = surplus.min(cost);
+    shard_info.sub_lamports(amount)?;
+    payer.to_account_info().add_lamports(amount)?;
+    Ok(amount)
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use onchain_common::SafeMath;
 
-use crate::constants::*;
+use crate::{constants::*, error::ReceiptsError, merkle::tree_account_len};
 
 /// One generation of a shard: its concurrent Merkle tree and the tree's open anchoring period.
 /// PDA `["tree", shard (u16 LE), generation (u32 LE)]`. Leaf count and root are read from the
@@ -34,10 +34,24 @@ pub struct ReceiptTree {
 
 impl ReceiptTree {
     pub const SEED: &'static [u8] = TREE_SEED;
+    /// Account size: discriminator and fields.
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
     /// Leaves the tree can hold.
     pub fn capacity(&self) -> u64 {
         1u64.checked_shl(self.max_depth).unwrap_or(u64::MAX)
+    }
+
+    /// Lamports each append to this tree deposits into its shard: the rent of the next
+    /// generation (a tree of this depth and buffer without canopy, plus its ReceiptTree) spread
+    /// over this tree's leaves, rounded up. Whoever fills a tree has paid for the next one.
+    pub fn leaf_deposit(&self, rent: &Rent) -> Result<u64> {
+        let tree_len = tree_account_len(self.max_depth, self.max_buffer_size, 0)
+            .ok_or(ReceiptsError::MalformedTree)?;
+        let cost = rent
+            .minimum_balance(tree_len)
+            .safe_add(rent.minimum_balance(Self::SPACE))?;
+        Ok(cost.div_ceil(self.capacity()))
     }
 
     /// Closes the open period at `now` with the tree holding `leaf_count` leaves.
@@ -51,7 +65,9 @@ impl ReceiptTree {
 
 /// A receipts shard: how many tree generations it has. PDA `["shard", shard (u16 LE)]`. The
 /// newest generation (`generations - 1`) is where appends go; anyone may provision the next one
-/// once the newest tree is half full, so no execution ever waits on an administrator.
+/// once the newest tree is half full, so no execution ever waits on an administrator. Its
+/// lamports above rent are the appends' deposits ([`ReceiptTree::leaf_deposit`]), paid back to
+/// whoever provisions the next generation.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Shard {
@@ -68,4 +84,7 @@ impl Shard {
     pub fn newest(&self) -> u32 {
         self.generations.saturating_sub(1)
     }
+
+    /// Account size: discriminator and fields.
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
 }

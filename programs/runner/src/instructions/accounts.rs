@@ -79,6 +79,10 @@ pub struct ReceiptAccounts<'info> {
     /// CHECK: the shard's tree; the receipts program and mpl-account-compression check it.
     #[account(mut)]
     pub tree: UncheckedAccount<'info>,
+    /// CHECK: the tree's Shard account, which takes the leaf's deposit from the vendor; the
+    /// receipts program checks its seeds.
+    #[account(mut)]
+    pub shard: UncheckedAccount<'info>,
     /// CHECK: the tree authority PDA; the receipts program checks it.
     pub tree_authority: UncheckedAccount<'info>,
     /// CHECK: mpl-noop; the receipts program pins it.

@@ -13,6 +13,7 @@ pub mod complete_service_step;
 pub mod create_plan;
 pub mod execute_swap_step;
 pub mod mark_step_failed;
+pub mod report_unfunded_step;
 pub mod settlement;
 
 pub use accounts::*;
@@ -24,3 +25,4 @@ pub use complete_service_step::*;
 pub use create_plan::*;
 pub use execute_swap_step::*;
 pub use mark_step_failed::*;
+pub use report_unfunded_step::*;

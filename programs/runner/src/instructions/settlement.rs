@@ -122,7 +122,7 @@ impl Settlement<'_, '_> {
     pub fn settle(&self, receipt: Receipt, price: u64, outcome: Outcome) -> Result<[u8; 32]> {
         let leaf = receipt.leaf();
         pay(self.payment, &self.step.plan, price, leaf)?;
-        append(self.receipts, &self.authority, self.authority_bump, receipt)?;
+        append(self, receipt)?;
         record_outcome(
             self.reputation,
             &self.authority,
@@ -194,22 +194,22 @@ fn pay<'info>(
     )
 }
 
-/// Appends the receipt to the plan's shard, the runner authority signing as writer.
-fn append<'info>(
-    receipts: &ReceiptAccounts<'info>,
-    authority: &AccountInfo<'info>,
-    authority_bump: u8,
-    receipt: Receipt,
-) -> Result<()> {
-    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
+/// Appends the receipt to the plan's shard, the runner authority signing as writer and the
+/// vendor paying the leaf's deposit toward the shard's next tree.
+fn append(settlement: &Settlement, receipt: Receipt) -> Result<()> {
+    let receipts = settlement.receipts;
+    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[settlement.authority_bump]];
     let accounts = receipts::cpi::accounts::AppendReceipt {
         config: receipts.receipts_config.to_account_info(),
         receipt_tree: receipts.receipt_tree.to_account_info(),
         tree: receipts.tree.to_account_info(),
+        shard: receipts.shard.to_account_info(),
         tree_authority: receipts.tree_authority.to_account_info(),
-        writer: authority.clone(),
+        writer: settlement.authority.clone(),
+        rent_payer: settlement.step.vendor.to_account_info(),
         noop: receipts.noop.to_account_info(),
         compression_program: receipts.compression_program.to_account_info(),
+        system_program: settlement.reputation.system_program.to_account_info(),
         event_authority: receipts.receipts_event_authority.to_account_info(),
         program: receipts.receipts_program.to_account_info(),
     };

@@ -47,6 +47,32 @@ fn min_out_and_slippage_round_against_the_vendor() {
     assert!(!within_fee_cap(75_001, 150_000_000, 5).unwrap());
 }
 
+/// Review (informational): `fee_usd` once rounded down, in the vendor's favour. A fee of one
+/// atom of a 9-decimal token at $150 is 0.15 micro-USD: rounded up it is 1, so a fee that is a
+/// fraction of a micro-dollar over the cap no longer passes as within it.
+#[test]
+fn fee_value_rounds_up_notional_down() {
+    assert_eq!(usd_micro(1, SOL, 9).unwrap(), 0);
+    assert_eq!(usd_micro_ceil(1, SOL, 9).unwrap(), 1);
+    assert_eq!(usd_micro_ceil(1_000_000_000, SOL, 9).unwrap(), 150_000_000);
+    assert_eq!(usd_micro_ceil(25_000, USDC, 6).unwrap(), 25_000);
+    // Three atoms of a 6-decimal token at $0.99999999: 2.99999997 micro-USD.
+    let odd = UsdPrice {
+        mantissa: 99_999_999,
+        exponent: -8,
+    };
+    assert_eq!(usd_micro(3, odd, 6).unwrap(), 2);
+    assert_eq!(usd_micro_ceil(3, odd, 6).unwrap(), 3);
+    // A fee of 500,002 atoms of a 10-decimal token at $150 is 7,500.03 micro-USD; the 5 bps
+    // cap on a $15 notional is 7,500. Rounded down the fee passed; rounded up it does not.
+    let fee_atoms = 500_002;
+    let fee = usd_micro_ceil(fee_atoms, SOL, 10).unwrap();
+    assert_eq!(fee, 7_501);
+    assert_eq!(usd_micro(fee_atoms, SOL, 10).unwrap(), 7_500);
+    assert!(within_fee_cap(7_500, 15_000_000, 5).unwrap());
+    assert!(!within_fee_cap(fee, 15_000_000, 5).unwrap());
+}
+
 #[test]
 fn extreme_exponents_fail_closed() {
     let huge = UsdPrice {

@@ -25,6 +25,8 @@ pub enum StepStatus {
     Done,
     /// The awarded vendor let the execution deadline pass.
     Failed,
+    /// The awarded vendor showed the owner's input was gone (`report_unfunded_step`).
+    Unfunded,
 }
 
 /// Guards enforced on every execution of a step.
@@ -289,7 +291,7 @@ impl Plan {
         Ok(())
     }
 
-    /// Every step is Done or Failed.
+    /// Every step is Done, Failed or Unfunded.
     pub fn is_finished(&self) -> bool {
         self.steps.iter().all(|s| s.status != StepStatus::Pending)
     }

@@ -1,25 +1,22 @@
 //! [`RunnerWorld`]: everything a guarded execution touches, deployed on one embedded chain —
 //! registry (outcome recorder = the runner authority), receipts (writer = the runner authority),
 //! a SOL/USDC sim_venue pool, Pyth price accounts, a certified vendor — and [`PlanSetup`]: a
-//! plan whose steps are awarded to that vendor and approved by its owner in one transaction.
+//! plan whose steps are awarded to that vendor and approved by its owner (see `plans`).
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     deployment::{DeployedToken, Deployment},
     ix::{
-        approval::{Approval, PlanMints, StepGrant},
-        receipts::TreeRef,
-        runner::{StepRef, SwapLeg, VenueCall},
+        runner::{SwapLeg, VenueCall},
         sim_venue::{PoolRef, ProviderAccounts},
     },
     pda,
 };
 use agentrunner_embedded::{oracle::pyth_feed, ChainError, PythPrice, TxOutcome};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
-use market::state::{Rfp, RfpStatus};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
-    state::{OracleSource, Plan, PlanStep, StepGuards, StepKind},
+    state::{OracleSource, Plan, StepGuards, StepKind},
 };
 use sim_venue::instructions::{AddLiquidityArgs, SwapArgs};
 use solana_keypair::Keypair;
@@ -28,11 +25,14 @@ use solana_signer::Signer;
 use crate::{
     context::landed,
     fixtures::{
-        certify, open_rfp, rfp_args, setup_receipts, setup_registry, setup_vendor_with,
-        submit_offer, ReceiptsSetup, RegistrySetup, VendorRoot,
+        certify, setup_receipts, setup_registry, setup_vendor_with, ReceiptsSetup, RegistrySetup,
+        VendorRoot,
     },
     TestContext,
 };
+
+mod plans;
+pub use plans::{step_rfp_args, AwardedPlan, PlanSetup};
 
 /// Decimals of the SOL-like and USDC-like mints.
 pub const SOL_DECIMALS: u8 = 9;
@@ -135,20 +135,6 @@ impl Owner {
             self.wif
         }
     }
-}
-
-/// A plan created by a fresh owner, each step awarded to the world's vendor and approved.
-pub struct PlanSetup {
-    pub owner: Owner,
-    pub plan: Pubkey,
-    /// One per step, in order.
-    pub steps: Vec<StepRef>,
-    /// The steps as the program stored them (mints resolved).
-    pub plan_steps: Vec<PlanStep>,
-    /// The plan as the program stored it at approval.
-    pub stored: Plan,
-    /// Size of each approval transaction (the owner its only signer and fee payer), bytes.
-    pub approval_bytes: Vec<usize>,
 }
 
 impl RunnerWorld {
@@ -482,171 +468,6 @@ impl RunnerWorld {
             usdc: accounts[1],
             jup: accounts[2],
             wif: accounts[3],
-        }
-    }
-
-    /// Creates a plan of `steps` for a fresh owner (its own planner), awards every step to the
-    /// world's vendor and approves it, fees in USDC.
-    pub async fn plan(&self, steps: Vec<StepArgs>) -> PlanSetup {
-        let owner = self.funded_owner().await;
-        let args = self.plan_args(owner.keypair.pubkey(), steps);
-        self.plan_from(owner, args, self.usdc).await
-    }
-
-    /// [`Self::plan`] with explicit creation arguments (their `planner` must be the owner) and
-    /// fee mint (the RFPs' and the budget's).
-    pub async fn plan_from(
-        &self,
-        owner: Owner,
-        args: CreatePlanArgs,
-        fee_mint: Pubkey,
-    ) -> PlanSetup {
-        self.plan_for(owner, args, fee_mint, &self.vendor).await
-    }
-
-    /// [`Self::plan_from`] with every step awarded to `vendor` (certified, with a payout
-    /// account for `fee_mint`).
-    pub async fn plan_for(
-        &self,
-        owner: Owner,
-        args: CreatePlanArgs,
-        fee_mint: Pubkey,
-        vendor: &VendorRoot,
-    ) -> PlanSetup {
-        self.plan_per_step(owner, args, fee_mint, std::slice::from_ref(vendor))
-            .await
-    }
-
-    /// [`Self::plan_from`] with step `i` awarded to `vendors[i % vendors.len()]`.
-    pub async fn plan_per_step(
-        &self,
-        owner: Owner,
-        args: CreatePlanArgs,
-        fee_mint: Pubkey,
-        vendors: &[VendorRoot],
-    ) -> PlanSetup {
-        let plan = pda::plan(&owner.keypair.pubkey(), args.plan_id).0;
-        let create = agentrunner_client::ix::runner::create_plan(&owner.keypair.pubkey(), args);
-        landed(self.ctx.send(&[create], &[&owner.keypair]).await);
-        let steps = self.ctx.get::<Plan>(&plan).await.steps;
-
-        let vendor_of = |index: usize| &vendors[index % vendors.len()];
-        let mut grants = Vec::new();
-        for (index, step) in steps.iter().enumerate() {
-            let vendor = vendor_of(index);
-            let award = self
-                .award_step(&owner.keypair, &plan, index as u16, step, fee_mint, vendor)
-                .await;
-            grants.push(StepGrant {
-                step: index as u8,
-                award,
-                vendor_token: self
-                    .ctx
-                    .chain
-                    .ata(&vendor.owner.pubkey(), &fee_mint)
-                    .await
-                    .expect("ata"),
-                executions: step.repeat,
-            });
-        }
-        let now = self.ctx.now().await;
-        let stored: Plan = self.ctx.get(&plan).await;
-        let approval = Approval {
-            owner: owner.keypair.pubkey(),
-            plan,
-            fee_mint,
-            fee_token_program: anchor_spl::token::ID,
-            owner_fee_token: owner.account(&fee_mint, self),
-            deposit: grants.iter().map(StepGrant::max_amount).sum(),
-            not_before: now,
-            expires_at: now + 7 * 86_400,
-            grants,
-            mints: PlanMints::of(&stored),
-            first_grant: agentrunner_client::accounts::next_grant_base(
-                &self.ctx.chain,
-                &owner.keypair.pubkey(),
-            )
-            .await
-            .expect("grant counter"),
-        };
-        let mut approval_bytes = Vec::new();
-        for ixs in approval.transactions(&self.ctx.tables()).expect("approval") {
-            let approved = landed(self.ctx.send_paid_by(&owner.keypair, &ixs).await);
-            approval_bytes.push(approved.wire_bytes);
-        }
-
-        let budget = approval.budget();
-        let (shard, tree) = self.receipts.shard_of(&plan);
-        let step_refs = approval
-            .grants
-            .iter()
-            .enumerate()
-            .map(|(i, grant)| {
-                let vendor = vendor_of(i);
-                StepRef {
-                    plan,
-                    planner: owner.keypair.pubkey(),
-                    step: i as u8,
-                    vendor: vendor.owner.pubkey(),
-                    agent: vendor.agent,
-                    agent_version: vendor.version,
-                    budget,
-                    grant: approval.grant_address(i),
-                    vendor_token: grant.vendor_token,
-                    owner: owner.keypair.pubkey(),
-                    receipts: TreeRef {
-                        shard,
-                        generation: 0,
-                        tree,
-                    },
-                }
-            })
-            .collect();
-        PlanSetup {
-            owner,
-            plan,
-            steps: step_refs,
-            plan_steps: steps,
-            stored: self.ctx.get(&plan).await,
-            approval_bytes,
-        }
-    }
-
-    /// Opens the RFP of (`planner`, `plan`, `index`) advertising the step's capability and
-    /// guards, takes `vendor`'s offer and awards it.
-    async fn award_step(
-        &self,
-        planner: &Keypair,
-        plan: &Pubkey,
-        index: u16,
-        step: &PlanStep,
-        fee_mint: Pubkey,
-        vendor: &VendorRoot,
-    ) -> market::state::Award {
-        let now = self.ctx.now().await;
-        let mut args = rfp_args(*plan, index, fee_mint, now, 60);
-        args.capability = step.capability;
-        args.guards.max_slippage_bps = step.guards.max_slippage_bps;
-        args.guards.oracle_max_age_secs = step.guards.oracle_max_age_secs;
-        args.guards.fee_cap_bps = step.guards.fee_cap_bps;
-        let rfp = open_rfp(&self.ctx, planner, args).await;
-        let offer = submit_offer(&self.ctx, &rfp, vendor, VENDOR_PRICE).await;
-        let submitted: market::state::Offer = self.ctx.get(&offer).await;
-        let award = agentrunner_client::ix::market::award(
-            &rfp,
-            &offer,
-            crate::fixtures::bidder(vendor),
-            &planner.pubkey(),
-            market::instructions::AwardArgs {
-                expected_price: VENDOR_PRICE,
-                expected_version: submitted.version,
-            },
-        );
-        landed(self.ctx.send(&[award], &[planner]).await);
-        let rfp: Rfp = self.ctx.get(&rfp).await;
-        match rfp.status {
-            RfpStatus::Awarded(award) => award,
-            other => panic!("RFP not awarded: {other:?}"),
         }
     }
 
