@@ -47,15 +47,21 @@ impl Opts {
         }
     }
 
-    /// Connects and checks the cluster answers and runs AgentRunner's programs.
+    /// Connects and checks the cluster answers, is the deployment's cluster (when a deployment
+    /// file is there) and runs AgentRunner's programs. Nothing is signed before this passes.
     pub async fn connect(&self) -> Result<RpcChain> {
         let url = self.rpc_url();
         let chain = RpcChain::new(&url);
-        chain.genesis_hash().await.with_context(|| {
+        let genesis = chain.genesis_hash().await.with_context(|| {
             format!(
                 "cannot reach a cluster at {url} (start one with `agentrunner serve`, or pass -u)"
             )
         })?;
+        if let Ok(deployment) = Deployment::load(&self.deployment) {
+            deployment.require_cluster(&genesis).with_context(|| {
+                format!("{} does not describe {url}", self.deployment.display())
+            })?;
+        }
         use agentrunner_client::chain::Chain;
         let runner = chain.account(&runner::ID).await?;
         if !runner.is_some_and(|a| a.executable) {

@@ -218,6 +218,30 @@ async fn test_cli_journey_against_a_served_cluster() {
     let shown = s.json("owner", &["agent", "show", &agent]);
     assert_eq!(shown["stages"][3]["standing"], "passed");
 
+    // K-14: a deployment file of another cluster makes every command refuse before signing.
+    let mut foreign = deployment.clone();
+    foreign.genesis_hash = solana_hash::Hash::new_unique().to_string();
+    let foreign_path = s.dir.join("foreign-deployment.json");
+    std::fs::write(&foreign_path, serde_json::to_vec(&foreign).unwrap()).unwrap();
+    let owner_key = read_keypair(&s.key("owner")).unwrap().pubkey();
+    let lamports = rpc.balance(&owner_key).await.unwrap();
+    let refused = Command::new(BIN)
+        .args(["-u", &s.url, "--deployment", foreign_path.to_str().unwrap()])
+        .args(["-k", s.key("owner").to_str().unwrap()])
+        .args(["goal", "Swap 1 SOL->USDC <=30 bps"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("wrong cluster"),
+        "{stderr}"
+    );
+    assert_eq!(
+        rpc.balance(&owner_key).await.unwrap(),
+        lamports,
+        "nothing was signed"
+    );
+
     // The owner plans a goal; the vendor bids; the owner awards.
     let goal = s.json(
         "owner",

@@ -19,7 +19,7 @@ use receipts::{
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::outcome::{classify, Outcome};
+use crate::outcome::{classify_item, Outcome};
 
 pub struct Anchorer<'a, C: Chain> {
     pub chain: &'a C,
@@ -59,7 +59,7 @@ impl<C: Chain> Anchorer<'_, C> {
                     .await;
                 outcomes.push((
                     shard,
-                    classify(result, &[u32::from(ReceiptsError::PeriodNotOver)], "anchor")?,
+                    classify_item(result, &[u32::from(ReceiptsError::PeriodNotOver)], "anchor"),
                 ));
             }
         }
@@ -105,11 +105,11 @@ impl<C: Chain> Anchorer<'_, C> {
                 .await;
             outcomes.push((
                 shard,
-                classify(
+                classify_item(
                     result,
                     &[u32::from(ReceiptsError::TreeNotHalfFull)],
                     "provision",
-                )?,
+                ),
             ));
         }
         Ok(outcomes)
@@ -135,6 +135,15 @@ impl<C: Chain> Anchorer<'_, C> {
                 token_program: budget.token_program,
             };
             let destination = pda::ata(&budget.payer, &budget.mint, &budget.token_program);
+            if self.chain.account(&destination).await?.is_none() {
+                // The payer closed its account: the sweep waits for it (or for the payer's own
+                // refund to any of its accounts) rather than paying rent to recreate it.
+                outcomes.push((
+                    key,
+                    Outcome::Skipped(format!("the payer's token account {destination} is closed")),
+                ));
+                continue;
+            }
             let ix = ix::escrow::refund(&funds, &destination, &self.payer.pubkey(), 0);
             let result = self
                 .sender
@@ -142,11 +151,15 @@ impl<C: Chain> Anchorer<'_, C> {
                 .await;
             outcomes.push((
                 key,
-                classify(
+                // Settled or closed by someone else since it was listed.
+                classify_item(
                     result,
-                    &[u32::from(escrow::error::EscrowError::BudgetSettled)],
+                    &[
+                        u32::from(escrow::error::EscrowError::BudgetSettled),
+                        u32::from(anchor_lang::error::ErrorCode::AccountNotInitialized),
+                    ],
                     "sweep",
-                )?,
+                ),
             ));
         }
         Ok(outcomes)
@@ -176,13 +189,13 @@ impl<C: Chain> Anchorer<'_, C> {
             outcomes.push((
                 key,
                 // Closed by someone else since it was listed.
-                classify(
+                classify_item(
                     result,
                     &[u32::from(
                         anchor_lang::error::ErrorCode::AccountNotInitialized,
                     )],
                     "close offer",
-                )?,
+                ),
             ));
         }
         Ok(outcomes)

@@ -11,6 +11,9 @@ pub enum Outcome {
     AlreadyDone(String),
     /// Not this keeper's to do now (not ready, not eligible, outside its limits).
     Skipped(String),
+    /// This item of a batch failed; the rest of the batch went on and the item is retried next
+    /// round (SECURITY-TESTPLAN K-13: no failed batch).
+    Failed(String),
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Outcome::Done(landed) => format!("landed {}", landed.signature),
             Outcome::AlreadyDone(why) => format!("already done: {why}"),
             Outcome::Skipped(why) => format!("skipped: {why}"),
+            Outcome::Failed(why) => format!("failed, retried next round: {why}"),
         }
     }
 }
@@ -43,4 +47,11 @@ pub fn classify(
         }
         Err(error) => Err(error),
     }
+}
+
+/// [`classify`] for one item of a batch: any other failure is recorded as
+/// [`Outcome::Failed`] instead of ending the batch.
+pub fn classify_item(result: Result<Landed, SendError>, done_codes: &[u32], what: &str) -> Outcome {
+    classify(result, done_codes, what)
+        .unwrap_or_else(|error| Outcome::Failed(format!("{what}: {error}")))
 }

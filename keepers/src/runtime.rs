@@ -4,7 +4,9 @@ use std::{future::Future, time::Duration};
 
 use agentrunner_client::{
     deployment::Deployment,
+    failover::Failover,
     keys::read_keypair,
+    priority::PriorityFee,
     rpc::RpcChain,
     send::{Journal, SendPolicy, Sender},
 };
@@ -23,7 +25,8 @@ use crate::{
 pub struct Keeper {
     pub name: &'static str,
     pub settings: Settings,
-    pub chain: RpcChain,
+    /// The cluster: `url`, then `fallback_urls` when it is unavailable.
+    pub chain: Failover<RpcChain>,
     pub deployment: Deployment,
     pub signer: Keypair,
 }
@@ -41,13 +44,18 @@ impl Keeper {
             )
             .init();
         info!(keeper = name, settings = %serde_json::to_string(&settings)?, "effective settings");
-        let chain = RpcChain::new(&settings.url);
-        chain
+        let urls: Vec<String> = std::iter::once(settings.url.clone())
+            .chain(settings.fallback_urls.iter().cloned())
+            .collect();
+        let timeout = Duration::from_secs(settings.request_timeout_secs.max(1));
+        let chain = Failover::rpc(&urls, timeout)?;
+        let genesis = chain
             .genesis_hash()
             .await
-            .with_context(|| format!("cannot reach the cluster at {}", settings.url))?;
+            .with_context(|| format!("cannot reach the cluster at {}", urls.join(", ")))?;
         let signer = read_keypair(&settings.keypair)?;
         let deployment = Deployment::load(&settings.deployment)?;
+        deployment.require_cluster(&genesis)?;
         info!(keeper = name, signer = %signer.pubkey(), url = %settings.url, "connected");
         Ok(Self {
             name,
@@ -59,10 +67,16 @@ impl Keeper {
     }
 
     /// A sender journaling in-flight transactions to the settings' journal file.
-    pub fn sender(&self) -> Sender<'_, RpcChain, Box<dyn Journal>> {
+    pub fn sender(&self) -> Sender<'_, Failover<RpcChain>, Box<dyn Journal>> {
         Sender {
             chain: &self.chain,
-            policy: SendPolicy::default(),
+            policy: SendPolicy {
+                priority: PriorityFee {
+                    default_micro_lamports: self.settings.priority_fee_default,
+                    cap_micro_lamports: self.settings.priority_fee_cap,
+                },
+                ..SendPolicy::default()
+            },
             journal: Box::new(FileJournal::new(&self.settings.journal)),
         }
     }

@@ -26,6 +26,11 @@ pub struct CertifyJob {
 pub struct Settings {
     /// Cluster RPC URL (`agentrunner serve` listens on http://127.0.0.1:8899).
     pub url: String,
+    /// Other RPC endpoints of the same cluster, tried in order when the current one is down,
+    /// rate limiting, unhealthy or lagging (SECURITY-TESTPLAN K-07).
+    pub fallback_urls: Vec<String>,
+    /// Seconds one RPC request may take before its endpoint counts as unavailable.
+    pub request_timeout_secs: u64,
     /// The keeper's signer (Solana CLI keypair file).
     pub keypair: PathBuf,
     /// The deployment file (`agentrunner serve` writes one).
@@ -36,6 +41,11 @@ pub struct Settings {
     pub interval_secs: u64,
     /// Run one round and exit.
     pub once: bool,
+    /// Compute-unit price bid when the cluster reports no recent fees, micro-lamports per unit.
+    pub priority_fee_default: u64,
+    /// Highest compute-unit price ever bid, whatever the cluster reports; 0 sends no priority
+    /// fee (the embedded chain and local validators need none).
+    pub priority_fee_cap: u64,
     /// Planner: seconds its RFPs accept offers.
     pub bid_secs: i64,
     /// Broker: the agent it runs (base58).
@@ -61,11 +71,15 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             url: "http://127.0.0.1:8899".into(),
+            fallback_urls: Vec::new(),
+            request_timeout_secs: 30,
             keypair: default_keypair(),
             deployment: "deployment.json".into(),
             journal: "keeper.journal".into(),
             interval_secs: 5,
             once: false,
+            priority_fee_default: 1_000,
+            priority_fee_cap: 0,
             bid_secs: 60,
             agent: None,
             strategy: Strategy::default(),

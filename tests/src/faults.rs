@@ -1,8 +1,9 @@
 //! [`FaultyChain`]: the embedded chain behind a network that misbehaves on cue — responses
 //! lost after the transaction went through, broadcasts dropped, lagging nodes refusing a
-//! blockhash, a process dying at a chosen point — so keeper idempotency (SECURITY-TESTPLAN
-//! §6, K-01..K-05) is tested against the real bank.
-use std::sync::Mutex;
+//! blockhash or serving old account data and listings, a process dying at a chosen point — so
+//! keeper idempotency and cost bounds (SECURITY-TESTPLAN §6, K-01..K-06, K-09, K-13) are tested
+//! against the real bank.
+use std::{collections::HashMap, sync::Mutex};
 
 use agentrunner_client::{
     chain::{Chain, CpiRecord, SignatureStatus, Simulation},
@@ -40,6 +41,9 @@ pub struct BroadcastRecord {
     pub forwarded: bool,
 }
 
+/// Program-account listings by (program, discriminator).
+type Listings = HashMap<(Pubkey, Vec<u8>), Vec<(Pubkey, Account)>>;
+
 pub struct FaultyChain<'a> {
     pub inner: &'a EmbeddedChain,
     /// Faults applied to the next broadcasts, in order (then all succeed).
@@ -53,6 +57,12 @@ pub struct FaultyChain<'a> {
     /// The process dies after confirmation, before recording it: a status query for a landed
     /// transaction never returns, this many times.
     crash_after_confirm: Mutex<u32>,
+    /// A lagging node: these accounts read as they were when frozen.
+    frozen: Mutex<HashMap<Pubkey, Option<Account>>>,
+    /// A lagging index: program-account listings answered from the first listing made.
+    listings: Mutex<Option<Listings>>,
+    /// What the node reports as recent priority fees (`None`: the chain's own report).
+    priority_fees: Mutex<Option<Result<Vec<u64>, String>>>,
 }
 
 impl<'a> FaultyChain<'a> {
@@ -64,7 +74,33 @@ impl<'a> FaultyChain<'a> {
             blocks_per_broadcast: 0,
             crash_before_sign: Mutex::new(0),
             crash_after_confirm: Mutex::new(0),
+            frozen: Mutex::default(),
+            listings: Mutex::default(),
+            priority_fees: Mutex::default(),
         }
+    }
+
+    /// The node reports `fees` as recent priority fees (spikes, garbage), or fails with `Err`.
+    pub fn with_priority_fees(self, fees: Result<Vec<u64>, String>) -> Self {
+        *self.priority_fees.lock().expect("priority fees") = Some(fees);
+        self
+    }
+
+    /// From now on `addresses` read as they are now, whatever lands later (a node lagging behind
+    /// the cluster; simulation and execution still see the real bank).
+    pub async fn freeze(&self, addresses: &[Pubkey]) {
+        let now = self.inner.accounts(addresses).await.expect("accounts");
+        let mut frozen = self.frozen.lock().expect("frozen");
+        for (address, account) in addresses.iter().zip(now) {
+            frozen.insert(*address, account);
+        }
+    }
+
+    /// Program-account listings are answered from the first listing of each (program,
+    /// discriminator), however the accounts changed since.
+    pub fn with_stale_listings(self) -> Self {
+        *self.listings.lock().expect("listings") = Some(HashMap::new());
+        self
     }
 
     /// Queues faults for the next broadcasts.
@@ -180,7 +216,14 @@ impl Chain for FaultyChain<'_> {
     }
 
     async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
-        self.inner.accounts(addresses).await
+        let mut accounts = self.inner.accounts(addresses).await?;
+        let frozen = self.frozen.lock().expect("frozen");
+        for (address, account) in addresses.iter().zip(accounts.iter_mut()) {
+            if let Some(old) = frozen.get(address) {
+                *account = old.clone();
+            }
+        }
+        Ok(accounts)
     }
 
     async fn clock(&self) -> ClientResult<Clock> {
@@ -198,11 +241,34 @@ impl Chain for FaultyChain<'_> {
         self.inner.signatures_for_address(address).await
     }
 
+    async fn recent_priority_fees(&self, writable: &[Pubkey]) -> ClientResult<Vec<u64>> {
+        let injected = self.priority_fees.lock().expect("priority fees").clone();
+        match injected {
+            Some(Ok(fees)) => Ok(fees),
+            Some(Err(why)) => Err(network(&why)),
+            None => self.inner.recent_priority_fees(writable).await,
+        }
+    }
+
     async fn program_accounts(
         &self,
         program: &Pubkey,
         discriminator: &[u8],
     ) -> ClientResult<Vec<(Pubkey, Account)>> {
-        self.inner.program_accounts(program, discriminator).await
+        let key = (*program, discriminator.to_vec());
+        if let Some(listed) = self
+            .listings
+            .lock()
+            .expect("listings")
+            .as_ref()
+            .and_then(|l| l.get(&key))
+        {
+            return Ok(listed.clone());
+        }
+        let listed = self.inner.program_accounts(program, discriminator).await?;
+        if let Some(listings) = self.listings.lock().expect("listings").as_mut() {
+            listings.insert(key, listed.clone());
+        }
+        Ok(listed)
     }
 }

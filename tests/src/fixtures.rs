@@ -107,12 +107,25 @@ pub async fn setup_vendor(ctx: &TestContext, name: &str) -> VendorRoot {
     setup_vendor_with(ctx, name, capability::SWAP | capability::DCA).await
 }
 
+/// Registers `name` with `capabilities`, paid to its owner, and publishes 1.0.0.
 pub async fn setup_vendor_with(ctx: &TestContext, name: &str, capabilities: u64) -> VendorRoot {
     let owner = ctx.wallet().await;
+    let payout = owner.pubkey();
+    setup_vendor_paid_to(ctx, owner, name, capabilities, payout).await
+}
+
+/// [`setup_vendor_with`] for an existing `owner` wallet, paid to `payout`.
+pub async fn setup_vendor_paid_to(
+    ctx: &TestContext,
+    owner: Keypair,
+    name: &str,
+    capabilities: u64,
+    payout: Pubkey,
+) -> VendorRoot {
     let registry = ctx.registry();
     landed(
         registry
-            .register_agent(&owner, register_args(name, owner.pubkey(), capabilities))
+            .register_agent(&owner, register_args(name, payout, capabilities))
             .await,
     );
     let agent = pda::agent(&owner.pubkey(), name).0;

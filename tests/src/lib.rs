@@ -6,8 +6,11 @@
 //! - [`faults`]: the chain behind a misbehaving network (lost responses, crashes) for K-tests.
 //! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
 //! - [`hostile_venue`]: a venue a dishonest vendor controls, for the custody attacks.
+//! - [`keeper_world`]: a localnet with one awarded, approved swap, for the keeper suites.
+//! - [`rpc_proxy`]: a JSON-RPC endpoint that rate-limits, lags or hangs on cue, for K-06..K-08.
 //! - [`runner_world`]: a deployment for guarded executions and an approved plan.
 //! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
+//! - [`model`]: the randomized, model-based run across every program (§3, Layer 2).
 #![allow(clippy::result_large_err)]
 
 pub mod assertions;
@@ -16,7 +19,10 @@ pub mod context;
 pub mod faults;
 pub mod fixtures;
 pub mod hostile_venue;
+pub mod keeper_world;
+pub mod model;
 pub mod mutation;
+pub mod rpc_proxy;
 pub mod runner_world;
 
 pub use assertions::{assert_error, error_code, Snapshot};

@@ -2,6 +2,7 @@
 mod escrow;
 mod keepers;
 mod market;
+mod model;
 mod receipts;
 mod registry;
 mod runner;

@@ -74,6 +74,13 @@ pub trait Chain {
         discriminator: &[u8],
     ) -> ClientResult<Vec<(Pubkey, Account)>>;
 
+    /// Recent prioritization fees (micro-lamports per compute unit) paid by transactions that
+    /// wrote `writable`; none when the cluster does not report them.
+    async fn recent_priority_fees(&self, writable: &[Pubkey]) -> ClientResult<Vec<u64>> {
+        let _ = writable;
+        Ok(Vec::new())
+    }
+
     /// The account at `address`, if any.
     async fn account(&self, address: &Pubkey) -> ClientResult<Option<Account>> {
         Ok(self.accounts(&[*address]).await?.pop().flatten())

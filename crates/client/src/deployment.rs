@@ -44,6 +44,10 @@ pub struct Deployment {
     /// Lookup table holding [`Deployment::static_accounts`].
     #[serde(with = "crate::b58")]
     pub lookup_table: Pubkey,
+    /// Genesis hash (base58) of the cluster the deployment lives on; empty when unknown.
+    /// Keepers and the CLI refuse to sign for another cluster ([`Deployment::require_cluster`]).
+    #[serde(default)]
+    pub genesis_hash: String,
 }
 
 impl Deployment {
@@ -154,6 +158,21 @@ impl Deployment {
     }
 
     /// Reads a deployment file.
+    /// Refuses a cluster whose genesis hash is not the deployment's (SECURITY-TESTPLAN K-14):
+    /// signing for the wrong cluster is how a devnet deployment file ends up moving mainnet
+    /// funds. A deployment without a recorded genesis hash accepts any cluster.
+    pub fn require_cluster(&self, genesis_hash: &solana_hash::Hash) -> ClientResult<()> {
+        let found = genesis_hash.to_string();
+        if self.genesis_hash.is_empty() || self.genesis_hash == found {
+            return Ok(());
+        }
+        Err(ClientError::Build(format!(
+            "wrong cluster: the deployment lives on the cluster with genesis hash {}, the URL \
+             reaches {found}; refusing to sign",
+            self.genesis_hash
+        )))
+    }
+
     pub fn load(path: &std::path::Path) -> ClientResult<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ClientError::Build(format!("read {}: {e}", path.display())))?;

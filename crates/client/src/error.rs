@@ -7,6 +7,10 @@ pub enum ClientError {
     AccountNotFound(Pubkey),
     #[error("chain: {0}")]
     Chain(String),
+    /// The endpoint could not answer now (transport failure, timeout, rate limit, unhealthy or
+    /// lagging node): another endpoint may ([`crate::failover::Failover`]).
+    #[error("endpoint unavailable: {0}")]
+    Unavailable(String),
     #[error("cannot build instruction: {0}")]
     Build(String),
     #[error("invalid receipt: {0}")]

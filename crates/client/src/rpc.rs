@@ -2,6 +2,20 @@
 //! validator, or `agentrunner serve`'s embedded chain). Reads use `confirmed` commitment;
 //! broadcasts skip preflight (the [`crate::send::Sender`] simulates first) and ask the node not
 //! to retry (the sender rebroadcasts the same bytes itself).
+//!
+//! Account reads never go back in time (SECURITY-TESTPLAN K-06): each asks for
+//! `minContextSlot` = the highest slot any earlier read answered at (shared by the endpoints of
+//! a [`crate::failover::Failover`]), so a lagging node refuses (-32016) instead of serving old
+//! state. Failures another endpoint could avoid — transport errors, timeouts, HTTP 429/410/5xx,
+//! unhealthy (-32005) or lagging (-32016) nodes — are [`ClientError::Unavailable`].
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
 use anchor_lang::prelude::Pubkey;
 use solana_account::Account;
 use solana_clock::Clock;
@@ -31,23 +45,72 @@ const MULTIPLE_ACCOUNTS_LIMIT: usize = 100;
 /// Signatures per `getSignaturesForAddress` page.
 const SIGNATURES_PAGE: usize = 1_000;
 
+/// How long one request may take before the endpoint counts as unavailable.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// JSON-RPC errors meaning "not this node, not now".
+const RETRYABLE_CODES: [i64; 3] = [
+    solana_rpc_client::api::custom_error::JSON_RPC_SERVER_ERROR_NODE_UNHEALTHY,
+    solana_rpc_client::api::custom_error::JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED,
+    solana_rpc_client::api::custom_error::JSON_RPC_SERVER_ERROR_BLOCK_STATUS_NOT_AVAILABLE_YET,
+];
+
 /// A JSON-RPC endpoint.
 pub struct RpcChain {
     client: RpcClient,
     url: String,
+    /// The highest slot a read answered at; later reads ask for at least it.
+    floor: Arc<AtomicU64>,
 }
 
 fn rpc(e: impl std::fmt::Display) -> ClientError {
     ClientError::Chain(e.to_string())
 }
 
+/// An RPC client error, [`ClientError::Unavailable`] when another endpoint could answer.
+fn request(e: solana_rpc_client::api::client_error::Error) -> ClientError {
+    use solana_rpc_client::api::{client_error::ErrorKind, request::RpcError};
+    let retryable = match e.kind() {
+        ErrorKind::Io(_) | ErrorKind::Reqwest(_) => true,
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, .. }) => {
+            RETRYABLE_CODES.contains(code)
+        }
+        _ => false,
+    };
+    if retryable {
+        ClientError::Unavailable(e.to_string())
+    } else {
+        ClientError::Chain(e.to_string())
+    }
+}
+
 impl RpcChain {
     /// Connects to `url` (`https://api.devnet.solana.com`, `http://127.0.0.1:8899`, ...).
     pub fn new(url: &str) -> Self {
+        Self::with(url, Arc::default(), REQUEST_TIMEOUT)
+    }
+
+    /// [`Self::new`] sharing the read floor `floor` (with the other endpoints of a failover)
+    /// and giving up on a request after `timeout`.
+    pub fn with(url: &str, floor: Arc<AtomicU64>, timeout: Duration) -> Self {
         Self {
-            client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            client: RpcClient::new_with_timeout_and_commitment(
+                url.to_string(),
+                timeout,
+                CommitmentConfig::confirmed(),
+            ),
             url: url.to_string(),
+            floor,
         }
+    }
+
+    /// The lowest slot the next read accepts (none before the first read).
+    pub fn floor(&self) -> Option<u64> {
+        Some(self.floor.load(Ordering::Acquire)).filter(|slot| *slot > 0)
+    }
+
+    fn observe(&self, slot: u64) {
+        self.floor.fetch_max(slot, Ordering::AcqRel);
     }
 
     /// The endpoint.
@@ -57,12 +120,12 @@ impl RpcChain {
 
     /// The cluster's genesis hash (its identity: CAIP-2 `solana:<genesis>`).
     pub async fn genesis_hash(&self) -> ClientResult<Hash> {
-        self.client.get_genesis_hash().await.map_err(rpc)
+        self.client.get_genesis_hash().await.map_err(request)
     }
 
     /// Lamports held by `address`.
     pub async fn balance(&self, address: &Pubkey) -> ClientResult<u64> {
-        self.client.get_balance(address).await.map_err(rpc)
+        self.client.get_balance(address).await.map_err(request)
     }
 }
 
@@ -71,11 +134,11 @@ impl Chain for RpcChain {
         self.client
             .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
             .await
-            .map_err(rpc)
+            .map_err(request)
     }
 
     async fn block_height(&self) -> ClientResult<u64> {
-        self.client.get_block_height().await.map_err(rpc)
+        self.client.get_block_height().await.map_err(request)
     }
 
     async fn broadcast(&self, tx: &VersionedTransaction) -> ClientResult<Signature> {
@@ -89,7 +152,7 @@ impl Chain for RpcChain {
                 },
             )
             .await
-            .map_err(rpc)
+            .map_err(request)
     }
 
     async fn signature_status(&self, signature: &Signature) -> ClientResult<SignatureStatus> {
@@ -97,7 +160,7 @@ impl Chain for RpcChain {
             .client
             .get_signature_statuses(&[*signature])
             .await
-            .map_err(rpc)?;
+            .map_err(request)?;
         Ok(statuses
             .value
             .into_iter()
@@ -122,7 +185,7 @@ impl Chain for RpcChain {
                 },
             )
             .await
-            .map_err(rpc)?
+            .map_err(request)?
             .value;
         Ok(Simulation {
             error: result.err.map(Into::into),
@@ -133,22 +196,37 @@ impl Chain for RpcChain {
     async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
         let mut accounts = Vec::with_capacity(addresses.len());
         for chunk in addresses.chunks(MULTIPLE_ACCOUNTS_LIMIT) {
-            accounts.extend(
-                self.client
-                    .get_multiple_accounts(chunk)
-                    .await
-                    .map_err(rpc)?,
-            );
+            let config = RpcAccountInfoConfig {
+                encoding: Some(solana_account_decoder_client_types::UiAccountEncoding::Base64),
+                commitment: Some(CommitmentConfig::confirmed()),
+                min_context_slot: self.floor(),
+                ..RpcAccountInfoConfig::default()
+            };
+            let response = self
+                .client
+                .get_multiple_ui_accounts_with_config(chunk, config)
+                .await
+                .map_err(request)?;
+            self.observe(response.context.slot);
+            for (address, ui) in chunk.iter().zip(response.value) {
+                let account = ui
+                    .map(|ui| {
+                        ui.decode::<Account>()
+                            .ok_or_else(|| rpc(format!("account {address}: undecodable data")))
+                    })
+                    .transpose()?;
+                accounts.push(account);
+            }
         }
         Ok(accounts)
     }
 
     async fn clock(&self) -> ClientResult<Clock> {
+        let address = solana_sdk_ids::sysvar::clock::ID;
         let account = self
-            .client
-            .get_account(&solana_sdk_ids::sysvar::clock::ID)
-            .await
-            .map_err(rpc)?;
+            .account(&address)
+            .await?
+            .ok_or(ClientError::AccountNotFound(address))?;
         bincode::deserialize(&account.data).map_err(rpc)
     }
 
@@ -233,7 +311,7 @@ impl Chain for RpcChain {
                     },
                 )
                 .await
-                .map_err(rpc)?;
+                .map_err(request)?;
             let full = page.len() == SIGNATURES_PAGE;
             for entry in page {
                 if entry.err.is_none() {
@@ -247,6 +325,15 @@ impl Chain for RpcChain {
         }
         all.reverse();
         Ok(all)
+    }
+
+    async fn recent_priority_fees(&self, writable: &[Pubkey]) -> ClientResult<Vec<u64>> {
+        let fees = self
+            .client
+            .get_recent_prioritization_fees(writable)
+            .await
+            .map_err(request)?;
+        Ok(fees.into_iter().map(|f| f.prioritization_fee).collect())
     }
 
     async fn program_accounts(
@@ -268,13 +355,14 @@ impl Chain for RpcChain {
                             solana_account_decoder_client_types::UiAccountEncoding::Base64,
                         ),
                         commitment: Some(CommitmentConfig::confirmed()),
+                        min_context_slot: self.floor(),
                         ..RpcAccountInfoConfig::default()
                     },
                     ..RpcProgramAccountsConfig::default()
                 },
             )
             .await
-            .map_err(rpc)?;
+            .map_err(request)?;
         found
             .into_iter()
             .map(|(key, ui)| {

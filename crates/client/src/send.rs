@@ -23,7 +23,11 @@ use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 
-use crate::{chain::Chain, ClientError};
+use crate::{
+    chain::Chain,
+    priority::{written_accounts, PriorityFee},
+    ClientError,
+};
 
 /// Largest transaction the network carries, bytes.
 pub const PACKET_DATA_SIZE: usize = 1_232;
@@ -40,6 +44,8 @@ pub struct SendPolicy {
     pub max_broadcasts: u32,
     /// Fresh blockhashes tried after expiries.
     pub max_resigns: u32,
+    /// The compute-unit price to bid (none by default).
+    pub priority: PriorityFee,
 }
 
 impl Default for SendPolicy {
@@ -49,6 +55,7 @@ impl Default for SendPolicy {
             polls_per_broadcast: 5,
             max_broadcasts: 30,
             max_resigns: 3,
+            priority: PriorityFee::default(),
         }
     }
 }
@@ -61,6 +68,7 @@ impl SendPolicy {
             polls_per_broadcast: 1,
             max_broadcasts: 3,
             max_resigns: 3,
+            priority: PriorityFee::default(),
         }
     }
 }
@@ -281,6 +289,7 @@ impl<C: Chain, J: Journal> Sender<'_, C, J> {
                 return done;
             }
         }
+        let ixs = &self.with_priority(ixs).await;
         for attempt in 1..=self.policy.max_resigns.max(1) {
             let (blockhash, last_valid) = self.chain.latest_blockhash().await?;
             let tx = sign_transaction(fee_payer, ixs, signers, tables, blockhash)?;
@@ -304,6 +313,22 @@ impl<C: Chain, J: Journal> Sender<'_, C, J> {
         }
         self.journal.finished(intent);
         Err(SendError::Expired(self.policy.max_resigns.max(1)))
+    }
+
+    /// `ixs` behind the policy's compute-unit price, when it bids one (K-09).
+    pub async fn with_priority(&self, ixs: &[Instruction]) -> Vec<Instruction> {
+        let priority = self.policy.priority;
+        if priority.cap_micro_lamports == 0 {
+            return ixs.to_vec();
+        }
+        let reported = self
+            .chain
+            .recent_priority_fees(&written_accounts(ixs))
+            .await;
+        PriorityFee::instruction(priority.price(&reported))
+            .into_iter()
+            .chain(ixs.iter().cloned())
+            .collect()
     }
 
     /// The end of a send, or `None` to continue with a fresh blockhash. Landed and failed

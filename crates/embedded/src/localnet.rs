@@ -202,6 +202,7 @@ impl Localnet {
             fee_token: spec.fee_token.to_string(),
             hub: spec.hub.to_string(),
             lookup_table: Pubkey::default(),
+            genesis_hash: chain.genesis_hash().to_string(),
         };
         for pool in &spec.pools {
             seed_pool(chain, &deployment, pool).await?;

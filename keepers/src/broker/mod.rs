@@ -31,7 +31,10 @@ use market::{
     state::{Rfp, RfpStatus},
 };
 use receipts::events::ReceiptAppended;
-use runner::{error::RunnerError, state::Plan};
+use runner::{
+    error::RunnerError,
+    state::{Plan, PlanStep, StepKind},
+};
 use serde::Serialize;
 use sim_venue::instructions::SwapArgs;
 use solana_keypair::Keypair;
@@ -98,6 +101,9 @@ pub struct Prepared {
 /// Whether to execute now.
 pub enum Preparation {
     Ready(Prepared),
+    /// The owner took the step's input away: `report_unfunded_step`, so the step stops without
+    /// counting as this vendor's failure.
+    Unfunded(Instruction),
     NotNow(Outcome),
 }
 
@@ -254,6 +260,15 @@ impl<'a, C: Chain> Broker<'a, C> {
     pub async fn execute(&self, rfp: &Rfp) -> Result<(Outcome, Option<Executed>), SendError> {
         let prepared = match self.prepare(rfp).await? {
             Preparation::Ready(prepared) => prepared,
+            Preparation::Unfunded(report) => {
+                let intent = format!("unfunded:{}:{}", rfp.plan, rfp.step);
+                let result = self
+                    .sender
+                    .send(&intent, &self.vendor, &[report], &[], &self.tables())
+                    .await;
+                let done = [u32::from(RunnerError::StepFinished)];
+                return Ok((classify(result, &done, "unfunded report")?, None));
+            }
             Preparation::NotNow(outcome) => return Ok((outcome, None)),
         };
         let result = self
@@ -295,6 +310,9 @@ impl<'a, C: Chain> Broker<'a, C> {
     pub async fn execution_instruction(&self, rfp: &Rfp) -> Result<Instruction, SendError> {
         match self.prepare(rfp).await? {
             Preparation::Ready(prepared) => Ok(prepared.ix),
+            Preparation::Unfunded(_) => Err(SendError::Client(
+                agentrunner_client::ClientError::Build("the owner's input is gone".into()),
+            )),
             Preparation::NotNow(outcome) => Err(SendError::Client(
                 agentrunner_client::ClientError::Build(outcome.describe()),
             )),
@@ -327,6 +345,14 @@ impl<'a, C: Chain> Broker<'a, C> {
                 }));
             }
         };
+        if !self.input_funded(&plan, &step).await? {
+            return Ok(Preparation::Unfunded(ix::runner::report_unfunded_step(
+                &rfp.plan,
+                &plan,
+                index,
+                &self.vendor.pubkey(),
+            )));
+        }
         let budget = BudgetRef::new(
             &plan.owner,
             &rfp.plan.to_bytes(),
@@ -423,6 +449,22 @@ impl<'a, C: Chain> Broker<'a, C> {
             step: index,
             execution: step.executions,
         }))
+    }
+
+    /// Whether the owner's account holds and delegates what one execution of `step` sells
+    /// (always, for a Service step).
+    async fn input_funded(&self, plan: &Plan, step: &PlanStep) -> ClientResult<bool> {
+        if step.kind == StepKind::Service {
+            return Ok(true);
+        }
+        let address = ix::runner::owner_account(&plan.owner, &step.mint_in);
+        let Some(account) = self.chain.account(&address).await? else {
+            return Ok(false);
+        };
+        let held: anchor_spl::token::TokenAccount =
+            agentrunner_client::accounts::decode(&address, &account.data)?;
+        let delegated = held.delegate.contains(&pda::owner_delegate(&plan.owner).0);
+        Ok(held.amount >= step.amount_in && delegated && held.delegated_amount >= step.amount_in)
     }
 
     /// The grant of `budget` that pays (plan, step).

@@ -82,8 +82,8 @@ pub mod market {
     }
 
     /// Awards the best-utility offer among all live offers, after the bid deadline (anyone).
-    /// utility = reliability_bps * guard_compat_bps / price; ties: lower price, earlier
-    /// submission, lower agent address.
+    /// utility = reliability_bps * compat_bps / max(price, max_price / 2) (see `selection`);
+    /// ties: lower price, earlier submission, lower agent address.
     pub fn award_best<'info>(ctx: Context<'info, AwardBest<'info>>) -> Result<()> {
         instructions::award_best::handler(ctx)
     }

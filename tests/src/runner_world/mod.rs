@@ -139,6 +139,12 @@ impl Owner {
 
 impl RunnerWorld {
     pub async fn new() -> Self {
+        Self::with_trees(14, 64).await
+    }
+
+    /// [`Self::new`] with receipts trees of `depth` (2^depth leaves per generation) and change
+    /// log `buffer` (a shape mpl-account-compression supports).
+    pub async fn with_trees(depth: u32, buffer: u32) -> Self {
         let ctx = TestContext::with_programs(vec![crate::hostile_venue::program()]).await;
         let registry = setup_registry(&ctx).await;
         let authority = pda::runner_authority().0;
@@ -147,7 +153,7 @@ impl RunnerWorld {
                 .set_outcome_recorder(&registry.admin, authority)
                 .await,
         );
-        let receipts = setup_receipts(&ctx, 2, 14, 64).await;
+        let receipts = setup_receipts(&ctx, 2, depth, buffer).await;
         landed(
             ctx.send(
                 &[agentrunner_client::ix::receipts::set_writers(
@@ -297,6 +303,7 @@ impl RunnerWorld {
             fee_token: "USDC".into(),
             hub: "USDC".into(),
             lookup_table: Pubkey::default(),
+            genesis_hash: String::new(),
         };
         let mut keys = deployment.static_accounts();
         keys.extend([self.sol_switchboard, crate::hostile_venue::ID]);
@@ -449,7 +456,12 @@ impl RunnerWorld {
 
     /// A fresh owner holding [`OWNER_SOL`], [`OWNER_USDC`], [`OWNER_JUP`] and [`OWNER_WIF`].
     pub async fn funded_owner(&self) -> Owner {
-        let keypair = self.ctx.wallet().await;
+        self.fund_owner(self.ctx.wallet().await).await
+    }
+
+    /// `keypair` as a plan owner: its associated accounts of the four mints, holding
+    /// [`OWNER_SOL`], [`OWNER_USDC`], [`OWNER_JUP`] and [`OWNER_WIF`].
+    pub async fn fund_owner(&self, keypair: Keypair) -> Owner {
         let chain = &self.ctx.chain;
         let mut accounts = Vec::new();
         for (mint, amount) in [

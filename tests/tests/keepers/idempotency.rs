@@ -3,189 +3,20 @@
 //! executes and the vendor is paid exactly once.
 use std::time::Duration;
 
-use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
-    deployment::Deployment,
     pda,
-    send::{Journal, NoJournal, SendPolicy, Sender},
+    send::{Journal, NoJournal, SendPolicy},
 };
-use agentrunner_embedded::{
-    localnet::{Localnet, LocalnetSpec},
-    EmbeddedChain,
-};
-use agentrunner_keepers::{
-    broker::{Broker, Preparation, Strategy},
-    journal::FileJournal,
-    outcome::classify,
-    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
-    Outcome,
-};
+use agentrunner_keepers::{broker::Preparation, journal::FileJournal, outcome::classify, Outcome};
 use agentrunner_tests::{
     faults::{BroadcastFault, FaultyChain},
-    fixtures::onboarding_ixs,
+    keeper_world::{awarded, boxed},
 };
 use anchor_lang::prelude::Pubkey;
-use escrow::state::Grant;
-use market::state::Rfp;
 use runner::{error::RunnerError, state::Plan};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-/// An awarded, approved one-shot swap waiting for its vendor.
-struct Awarded {
-    chain: EmbeddedChain,
-    localnet: Localnet,
-    vendor: Keypair,
-    agent: Pubkey,
-    plan: Pubkey,
-    rfp: Pubkey,
-    price: u64,
-}
-
-fn boxed(journal: impl Journal + 'static) -> Box<dyn Journal> {
-    Box::new(journal)
-}
-
-async fn awarded() -> Awarded {
-    let chain = EmbeddedChain::start().await.unwrap();
-    let certifier = chain.funded_keypair(1_000_000_000).await.unwrap();
-    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier.pubkey()])
-        .await
-        .unwrap();
-    let d = &localnet.deployment;
-    let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
-    let now = chain.clock().await.unwrap().unix_timestamp;
-    let (agent, register, attest) = onboarding_ixs(
-        &vendor.pubkey(),
-        "Keeper",
-        capability::SWAP,
-        &certifier.pubkey(),
-        now,
-    );
-    chain.send(&register, &[&vendor]).await.unwrap();
-    chain.send(&[attest], &[&certifier]).await.unwrap();
-    localnet
-        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
-        .await
-        .unwrap();
-    let owner = chain.funded_keypair(10_000_000_000).await.unwrap();
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "SOL", 10_000_000_000)
-        .await
-        .unwrap();
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "USDC", 100_000_000)
-        .await
-        .unwrap();
-    let immediate = || Sender::unjournaled(&chain, SendPolicy::immediate());
-    let planner = Planner {
-        chain: &chain,
-        sender: immediate(),
-        planner: chain.funded_keypair(1_000_000_000).await.unwrap(),
-        deployment: d,
-        policy: RfpPolicy {
-            min_stage: Stage::A,
-            ..RfpPolicy::default()
-        },
-    };
-    let draft = planner
-        .draft("Swap 1 SOL->USDC <=50 bps", &owner.pubkey())
-        .await
-        .unwrap();
-    owner_creates(&immediate(), &owner, &draft).await.unwrap();
-    planner.open_rfps(&draft.plan).await.unwrap();
-    let strategy = Strategy::default();
-    let bidder = Broker {
-        chain: &chain,
-        sender: immediate(),
-        vendor: vendor.insecure_clone(),
-        agent,
-        deployment: d,
-        strategy: strategy.clone(),
-        receipts_dir: None,
-    };
-    bidder.bid_all().await.unwrap();
-    localnet.advance(&chain, 61).await.unwrap();
-    planner.award_all(&draft.plan).await.unwrap();
-    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(
-        &immediate(),
-        &owner,
-        &approval,
-        &planner.deployment.tables(),
-    )
-    .await
-    .unwrap();
-    let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
-    Awarded {
-        chain,
-        localnet,
-        vendor,
-        agent,
-        plan: draft.plan,
-        rfp,
-        price: strategy.price,
-    }
-}
-
-impl Awarded {
-    fn broker<'a, C: Chain>(
-        &'a self,
-        chain: &'a C,
-        journal: Box<dyn Journal>,
-        policy: SendPolicy,
-    ) -> Broker<'a, C> {
-        Broker {
-            chain,
-            sender: Sender {
-                chain,
-                policy,
-                journal,
-            },
-            vendor: self.vendor.insecure_clone(),
-            agent: self.agent,
-            deployment: self.deployment(),
-            strategy: Strategy::default(),
-            receipts_dir: None,
-        }
-    }
-
-    fn deployment(&self) -> &Deployment {
-        &self.localnet.deployment
-    }
-
-    async fn rfp(&self) -> Rfp {
-        self.chain.fetch(&self.rfp).await.unwrap()
-    }
-
-    /// The step executed once and the vendor was paid once.
-    async fn assert_exactly_once(&self) {
-        let plan: Plan = self.chain.fetch(&self.plan).await.unwrap();
-        assert_eq!(plan.steps[0].executions, 1, "executions");
-        let grant = self
-            .chain
-            .program_accounts(
-                &escrow::ID,
-                <Grant as anchor_lang::Discriminator>::DISCRIMINATOR,
-            )
-            .await
-            .unwrap();
-        let grant: Grant =
-            agentrunner_client::accounts::decode(&grant[0].0, &grant[0].1.data).unwrap();
-        assert_eq!(
-            (grant.redeemed, grant.redemptions),
-            (self.price, 1),
-            "paid once"
-        );
-        let usdc = self.deployment().token("USDC").unwrap().mint;
-        let vendor_usdc = pda::ata(&self.vendor.pubkey(), &usdc, &anchor_spl::token::ID);
-        assert_eq!(
-            self.chain.token_balance(&vendor_usdc).await.unwrap(),
-            self.price
-        );
-    }
-}
 
 fn journal_path(name: &str) -> std::path::PathBuf {
     let path =
@@ -214,7 +45,7 @@ async fn test_k01_lost_response_is_tracked_by_signature_not_resent() {
         "one send: its status showed it landed"
     );
     // The keeper's retry finds the step done.
-    let retry = a.broker(&a.chain, boxed(NoJournal), SendPolicy::immediate());
+    let retry = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
     let (again, _) = retry.execute(&a.rfp().await).await.unwrap();
     assert!(matches!(again, Outcome::AlreadyDone(_)), "{again:?}");
     a.assert_exactly_once().await;
@@ -297,7 +128,7 @@ async fn test_k04_a_crash_at_any_point_then_restart_executes_exactly_once() {
             FileJournal::new(&path).in_flight(&format!("execute:{}:0:0", a.plan));
         // Restart with the same journal.
         let broker = a.broker(
-            &a.chain,
+            &*a.chain,
             boxed(FileJournal::new(&path)),
             SendPolicy::immediate(),
         );
@@ -330,12 +161,12 @@ async fn test_k04_a_crash_at_any_point_then_restart_executes_exactly_once() {
 async fn test_k05_two_racing_keepers_pay_once() {
     let a = awarded().await;
     let first = a.broker(
-        &a.chain,
+        &*a.chain,
         boxed(FileJournal::new(journal_path("race-1"))),
         SendPolicy::immediate(),
     );
     let second = a.broker(
-        &a.chain,
+        &*a.chain,
         boxed(FileJournal::new(journal_path("race-2"))),
         SendPolicy::immediate(),
     );
@@ -360,13 +191,13 @@ async fn test_k05_two_racing_keepers_pay_once() {
 #[tokio::test]
 async fn test_k05_the_keeper_that_loses_a_race_is_refused_and_pays_nothing() {
     let a = awarded().await;
-    let slow = a.broker(&a.chain, boxed(NoJournal), SendPolicy::immediate());
+    let slow = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
     let Preparation::Ready(prepared) = slow.prepare(&a.rfp().await).await.unwrap() else {
         panic!("ready")
     };
     // Another instance executes first, under a later blockhash (different bytes).
     a.chain.warp_slots(1).await.unwrap();
-    let fast = a.broker(&a.chain, boxed(NoJournal), SendPolicy::immediate());
+    let fast = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
     let (won, _) = fast.execute(&a.rfp().await).await.unwrap();
     assert!(matches!(won, Outcome::Done(_)), "{won:?}");
     let table = a.deployment().lookup_table_account();
@@ -388,7 +219,7 @@ async fn test_k05_the_keeper_that_loses_a_race_is_refused_and_pays_nothing() {
 #[tokio::test]
 async fn test_a_broker_leaves_steps_awarded_to_other_agents_alone() {
     let a = awarded().await;
-    let mut other = a.broker(&a.chain, boxed(NoJournal), SendPolicy::immediate());
+    let mut other = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
     other.agent = Pubkey::new_unique();
     let (outcome, executed) = other.execute(&a.rfp().await).await.unwrap();
     assert!(
@@ -398,4 +229,32 @@ async fn test_a_broker_leaves_steps_awarded_to_other_agents_alone() {
     assert!(executed.is_none());
     let plan: Plan = a.chain.fetch(&a.plan).await.unwrap();
     assert_eq!(plan.steps[0].executions, 0);
+}
+
+/// M2 from the vendor's side: when the owner empties its input account, the broker does not let
+/// the step lapse into a failure on its record; it reports the step unfunded, once.
+#[tokio::test]
+async fn test_a_broker_reports_a_step_whose_input_the_owner_took_away() {
+    let a = awarded().await;
+    let sol = a.deployment().token("SOL").unwrap().mint;
+    let input = pda::ata(&a.owner.pubkey(), &sol, &anchor_spl::token::ID);
+    let stash = a.chain.ata(&Keypair::new().pubkey(), &sol).await.unwrap();
+    let away = spl_token_interface::instruction::transfer(
+        &spl_token_interface::ID,
+        &input,
+        &stash,
+        &a.owner.pubkey(),
+        &[],
+        a.chain.token_balance(&input).await.unwrap(),
+    )
+    .unwrap();
+    a.chain.send(&[away], &[&a.owner]).await.unwrap();
+    let broker = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
+    let (outcome, executed) = broker.execute(&a.rfp().await).await.unwrap();
+    assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+    assert!(executed.is_none());
+    let plan: Plan = a.chain.fetch(&a.plan).await.unwrap();
+    assert_eq!(plan.steps[0].status, runner::state::StepStatus::Unfunded);
+    let (again, _) = broker.execute(&a.rfp().await).await.unwrap();
+    assert!(matches!(again, Outcome::AlreadyDone(_)), "{again:?}");
 }

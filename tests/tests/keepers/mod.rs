@@ -1,6 +1,8 @@
 //! Keepers end to end on the embedded chain: the certifier's sandbox verdicts, the broker's
-//! guard discipline, the planner's flow, idempotency under injected faults.
+//! guard discipline, the planner's flow, idempotency under injected faults, lagging nodes.
 mod certifier;
+mod coverage;
+mod failover;
 mod idempotency;
 mod journey;
 mod rpc;

@@ -1,0 +1,193 @@
+//! [`Awarded`]: a keeper-driven deployment (the localnet, a certified vendor, a planner) with
+//! one approved one-shot swap waiting for its vendor, for the keeper suites.
+use agent_registry::{constants::capability, state::Stage};
+use agentrunner_client::{
+    chain::Chain,
+    deployment::Deployment,
+    pda,
+    send::{Journal, SendPolicy, Sender},
+};
+use agentrunner_embedded::{
+    localnet::{Localnet, LocalnetSpec},
+    EmbeddedChain,
+};
+use agentrunner_keepers::{
+    broker::{Broker, Strategy},
+    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
+};
+use anchor_lang::prelude::Pubkey;
+use escrow::state::Grant;
+use market::state::Rfp;
+use runner::state::Plan;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::fixtures::onboarding_ixs;
+
+/// An awarded, approved one-shot swap waiting for its vendor.
+pub struct Awarded {
+    /// Shared so tests can also serve it over JSON-RPC.
+    pub chain: std::sync::Arc<EmbeddedChain>,
+    pub localnet: Localnet,
+    /// The vendor's wallet and its certified agent.
+    pub vendor: Keypair,
+    pub agent: Pubkey,
+    /// The plan's owner.
+    pub owner: Keypair,
+    pub plan: Pubkey,
+    /// The step's RFP, awarded to the vendor at `price`.
+    pub rfp: Pubkey,
+    pub price: u64,
+}
+
+/// A journal as the broker's sender takes it.
+pub fn boxed(journal: impl Journal + 'static) -> Box<dyn Journal> {
+    Box::new(journal)
+}
+
+/// Bootstraps the localnet, certifies a vendor (stage A), plans "Swap 1 SOL->USDC <=50 bps",
+/// runs the market round and approves the plan.
+pub async fn awarded() -> Awarded {
+    let shared = std::sync::Arc::new(EmbeddedChain::start().await.unwrap());
+    let chain: &EmbeddedChain = &shared;
+    let certifier = chain.funded_keypair(1_000_000_000).await.unwrap();
+    let localnet = Localnet::bootstrap(chain, &LocalnetSpec::default(), &[certifier.pubkey()])
+        .await
+        .unwrap();
+    let d = &localnet.deployment;
+    let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
+    let now = chain.clock().await.unwrap().unix_timestamp;
+    let (agent, register, attest) = onboarding_ixs(
+        &vendor.pubkey(),
+        "Keeper",
+        capability::SWAP,
+        &certifier.pubkey(),
+        now,
+    );
+    chain.send(&register, &[&vendor]).await.unwrap();
+    chain.send(&[attest], &[&certifier]).await.unwrap();
+    localnet
+        .fund_tokens(chain, &vendor.pubkey(), "USDC", 0)
+        .await
+        .unwrap();
+    let owner = chain.funded_keypair(10_000_000_000).await.unwrap();
+    localnet
+        .fund_tokens(chain, &owner.pubkey(), "SOL", 10_000_000_000)
+        .await
+        .unwrap();
+    localnet
+        .fund_tokens(chain, &owner.pubkey(), "USDC", 100_000_000)
+        .await
+        .unwrap();
+    let immediate = || Sender::unjournaled(chain, SendPolicy::immediate());
+    let planner = Planner {
+        chain,
+        sender: immediate(),
+        planner: chain.funded_keypair(1_000_000_000).await.unwrap(),
+        deployment: d,
+        policy: RfpPolicy {
+            min_stage: Stage::A,
+            ..RfpPolicy::default()
+        },
+    };
+    let draft = planner
+        .draft("Swap 1 SOL->USDC <=50 bps", &owner.pubkey())
+        .await
+        .unwrap();
+    owner_creates(&immediate(), &owner, &draft).await.unwrap();
+    planner.open_rfps(&draft.plan).await.unwrap();
+    let strategy = Strategy::default();
+    let bidder = Broker {
+        chain,
+        sender: immediate(),
+        vendor: vendor.insecure_clone(),
+        agent,
+        deployment: d,
+        strategy: strategy.clone(),
+        receipts_dir: None,
+    };
+    bidder.bid_all().await.unwrap();
+    localnet.advance(chain, 61).await.unwrap();
+    planner.award_all(&draft.plan).await.unwrap();
+    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
+    owner_approves(
+        &immediate(),
+        &owner,
+        &approval,
+        &planner.deployment.tables(),
+    )
+    .await
+    .unwrap();
+    let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
+    drop(planner);
+    Awarded {
+        chain: shared,
+        localnet,
+        vendor,
+        owner,
+        agent,
+        plan: draft.plan,
+        rfp,
+        price: strategy.price,
+    }
+}
+
+impl Awarded {
+    /// The vendor's broker over `chain` with `journal` and `policy`.
+    pub fn broker<'a, C: Chain>(
+        &'a self,
+        chain: &'a C,
+        journal: Box<dyn Journal>,
+        policy: SendPolicy,
+    ) -> Broker<'a, C> {
+        Broker {
+            chain,
+            sender: Sender {
+                chain,
+                policy,
+                journal,
+            },
+            vendor: self.vendor.insecure_clone(),
+            agent: self.agent,
+            deployment: self.deployment(),
+            strategy: Strategy::default(),
+            receipts_dir: None,
+        }
+    }
+
+    pub fn deployment(&self) -> &Deployment {
+        &self.localnet.deployment
+    }
+
+    /// The step's RFP as it stands.
+    pub async fn rfp(&self) -> Rfp {
+        self.chain.fetch(&self.rfp).await.unwrap()
+    }
+
+    /// The step executed once and the vendor was paid once.
+    pub async fn assert_exactly_once(&self) {
+        let plan: Plan = self.chain.fetch(&self.plan).await.unwrap();
+        assert_eq!(plan.steps[0].executions, 1, "executions");
+        let grant = self
+            .chain
+            .program_accounts(
+                &escrow::ID,
+                <Grant as anchor_lang::Discriminator>::DISCRIMINATOR,
+            )
+            .await
+            .unwrap();
+        let grant: Grant =
+            agentrunner_client::accounts::decode(&grant[0].0, &grant[0].1.data).unwrap();
+        assert_eq!(
+            (grant.redeemed, grant.redemptions),
+            (self.price, 1),
+            "paid once"
+        );
+        let usdc = self.deployment().token("USDC").unwrap().mint;
+        let vendor_usdc = pda::ata(&self.vendor.pubkey(), &usdc, &anchor_spl::token::ID);
+        assert_eq!(
+            self.chain.token_balance(&vendor_usdc).await.unwrap(),
+            self.price
+        );
+    }
+}
