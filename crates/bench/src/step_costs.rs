@@ -102,9 +102,12 @@ pub async fn run() -> Result<()> {
         lifecycle.landed(l.wire_bytes, l.signatures);
     }
 
-    // AgentRunner: the executions.
+    // AgentRunner: the executions. The vendor pays each one's fee and the receipt's deposit
+    // toward the shard's next tree (and, once, the owner's payer record).
     let mut ours = Per::default();
     let rfp_key = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
+    let vendor = broker.vendor.pubkey();
+    let vendor_before = chain.balance(&vendor).await?;
     for _ in 0..EXECUTIONS {
         m.localnet.advance(chain, 60).await?;
         let rfp: Rfp = chain.fetch(&rfp_key).await?;
@@ -113,9 +116,13 @@ pub async fn run() -> Result<()> {
             (other, _) => bail!("execution did not land: {}", other.describe()),
         }
     }
-    // Receipt storage: a share of the depth-20 tree's rent.
-    let tree_rent = chain.balance(&d.receipt_trees[0]).await?;
-    ours.rent = tree_rent * EXECUTIONS / (1 << 20);
+    // Receipt storage: the deposits, measured (each is the next depth-20 tree's rent over its
+    // leaves).
+    let payer_record = chain
+        .balance(&pda::payer_record(&broker.agent, &owner.pubkey()).0)
+        .await?;
+    let paid = vendor_before - chain.balance(&vendor).await?;
+    ours.rent = paid - 5_000 * EXECUTIONS - payer_record;
     // A daily PeriodRoot (anyone anchors; amortized over a day's steps).
     m.localnet.advance(chain, 3_600).await?;
     let anchorer = chain.funded_keypair(1_000_000_000).await?;

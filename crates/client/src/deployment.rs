@@ -109,6 +109,7 @@ impl Deployment {
             agent_registry::ID,
             sim_venue::ID,
             anchor_spl::token::ID,
+            anchor_lang::system_program::ID,
             receipts::constants::NOOP_PROGRAM_ID,
             receipts::constants::COMPRESSION_PROGRAM_ID,
             pda::event_authority(&runner::ID).0,
