@@ -1,4 +1,5 @@
 //! One integration-test binary for every program suite (one link, one chain type).
+mod cluster;
 mod escrow;
 mod keepers;
 mod market;

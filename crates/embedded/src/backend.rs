@@ -9,7 +9,6 @@ use anchor_lang::prelude::Pubkey;
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_hash::Hash;
-use solana_program_test::BanksClientError;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 
@@ -21,15 +20,11 @@ fn backend(e: impl std::fmt::Display) -> ClientError {
 
 impl Chain for EmbeddedChain {
     async fn latest_blockhash(&self) -> ClientResult<(Hash, u64)> {
-        self.banks()
-            .get_latest_blockhash_with_commitment(Default::default())
-            .await
-            .map_err(backend)?
-            .ok_or_else(|| backend("no blockhash"))
+        self.latest_blockhash_with_height().await.map_err(backend)
     }
 
     async fn block_height(&self) -> ClientResult<u64> {
-        self.banks().get_root_block_height().await.map_err(backend)
+        self.root_block_height().await.map_err(backend)
     }
 
     async fn broadcast(&self, tx: &VersionedTransaction) -> ClientResult<Signature> {
@@ -50,10 +45,9 @@ impl Chain for EmbeddedChain {
 
     async fn simulate(&self, tx: &VersionedTransaction) -> ClientResult<Simulation> {
         let simulation = self
-            .banks()
-            .simulate_transaction(tx.clone())
+            .simulate_with_details(tx.clone())
             .await
-            .map_err(|e: BanksClientError| backend(e))?;
+            .map_err(backend)?;
         Ok(Simulation {
             error: simulation.result.and_then(Result::err),
             logs: simulation

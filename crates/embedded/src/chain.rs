@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
 use solana_account::{Account, AccountSharedData};
 use solana_address_lookup_table_interface::state::AddressLookupTable;
-use solana_banks_interface::TransactionMetadata;
+use solana_banks_interface::{BanksTransactionResultWithSimulation, TransactionMetadata};
 use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
@@ -101,10 +101,13 @@ impl TracedOutcome {
 /// A real bank in-process with every AgentRunner program loaded.
 pub struct EmbeddedChain {
     context: Mutex<ProgramTestContext>,
-    /// Plain sends share it; a traced send (simulate, then process) holds it alone, and so do
-    /// clock warps and account writes, so the trace it returns is exactly the execution that
-    /// landed.
-    trace_lock: RwLock<()>,
+    /// Every bank access holds it: reads, simulations and plain sends share it; clock warps,
+    /// account writes and traced sends (simulate, then process) hold it alone. A warp replaces
+    /// the working bank under the bank forks' write lock while blocking its thread, so it must
+    /// never overlap a simulation or read that holds the program cache (the `serve` deadlock);
+    /// and a traced send's trace is exactly the execution that landed. Never acquired twice by
+    /// one task: gated methods call only `*_ungated` helpers.
+    bank_gate: RwLock<()>,
     banks: BanksClient,
     payer: Keypair,
     deployer: Keypair,
@@ -154,7 +157,7 @@ impl EmbeddedChain {
         let rent = banks.get_rent().await.map_err(banks_err)?;
         Ok(Self {
             context: Mutex::new(context),
-            trace_lock: RwLock::new(()),
+            bank_gate: RwLock::new(()),
             banks,
             payer,
             deployer,
@@ -184,11 +187,6 @@ impl EmbeddedChain {
 
     pub fn rent(&self) -> &Rent {
         &self.rent
-    }
-
-    /// A handle to the bank for direct queries.
-    pub fn banks(&self) -> &BanksClient {
-        &self.banks
     }
 
     /// Sends `ixs` with the chain payer as fee payer; `signers` are the other signers. Keypairs
@@ -221,7 +219,6 @@ impl EmbeddedChain {
         tables: &[AddressLookupTableAccount],
     ) -> Result<TxOutcome, ChainError> {
         let tx = self.sign(fee_payer, ixs, signers, tables).await?;
-        let _shared = self.trace_lock.read().await;
         self.process(tx).await
     }
 
@@ -253,9 +250,9 @@ impl EmbeddedChain {
         &self,
         tx: VersionedTransaction,
     ) -> Result<TracedOutcome, ChainError> {
+        let _exclusive = self.bank_gate.write().await;
         let resolved = self.message_keys(&tx.message).await?;
         let keys = resolved.0.clone();
-        let _exclusive = self.trace_lock.write().await;
         let simulation = self
             .banks
             .simulate_transaction(tx.clone())
@@ -331,9 +328,15 @@ impl EmbeddedChain {
         if let VersionedMessage::V0(v0) = message {
             let mut tables = Vec::new();
             for lookup in &v0.address_table_lookups {
-                let account = self.account(&lookup.account_key).await?.ok_or_else(|| {
-                    ChainError::Signing(format!("lookup table {} not found", lookup.account_key))
-                })?;
+                let account = self
+                    .account_ungated(&lookup.account_key)
+                    .await?
+                    .ok_or_else(|| {
+                        ChainError::Signing(format!(
+                            "lookup table {} not found",
+                            lookup.account_key
+                        ))
+                    })?;
                 let table = AddressLookupTable::deserialize(&account.data)
                     .map_err(|e| ChainError::Signing(format!("lookup table: {e}")))?;
                 tables.push(table.addresses.to_vec());
@@ -377,7 +380,10 @@ impl EmbeddedChain {
         tables: &[AddressLookupTableAccount],
     ) -> Result<VersionedTransaction, ChainError> {
         loop {
-            let blockhash = self.latest_blockhash().await?;
+            let blockhash = {
+                let _shared = self.bank_gate.read().await;
+                self.latest_blockhash_ungated().await?
+            };
             let tx = agentrunner_client::send::sign_transaction(
                 fee_payer, ixs, signers, tables, blockhash,
             )
@@ -396,11 +402,12 @@ impl EmbeddedChain {
 
     /// Processes a signed transaction and reports its cost.
     pub async fn process(&self, tx: VersionedTransaction) -> Result<TxOutcome, ChainError> {
+        let _shared = self.bank_gate.read().await;
         let keys = self.message_keys(&tx.message).await?;
         self.process_resolved(tx, keys).await
     }
 
-    /// [`Self::process`] with the message's keys already resolved.
+    /// [`Self::process`] with the message's keys already resolved (the caller holds the gate).
     async fn process_resolved(
         &self,
         tx: VersionedTransaction,
@@ -413,7 +420,7 @@ impl EmbeddedChain {
             return Err(ChainError::TooLarge(wire_bytes));
         }
         let fee = self.fee(&tx.message).await?;
-        let clock = self.clock().await?;
+        let clock = self.clock_ungated().await?;
         let record_tx = tx.clone();
         let result = self
             .banks
@@ -457,7 +464,7 @@ impl EmbeddedChain {
 
     /// The fee the bank charges for `message`: its own quote for legacy messages; for v0
     /// messages the same rule (lamports per signature times the transaction's signatures plus
-    /// the signatures its precompile instructions verify).
+    /// the signatures its precompile instructions verify). The caller holds the gate.
     async fn fee(&self, message: &VersionedMessage) -> Result<u64, ChainError> {
         match message {
             VersionedMessage::Legacy(legacy) => Ok(self
@@ -493,11 +500,13 @@ impl EmbeddedChain {
     ) -> Result<AddressLookupTableAccount, ChainError> {
         use solana_address_lookup_table_interface::instruction as alt;
         let payer = self.payer.pubkey();
-        let slot_hashes = self
-            .banks
-            .get_sysvar::<solana_slot_hashes::SlotHashes>()
-            .await
-            .map_err(banks)?;
+        let slot_hashes = {
+            let _shared = self.bank_gate.read().await;
+            self.banks
+                .get_sysvar::<solana_slot_hashes::SlotHashes>()
+                .await
+                .map_err(banks)?
+        };
         let recent_slot = slot_hashes
             .first()
             .map(|(slot, _)| *slot)
@@ -523,8 +532,33 @@ impl EmbeddedChain {
         })
     }
 
-    async fn latest_blockhash(&self) -> Result<Hash, ChainError> {
+    async fn latest_blockhash_ungated(&self) -> Result<Hash, ChainError> {
         self.banks.get_latest_blockhash().await.map_err(banks)
+    }
+
+    /// The latest blockhash and the last block height it is valid at.
+    pub async fn latest_blockhash_with_height(&self) -> Result<(Hash, u64), ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.banks
+            .get_latest_blockhash_with_commitment(Default::default())
+            .await
+            .map_err(banks)?
+            .ok_or_else(|| ChainError::Banks("no blockhash".into()))
+    }
+
+    /// The height of the root block.
+    pub async fn root_block_height(&self) -> Result<u64, ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.banks.get_root_block_height().await.map_err(banks)
+    }
+
+    /// Runs `tx` against the working bank without committing it.
+    pub async fn simulate_with_details(
+        &self,
+        tx: VersionedTransaction,
+    ) -> Result<BanksTransactionResultWithSimulation, ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.banks.simulate_transaction(tx).await.map_err(banks)
     }
 
     async fn advance_blockhash(&self) -> Result<(), ChainError> {
@@ -533,6 +567,11 @@ impl EmbeddedChain {
 
     /// The account at `address`, if it exists.
     pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.account_ungated(address).await
+    }
+
+    async fn account_ungated(&self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
         self.banks.get_account(*address).await.map_err(banks)
     }
 
@@ -551,6 +590,7 @@ impl EmbeddedChain {
 
     /// Lamports held by `address` (0 if it does not exist).
     pub async fn balance(&self, address: &Pubkey) -> Result<u64, ChainError> {
+        let _shared = self.bank_gate.read().await;
         self.banks.get_balance(*address).await.map_err(banks)
     }
 
@@ -570,8 +610,7 @@ impl EmbeddedChain {
     /// Writes an account directly (oracle feeds and fixtures; nothing a transaction could not
     /// also produce on a real cluster through the owning program).
     pub async fn set_account(&self, address: &Pubkey, account: Account) {
-        // Excludes traced sends: state must not change between their simulation and execution.
-        let _exclusive = self.trace_lock.write().await;
+        let _exclusive = self.bank_gate.write().await;
         self.indexed().account(*address);
         self.context
             .lock()
@@ -581,6 +620,11 @@ impl EmbeddedChain {
 
     /// The current Clock sysvar.
     pub async fn clock(&self) -> Result<Clock, ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.clock_ungated().await
+    }
+
+    async fn clock_ungated(&self) -> Result<Clock, ChainError> {
         self.banks.get_sysvar::<Clock>().await.map_err(banks)
     }
 
@@ -598,14 +642,13 @@ impl EmbeddedChain {
     }
 
     async fn warp(&self, slots: u64, seconds: i64) -> Result<(), ChainError> {
-        // Excludes traced sends: the clock must not move between their simulation and execution.
-        let _exclusive = self.trace_lock.write().await;
+        let _exclusive = self.bank_gate.write().await;
         let mut context = self.context.lock().await;
-        let before = self.clock().await?;
+        let before = self.clock_ungated().await?;
         context
             .warp_to_slot(before.slot.saturating_add(slots))
             .map_err(banks)?;
-        let mut after = self.clock().await?;
+        let mut after = self.clock_ungated().await?;
         after.unix_timestamp = before.unix_timestamp.saturating_add(seconds);
         context.set_sysvar(&after);
         self.sent.lock().expect("sent set poisoned").clear();

@@ -1,0 +1,3 @@
+//! The embedded chain served as a local cluster (`agentrunner serve`): liveness under load,
+//! JSON-RPC errors and PubSub, as real clients meet it.
+mod liveness;
