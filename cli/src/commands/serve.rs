@@ -7,6 +7,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
     rpc_server::serve,
+    watchdog::Watchdog,
     EmbeddedChain,
 };
 use anyhow::Result;
@@ -40,7 +41,14 @@ pub struct ServeArgs {
     /// Write the programs' own log to this file.
     #[arg(long)]
     pub program_log: Option<PathBuf>,
+    /// Exit with status 70 when the bank has not answered for this many seconds (a stalled
+    /// cluster is reported, not left hanging).
+    #[arg(long, default_value_t = 30)]
+    pub stall_secs: u64,
 }
+
+/// Exit status when the watchdog finds the bank stalled (EX_SOFTWARE).
+const STALLED: i32 = 70;
 
 /// Roles `serve` creates keys for, with SOL and USDC they start with (whole tokens).
 const ROLES: &[(&str, u64, u64)] = &[
@@ -106,10 +114,21 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
     table(&rows);
     out!("  Ctrl-C stops it.");
 
+    let watchdog = Watchdog::start(Duration::from_secs(args.stall_secs.max(1)), |silent| {
+        eprintln!(
+            "agentrunner serve: the bank has not answered for {:.1} s; exiting",
+            silent.as_secs_f64()
+        );
+        std::process::exit(STALLED);
+    });
     let mut ticks = tokio::time::interval(Duration::from_millis(args.tick_ms.max(10)));
     loop {
         tokio::select! {
-            _ = ticks.tick() => localnet.advance(&chain, args.seconds_per_tick.max(1)).await?,
+            _ = ticks.tick() => {
+                // A tick needs the bank alone, so it completes only while every request does.
+                localnet.advance(&chain, args.seconds_per_tick.max(1)).await?;
+                watchdog.beat();
+            }
             _ = tokio::signal::ctrl_c() => break,
         }
     }

@@ -1,27 +1,29 @@
 //! [`EmbeddedChain`]: start the bank, send transactions (legacy or v0 with lookup tables), read
 //! accounts, move the clock.
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
-use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
 use solana_account::{Account, AccountSharedData};
-use solana_address_lookup_table_interface::state::AddressLookupTable;
-use solana_banks_interface::{BanksTransactionResultWithSimulation, TransactionMetadata};
-use solana_clock::Clock;
+use solana_banks_interface::TransactionMetadata;
 use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
-use solana_message::{AddressLookupTableAccount, VersionedMessage};
+use solana_message::AddressLookupTableAccount;
 use solana_program_test::{BanksClient, ProgramTest, ProgramTestContext};
 use solana_rent::Rent;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::{broadcast, Mutex, RwLock};
 
 pub use agentrunner_client::chain::CpiRecord;
 
 use crate::{
+    events::{ChainEvent, EVENT_BACKLOG},
     index::{Index, TxRecord},
     programs::{native_programs, NativeProgram},
     MS_PER_SLOT,
@@ -32,9 +34,9 @@ const DEPLOYER_LAMPORTS: u64 = 1_000_000_000_000;
 /// Largest transaction a Solana validator accepts (IPv6 MTU minus headers), in bytes.
 pub const PACKET_DATA_SIZE: usize = 1_232;
 /// Fee per verified signature (the genesis fee rate of the embedded bank).
-const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+pub(crate) const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 /// Addresses per `extend_lookup_table` instruction.
-const LOOKUP_TABLE_CHUNK: usize = 20;
+pub(crate) const LOOKUP_TABLE_CHUNK: usize = 20;
 
 /// Why a transaction did not land.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,7 @@ impl ChainError {
     }
 }
 
-fn banks(e: impl std::fmt::Display) -> ChainError {
+pub(crate) fn banks(e: impl std::fmt::Display) -> ChainError {
     ChainError::Banks(e.to_string())
 }
 
@@ -100,28 +102,32 @@ impl TracedOutcome {
 
 /// A real bank in-process with every AgentRunner program loaded.
 pub struct EmbeddedChain {
-    context: Mutex<ProgramTestContext>,
+    pub(crate) context: Mutex<ProgramTestContext>,
     /// Every bank access holds it: reads, simulations and plain sends share it; clock warps,
     /// account writes and traced sends (simulate, then process) hold it alone. A warp replaces
     /// the working bank under the bank forks' write lock while blocking its thread, so it must
     /// never overlap a simulation or read that holds the program cache (the `serve` deadlock);
     /// and a traced send's trace is exactly the execution that landed. Never acquired twice by
     /// one task: gated methods call only `*_ungated` helpers.
-    bank_gate: RwLock<()>,
-    banks: BanksClient,
-    payer: Keypair,
-    deployer: Keypair,
-    rent: Rent,
+    pub(crate) bank_gate: RwLock<()>,
+    pub(crate) banks: BanksClient,
+    pub(crate) payer: Keypair,
+    pub(crate) deployer: Keypair,
+    pub(crate) rent: Rent,
     /// Signatures sent under the current blockhash; a repeat forces a fresh blockhash so an
     /// identical retry is a new transaction, not a duplicate.
-    sent: std::sync::Mutex<HashSet<Signature>>,
+    pub(crate) sent: std::sync::Mutex<HashSet<Signature>>,
     /// The result of every transaction processed, by signature (what a cluster's status cache
     /// answers; kept for the chain's lifetime).
-    statuses: std::sync::Mutex<HashMap<Signature, Result<(), TransactionError>>>,
+    pub(crate) statuses: std::sync::Mutex<HashMap<Signature, Result<(), TransactionError>>>,
     /// Transaction history, CPIs and known accounts (what an RPC node indexes).
-    index: std::sync::Mutex<Index>,
+    pub(crate) index: std::sync::Mutex<Index>,
     /// The genesis hash: this chain's identity (CAIP-2 `solana:<genesis>`).
-    genesis_hash: Hash,
+    pub(crate) genesis_hash: Hash,
+    /// Every transaction, slot and direct write, as it happens.
+    pub(crate) events: broadcast::Sender<ChainEvent>,
+    /// Decimals of every mint a transaction's token balances needed (they never change).
+    pub(crate) decimals: std::sync::Mutex<HashMap<Pubkey, u8>>,
 }
 
 impl EmbeddedChain {
@@ -166,6 +172,8 @@ impl EmbeddedChain {
             statuses: std::sync::Mutex::new(HashMap::new()),
             index: std::sync::Mutex::new(Index::default()),
             genesis_hash,
+            events: broadcast::channel(EVENT_BACKLOG).0,
+            decimals: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -173,6 +181,11 @@ impl EmbeddedChain {
     /// created through [`crate::token`] helpers.
     pub fn payer(&self) -> &Keypair {
         &self.payer
+    }
+
+    /// Every event from now on (transactions processed, slots reached, accounts written).
+    pub fn subscribe(&self) -> broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
     }
 
     /// The genesis hash (the cluster's identity).
@@ -316,52 +329,6 @@ impl EmbeddedChain {
         self.indexed().known()
     }
 
-    /// The account keys a message's instructions index into: static keys, then its lookup
-    /// tables' writable and readonly addresses in lookup order (tables read from the bank).
-    /// Also returns how many of the keys are writable lookup-table addresses.
-    async fn message_keys(
-        &self,
-        message: &VersionedMessage,
-    ) -> Result<(Vec<Pubkey>, usize), ChainError> {
-        let mut keys = message.static_account_keys().to_vec();
-        let mut loaded_writable = 0;
-        if let VersionedMessage::V0(v0) = message {
-            let mut tables = Vec::new();
-            for lookup in &v0.address_table_lookups {
-                let account = self
-                    .account_ungated(&lookup.account_key)
-                    .await?
-                    .ok_or_else(|| {
-                        ChainError::Signing(format!(
-                            "lookup table {} not found",
-                            lookup.account_key
-                        ))
-                    })?;
-                let table = AddressLookupTable::deserialize(&account.data)
-                    .map_err(|e| ChainError::Signing(format!("lookup table: {e}")))?;
-                tables.push(table.addresses.to_vec());
-            }
-            for writable in [true, false] {
-                for (lookup, addresses) in v0.address_table_lookups.iter().zip(&tables) {
-                    let indexes = if writable {
-                        &lookup.writable_indexes
-                    } else {
-                        &lookup.readonly_indexes
-                    };
-                    let found: Vec<Pubkey> = indexes
-                        .iter()
-                        .filter_map(|i| addresses.get(usize::from(*i)).copied())
-                        .collect();
-                    if writable {
-                        loaded_writable += found.len();
-                    }
-                    keys.extend(found);
-                }
-            }
-        }
-        Ok((keys, loaded_writable))
-    }
-
     /// The recorded result of a processed transaction.
     pub fn status(&self, signature: &Signature) -> Option<Result<(), TransactionError>> {
         self.statuses
@@ -402,7 +369,8 @@ impl EmbeddedChain {
 
     /// Processes a signed transaction and reports its cost.
     pub async fn process(&self, tx: VersionedTransaction) -> Result<TxOutcome, ChainError> {
-        let _shared = self.bank_gate.read().await;
+        // Alone, so the balances read before and after it are its own.
+        let _exclusive = self.bank_gate.write().await;
         let keys = self.message_keys(&tx.message).await?;
         self.process_resolved(tx, keys).await
     }
@@ -422,15 +390,24 @@ impl EmbeddedChain {
         let fee = self.fee(&tx.message).await?;
         let clock = self.clock_ungated().await?;
         let record_tx = tx.clone();
+        let pre = self.balances_ungated(&keys).await?;
         let result = self
             .banks
             .process_transaction_with_metadata(tx)
             .await
             .map_err(banks)?;
-        let logs = result
+        let post = self.balances_ungated(&keys).await?;
+        let (logs, compute_units) = result
             .metadata
-            .map(|m: TransactionMetadata| m.log_messages)
+            .map(|m: TransactionMetadata| (m.log_messages, m.compute_units_consumed))
             .unwrap_or_default();
+        let _ = self.events.send(ChainEvent::Transaction {
+            signature,
+            slot: clock.slot,
+            err: result.result.clone().err(),
+            logs: Arc::new(logs.clone()),
+            accounts: Arc::new(keys.clone()),
+        });
         self.indexed().transaction(
             signature,
             TxRecord {
@@ -441,6 +418,9 @@ impl EmbeddedChain {
                 fee,
                 logs: logs.clone(),
                 unix_time: clock.unix_timestamp,
+                pre,
+                post,
+                compute_units,
             },
         );
         // The first execution's result stands: a duplicate is refused as AlreadyProcessed
@@ -462,136 +442,8 @@ impl EmbeddedChain {
         }
     }
 
-    /// The fee the bank charges for `message`: its own quote for legacy messages; for v0
-    /// messages the same rule (lamports per signature times the transaction's signatures plus
-    /// the signatures its precompile instructions verify). The caller holds the gate.
-    async fn fee(&self, message: &VersionedMessage) -> Result<u64, ChainError> {
-        match message {
-            VersionedMessage::Legacy(legacy) => Ok(self
-                .banks
-                .get_fee_for_message(legacy.clone())
-                .await
-                .map_err(banks)?
-                .unwrap_or_default()),
-            VersionedMessage::V0(v0) => {
-                let precompiles = [
-                    solana_sdk_ids::ed25519_program::ID,
-                    solana_sdk_ids::secp256k1_program::ID,
-                ];
-                let verified: u64 = v0
-                    .instructions
-                    .iter()
-                    .filter(|ix| {
-                        precompiles.contains(&v0.account_keys[usize::from(ix.program_id_index)])
-                    })
-                    .map(|ix| u64::from(ix.data.first().copied().unwrap_or(0)))
-                    .sum();
-                let signatures = u64::from(v0.header.num_required_signatures) + verified;
-                Ok(signatures * LAMPORTS_PER_SIGNATURE)
-            }
-        }
-    }
-
-    /// Creates an address lookup table holding `addresses` (authority and payer: the chain
-    /// payer), and waits the one slot it needs to become usable.
-    pub async fn create_lookup_table(
-        &self,
-        addresses: &[Pubkey],
-    ) -> Result<AddressLookupTableAccount, ChainError> {
-        use solana_address_lookup_table_interface::instruction as alt;
-        let payer = self.payer.pubkey();
-        let slot_hashes = {
-            let _shared = self.bank_gate.read().await;
-            self.banks
-                .get_sysvar::<solana_slot_hashes::SlotHashes>()
-                .await
-                .map_err(banks)?
-        };
-        let recent_slot = slot_hashes
-            .first()
-            .map(|(slot, _)| *slot)
-            .unwrap_or_default();
-        let (create, table) = alt::create_lookup_table(payer, payer, recent_slot);
-        self.send(&[create], &[]).await?;
-        for chunk in addresses.chunks(LOOKUP_TABLE_CHUNK) {
-            self.send(
-                &[alt::extend_lookup_table(
-                    table,
-                    payer,
-                    Some(payer),
-                    chunk.to_vec(),
-                )],
-                &[],
-            )
-            .await?;
-        }
-        self.warp_slots(1).await?;
-        Ok(AddressLookupTableAccount {
-            key: table,
-            addresses: addresses.to_vec(),
-        })
-    }
-
-    async fn latest_blockhash_ungated(&self) -> Result<Hash, ChainError> {
-        self.banks.get_latest_blockhash().await.map_err(banks)
-    }
-
-    /// The latest blockhash and the last block height it is valid at.
-    pub async fn latest_blockhash_with_height(&self) -> Result<(Hash, u64), ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.banks
-            .get_latest_blockhash_with_commitment(Default::default())
-            .await
-            .map_err(banks)?
-            .ok_or_else(|| ChainError::Banks("no blockhash".into()))
-    }
-
-    /// The height of the root block.
-    pub async fn root_block_height(&self) -> Result<u64, ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.banks.get_root_block_height().await.map_err(banks)
-    }
-
-    /// Runs `tx` against the working bank without committing it.
-    pub async fn simulate_with_details(
-        &self,
-        tx: VersionedTransaction,
-    ) -> Result<BanksTransactionResultWithSimulation, ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.banks.simulate_transaction(tx).await.map_err(banks)
-    }
-
     async fn advance_blockhash(&self) -> Result<(), ChainError> {
         self.warp_slots(1).await
-    }
-
-    /// The account at `address`, if it exists.
-    pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.account_ungated(address).await
-    }
-
-    async fn account_ungated(&self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
-        self.banks.get_account(*address).await.map_err(banks)
-    }
-
-    /// Decodes the Anchor account `T` at `address` (discriminator checked).
-    pub async fn anchor_account<T: AccountDeserialize>(
-        &self,
-        address: &Pubkey,
-    ) -> Result<T, ChainError> {
-        let account = self
-            .account(address)
-            .await?
-            .ok_or_else(|| ChainError::Banks(format!("account {address} not found")))?;
-        T::try_deserialize(&mut account.data.as_slice())
-            .map_err(|e| ChainError::Banks(format!("decode {address}: {e}")))
-    }
-
-    /// Lamports held by `address` (0 if it does not exist).
-    pub async fn balance(&self, address: &Pubkey) -> Result<u64, ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.banks.get_balance(*address).await.map_err(banks)
     }
 
     /// Moves `lamports` from the chain payer to `to`.
@@ -616,16 +468,12 @@ impl EmbeddedChain {
             .lock()
             .await
             .set_account(address, &AccountSharedData::from(account));
-    }
-
-    /// The current Clock sysvar.
-    pub async fn clock(&self) -> Result<Clock, ChainError> {
-        let _shared = self.bank_gate.read().await;
-        self.clock_ungated().await
-    }
-
-    async fn clock_ungated(&self) -> Result<Clock, ChainError> {
-        self.banks.get_sysvar::<Clock>().await.map_err(banks)
+        if let Ok(clock) = self.clock_ungated().await {
+            let _ = self.events.send(ChainEvent::AccountWritten {
+                address: *address,
+                slot: clock.slot,
+            });
+        }
     }
 
     /// Advances the unix clock by `seconds` and the slot by the same span of time.
@@ -652,6 +500,10 @@ impl EmbeddedChain {
         after.unix_timestamp = before.unix_timestamp.saturating_add(seconds);
         context.set_sysvar(&after);
         self.sent.lock().expect("sent set poisoned").clear();
+        let _ = self.events.send(ChainEvent::Slot {
+            slot: after.slot,
+            parent: after.slot.saturating_sub(1),
+        });
         Ok(())
     }
 }

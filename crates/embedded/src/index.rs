@@ -5,6 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use agentrunner_client::chain::CpiRecord;
+
+use crate::balances::Balances;
 use anchor_lang::prelude::Pubkey;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
@@ -21,6 +23,13 @@ pub struct TxRecord {
     pub fee: u64,
     pub logs: Vec<String>,
     pub unix_time: i64,
+    /// Balances of `keys` before it ran.
+    pub pre: Balances,
+    /// Balances of `keys` after it ran.
+    pub post: Balances,
+    /// Compute units the bank counted (natively loaded programs are not metered: only SBF
+    /// programs such as SPL Token and builtins' fixed costs count).
+    pub compute_units: u64,
 }
 
 #[derive(Default)]

@@ -14,13 +14,18 @@
 #![allow(deprecated)]
 
 pub mod backend;
+pub mod balances;
 pub mod chain;
+pub mod events;
 pub mod index;
 pub mod localnet;
+mod lookup;
 pub mod oracle;
 pub mod programs;
+mod reads;
 pub mod rpc_server;
 pub mod token;
+pub mod watchdog;
 
 pub use chain::{ChainError, CpiRecord, EmbeddedChain, TracedOutcome, TxOutcome, PACKET_DATA_SIZE};
 pub use oracle::{PythPrice, SwitchboardFeed};

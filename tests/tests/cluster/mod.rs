@@ -1,3 +1,5 @@
 //! The embedded chain served as a local cluster (`agentrunner serve`): liveness under load,
 //! JSON-RPC errors and PubSub, as real clients meet it.
 mod liveness;
+mod pubsub;
+mod rpc;

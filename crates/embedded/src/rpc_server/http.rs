@@ -1,0 +1,101 @@
+//! JSON-RPC over HTTP: POST a request or a batch to `/`; `GET /health` answers `ok`. Bodies over
+//! 50 KiB are refused with 413 (the validator's limit); every response carries CORS headers so
+//! a web page may call the cluster.
+use std::sync::Arc;
+
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use serde_json::Value;
+
+use super::{errors::RpcError, methods::dispatch};
+use crate::EmbeddedChain;
+
+/// Largest request body, in bytes (the validator's `MAX_REQUEST_BODY_SIZE`).
+pub const MAX_REQUEST_BODY: usize = 50 * 1024;
+/// Largest batch, in requests.
+pub const MAX_BATCH: usize = 1_024;
+
+/// The HTTP side of the server.
+pub fn router(chain: Arc<EmbeddedChain>) -> Router {
+    Router::new()
+        .route("/", axum::routing::post(rpc).options(preflight))
+        .route("/health", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY))
+        .layer(middleware::from_fn(cors))
+        .with_state(chain)
+}
+
+async fn cors(request: axum::extract::Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type, solana-client"),
+    );
+    response
+}
+
+async fn preflight(method: Method) -> StatusCode {
+    if method == Method::OPTIONS {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED
+    }
+}
+
+fn json_response(value: &Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn rpc(State(chain): State<Arc<EmbeddedChain>>, body: Bytes) -> Response {
+    let response = match serde_json::from_slice::<Value>(&body) {
+        Err(e) => RpcError::parse(e).response(Value::Null),
+        Ok(Value::Array(batch)) if batch.is_empty() || batch.len() > MAX_BATCH => {
+            RpcError::invalid_request().response(Value::Null)
+        }
+        Ok(Value::Array(batch)) => {
+            let mut answers = Vec::with_capacity(batch.len());
+            for request in batch {
+                answers.push(answer(&chain, request).await);
+            }
+            Value::Array(answers)
+        }
+        Ok(request) => answer(&chain, request).await,
+    };
+    json_response(&response)
+}
+
+/// One request's response object.
+pub async fn answer(chain: &EmbeddedChain, request: Value) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let Some(method) = request.get("method").and_then(Value::as_str) else {
+        return RpcError::invalid_request().response(id);
+    };
+    let params = request
+        .get("params")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    match dispatch(chain, method, &params).await {
+        Ok(result) => serde_json::json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err(error) => error.response(id),
+    }
+}
