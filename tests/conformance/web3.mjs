@@ -1,0 +1,115 @@
+// @solana/web3.js, unmodified, against the local cluster. Every check must pass; the script
+// prints one line per check and exits non-zero at the first failure.
+// usage: node web3.mjs <rpc url> <pubsub url> <payer keypair json> <usdc mint> <payer usdc account>
+import {
+  Connection,
+  Keypair,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  TransactionMessage,
+  VersionedTransaction,
+  SendTransactionError,
+  sendAndConfirmTransaction,
+} from "@solana/web3.js";
+import { readFileSync } from "node:fs";
+
+const [url, wsEndpoint, payerPath, mintText, payerTokenText] = process.argv.slice(2);
+const connection = new Connection(url, { commitment: "confirmed", wsEndpoint });
+const payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(payerPath, "utf8"))));
+const mint = new PublicKey(mintText);
+const payerToken = new PublicKey(payerTokenText);
+let passed = 0;
+
+function check(name, ok, detail = "") {
+  if (!ok) {
+    console.error(`FAIL ${name} ${detail}`);
+    process.exit(1);
+  }
+  passed += 1;
+  console.log(`ok   ${name}`);
+}
+
+function within(ms, promise, what) {
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
+  ]);
+}
+
+const version = await connection.getVersion();
+check("getVersion", typeof version["solana-core"] === "string");
+const epoch = await connection.getEpochInfo();
+check("getEpochInfo", epoch.absoluteSlot >= 0 && epoch.slotsInEpoch > 0);
+
+// sendAndConfirmTransaction: confirmation comes over the PubSub websocket.
+const receiver = Keypair.generate().publicKey;
+const accountChanged = new Promise((resolve) =>
+  connection.onAccountChange(receiver, (info) => resolve(info), "confirmed"));
+const logged = new Promise((resolve) => connection.onLogs(receiver, (logs) => resolve(logs), "confirmed"));
+const transfer = new Transaction().add(
+  SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: receiver, lamports: 3_000_000 }));
+const signature = await within(20_000, sendAndConfirmTransaction(connection, transfer, [payer]), "sendAndConfirm");
+check("sendAndConfirmTransaction", typeof signature === "string");
+const change = await within(20_000, accountChanged, "onAccountChange");
+check("onAccountChange", change.lamports === 3_000_000, JSON.stringify(change));
+const logs = await within(20_000, logged, "onLogs");
+check("onLogs", logs.signature === signature && logs.err === null && logs.logs.length > 0);
+
+const parsed = await connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
+check("getParsedTransaction fee", parsed.meta.fee === 5_000);
+check("getParsedTransaction balances",
+  parsed.meta.preBalances[0] - parsed.meta.postBalances[0] === 3_005_000,
+  JSON.stringify([parsed.meta.preBalances, parsed.meta.postBalances]));
+check("getParsedTransaction keys",
+  parsed.transaction.message.accountKeys[0].pubkey.equals(payer.publicKey) &&
+  parsed.transaction.message.accountKeys[0].signer === true);
+
+// confirmTransaction with the blockhash strategy, after a raw send.
+const latest = await connection.getLatestBlockhash();
+const message = new TransactionMessage({
+  payerKey: payer.publicKey,
+  recentBlockhash: latest.blockhash,
+  instructions: [SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: receiver, lamports: 1_000 })],
+}).compileToV0Message();
+const versioned = new VersionedTransaction(message);
+versioned.sign([payer]);
+const simulated = await connection.simulateTransaction(versioned);
+check("simulateTransaction", simulated.value.err === null && typeof simulated.value.unitsConsumed === "number");
+const fee = await connection.getFeeForMessage(message);
+check("getFeeForMessage", fee.value === 5_000, JSON.stringify(fee));
+check("isBlockhashValid", (await connection.isBlockhashValid(latest.blockhash)).value === true);
+const raw = await connection.sendRawTransaction(versioned.serialize());
+const confirmed = await within(20_000, connection.confirmTransaction({ signature: raw, ...latest }), "confirmTransaction");
+check("confirmTransaction", confirmed.value.err === null);
+
+// A failing transaction: preflight refuses it with the program's logs.
+const failing = new Transaction().add(
+  SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: receiver, lamports: 10n ** 15n }));
+try {
+  await sendAndConfirmTransaction(connection, failing, [payer]);
+  check("preflight failure", false, "a failing transaction was accepted");
+} catch (error) {
+  const logsOfError = error instanceof SendTransactionError ? await error.getLogs(connection) : [];
+  check("preflight failure", error instanceof SendTransactionError &&
+    logsOfError.some((line) => line.includes("insufficient lamports")), String(error));
+}
+
+// Tokens, parsed by the cluster.
+const owned = await connection.getParsedTokenAccountsByOwner(payer.publicKey, { mint });
+check("getParsedTokenAccountsByOwner", owned.value.length === 1 &&
+  owned.value[0].pubkey.equals(payerToken) &&
+  owned.value[0].account.data.parsed.info.tokenAmount.decimals === 6, JSON.stringify(owned.value));
+const balance = await connection.getTokenAccountBalance(payerToken);
+check("getTokenAccountBalance", balance.value.amount === owned.value[0].account.data.parsed.info.tokenAmount.amount);
+const supply = await connection.getTokenSupply(mint);
+check("getTokenSupply", supply.value.decimals === 6 && BigInt(supply.value.amount) >= BigInt(balance.value.amount));
+const largest = await connection.getTokenLargestAccounts(mint);
+check("getTokenLargestAccounts", largest.value.length > 0);
+const info = await connection.getParsedAccountInfo(mint);
+check("getParsedAccountInfo", info.value.data.parsed.type === "mint");
+const fees = await connection.getRecentPrioritizationFees();
+check("getRecentPrioritizationFees", Array.isArray(fees));
+
+console.log(`${passed} checks passed`);
+process.exit(0);
