@@ -25,6 +25,7 @@ pub use agentrunner_client::chain::CpiRecord;
 use crate::{
     events::{ChainEvent, EVENT_BACKLOG},
     index::{Index, TxRecord},
+    logs::nest,
     programs::{native_programs, NativeProgram},
     MS_PER_SLOT,
 };
@@ -139,6 +140,8 @@ impl EmbeddedChain {
     /// [`Self::start`] with `extra` programs loaded beside AgentRunner's (a test's adversary
     /// venue, say).
     pub async fn start_with(extra: Vec<NativeProgram>) -> Result<Self, ChainError> {
+        // Natively built programs' `msg!` lines go into the transaction's log, as on SBF.
+        solana_msg::set_native_logger(crate::logs::route);
         let deployer = Keypair::new();
         let mut program_test = ProgramTest::default();
         program_test.prefer_bpf(false);
@@ -399,7 +402,7 @@ impl EmbeddedChain {
         let post = self.balances_ungated(&keys).await?;
         let (logs, compute_units) = result
             .metadata
-            .map(|m: TransactionMetadata| (m.log_messages, m.compute_units_consumed))
+            .map(|m: TransactionMetadata| (nest(m.log_messages), m.compute_units_consumed))
             .unwrap_or_default();
         let _ = self.events.send(ChainEvent::Transaction {
             signature,

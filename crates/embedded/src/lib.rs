@@ -19,6 +19,7 @@ pub mod chain;
 pub mod events;
 pub mod index;
 pub mod localnet;
+pub mod logs;
 mod lookup;
 pub mod oracle;
 pub mod programs;

@@ -27,6 +27,7 @@ macro_rules! anchor_entry {
             accounts: &'a [AccountInfo<'info>],
             data: &'a [u8],
         ) -> ProgramResult {
+            let _running = crate::logs::ProgramRunning::enter();
             // SAFETY: see the module docs; the bank keeps all three alive for the whole call.
             unsafe {
                 $entry(
@@ -42,6 +43,7 @@ macro_rules! anchor_entry {
 }
 
 fn noop_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let _running = crate::logs::ProgramRunning::enter();
     mpl_noop::noop(program_id, accounts, data)
 }
 

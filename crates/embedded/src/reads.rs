@@ -12,6 +12,7 @@ use solana_transaction::versioned::VersionedTransaction;
 use crate::{
     balances::{is_token_account, mint_decimals, Balances},
     chain::banks,
+    logs::nest,
     ChainError, EmbeddedChain,
 };
 
@@ -42,7 +43,11 @@ impl EmbeddedChain {
         tx: VersionedTransaction,
     ) -> Result<BanksTransactionResultWithSimulation, ChainError> {
         let _shared = self.bank_gate.read().await;
-        self.banks.simulate_transaction(tx).await.map_err(banks)
+        let mut simulated = self.banks.simulate_transaction(tx).await.map_err(banks)?;
+        if let Some(details) = simulated.simulation_details.as_mut() {
+            details.logs = nest(std::mem::take(&mut details.logs));
+        }
+        Ok(simulated)
     }
 
     /// The account at `address`, if it exists.

@@ -25,37 +25,65 @@ fn install() {
     assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_web3_js_drives_the_local_cluster() {
+/// Runs `tests/conformance/<script>` against a fresh served cluster (the payer's keypair file
+/// and `args` after the two URLs) and asserts all `checks` of it passed.
+async fn run(script: &str, checks: usize, with_tokens: bool) {
     install();
     let c = cluster().await;
-    let usdc = c.localnet.deployment.token("USDC").unwrap().mint;
-    let payer_usdc = c
-        .localnet
-        .fund_tokens(&c.chain, &c.payer.pubkey(), "USDC", 7_000_000)
-        .await
-        .unwrap();
     let keypair = std::env::temp_dir().join(format!("conformance-{}.json", c.payer.pubkey()));
     std::fs::write(
         &keypair,
         serde_json::to_vec(&c.payer.to_bytes().to_vec()).unwrap(),
     )
     .unwrap();
+    let mut args = vec![
+        c.server.url(),
+        c.server.pubsub_url(),
+        keypair.display().to_string(),
+    ];
+    if with_tokens {
+        let usdc = c.localnet.deployment.token("USDC").unwrap().mint;
+        let payer_usdc = c
+            .localnet
+            .fund_tokens(&c.chain, &c.payer.pubkey(), "USDC", 7_000_000)
+            .await
+            .unwrap();
+        args.extend([usdc.to_string(), payer_usdc.to_string()]);
+    }
+    // Time passes as under `agentrunner serve`: a tick every 200 ms.
+    let ticker = {
+        let chain = c.chain.clone();
+        let localnet = c.localnet.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                let _ = localnet.advance(&chain, 1).await;
+            }
+        })
+    };
     let output = tokio::process::Command::new("node")
-        .arg(conformance_dir().join("web3.mjs"))
-        .args([
-            c.server.url(),
-            c.server.pubsub_url(),
-            keypair.display().to_string(),
-            usdc.to_string(),
-            payer_usdc.to_string(),
-        ])
+        .arg(conformance_dir().join(script))
+        .args(args)
         .output()
         .await
         .expect("node (20) is required for the conformance suite");
+    ticker.abort();
     let _ = std::fs::remove_file(&keypair);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "web3.js:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("19 checks passed"), "{stdout}");
+    assert!(output.status.success(), "{script}:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{checks} checks passed")),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_web3_js_drives_the_local_cluster() {
+    run("web3.mjs", 19, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_solana_kit_drives_the_local_cluster() {
+    run("kit.mjs", 10, false).await;
 }

@@ -2,5 +2,6 @@
 //! JSON-RPC errors and PubSub, as real clients meet it.
 mod conformance;
 mod liveness;
+mod logs;
 mod pubsub;
 mod rpc;

@@ -158,7 +158,7 @@ async fn test_subscription_limits_bad_requests_and_abrupt_disconnects_do_no_harm
     assert_eq!(answer["error"]["code"], json!(-32602));
     let answer = request(
         &mut socket,
-        json!({"jsonrpc": "2.0", "id": "z", "method": "slotUnsubscribe", "params": [0]}),
+        json!({"jsonrpc": "2.0", "id": "z", "method": "slotUnsubscribe", "params": [1]}),
     )
     .await;
     assert_eq!(answer["result"], json!(true));
@@ -174,6 +174,6 @@ async fn test_subscription_limits_bad_requests_and_abrupt_disconnects_do_no_harm
         json!({"jsonrpc": "2.0", "id": 1, "method": "rootSubscribe"}),
     )
     .await;
-    assert_eq!(answer["result"], json!(0));
+    assert_eq!(answer["result"], json!(1));
     assert_eq!(c.client().get_health().await.unwrap(), ());
 }

@@ -25,7 +25,7 @@ use solana_transaction_status_client_types::UiTransactionEncoding;
 /// A served localnet and a funded key.
 pub struct Cluster {
     pub chain: Arc<EmbeddedChain>,
-    pub localnet: Localnet,
+    pub localnet: Arc<Localnet>,
     pub server: RpcServer,
     pub payer: Keypair,
 }
@@ -41,7 +41,7 @@ pub async fn cluster() -> Cluster {
     let payer = chain.funded_keypair(10_000_000_000).await.unwrap();
     Cluster {
         chain,
-        localnet,
+        localnet: Arc::new(localnet),
         server,
         payer,
     }

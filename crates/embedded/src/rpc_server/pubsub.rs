@@ -79,7 +79,7 @@ pub async fn connection(chain: Arc<EmbeddedChain>, stream: TcpStream) {
     let mut session = Session {
         chain: &chain,
         watches: HashMap::new(),
-        next_id: 0,
+        next_id: 1,
     };
     loop {
         let outgoing = tokio::select! {
@@ -131,7 +131,10 @@ impl Session<'_> {
             Ok(request) => request,
             Err(e) => return vec![RpcError::parse(e).response(Value::Null)],
         };
-        let id = request.get("id").cloned().unwrap_or(Value::Null);
+        // A JSON-RPC notification (no id) is never answered (clients' keep-alive pings).
+        let Some(id) = request.get("id").cloned() else {
+            return Vec::new();
+        };
         let Some(method) = request.get("method").and_then(Value::as_str) else {
             return vec![RpcError::invalid_request().response(id)];
         };
