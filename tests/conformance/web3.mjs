@@ -12,6 +12,13 @@ import {
   SendTransactionError,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
+import {
+  getAccount,
+  getAssociatedTokenAddressSync,
+  getMint,
+  getOrCreateAssociatedTokenAccount,
+  transferChecked,
+} from "@solana/spl-token";
 import { readFileSync } from "node:fs";
 
 const [url, wsEndpoint, payerPath, mintText, payerTokenText] = process.argv.slice(2);
@@ -108,6 +115,19 @@ const largest = await connection.getTokenLargestAccounts(mint);
 check("getTokenLargestAccounts", largest.value.length > 0);
 const info = await connection.getParsedAccountInfo(mint);
 check("getParsedAccountInfo", info.value.data.parsed.type === "mint");
+
+// @solana/spl-token: the payer's USDC lives in its associated token account, as wallets expect.
+check("associated token account", getAssociatedTokenAddressSync(mint, payer.publicKey).equals(payerToken));
+const held = await getAccount(connection, payerToken);
+check("spl-token getAccount", held.owner.equals(payer.publicKey) && held.amount === BigInt(balance.value.amount));
+const mintInfo = await getMint(connection, mint);
+check("spl-token getMint", mintInfo.decimals === 6);
+const friend = Keypair.generate().publicKey;
+const friendToken = await getOrCreateAssociatedTokenAccount(connection, payer, mint, friend);
+await transferChecked(connection, payer, payerToken, mint, friendToken.address, payer, 250_000n, 6);
+const received = await getAccount(connection, friendToken.address);
+check("spl-token transferChecked", received.amount === 250_000n);
+
 const fees = await connection.getRecentPrioritizationFees();
 check("getRecentPrioritizationFees", Array.isArray(fees));
 

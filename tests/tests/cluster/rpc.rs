@@ -120,6 +120,15 @@ async fn test_preflight_refuses_a_failing_transaction_with_its_error_and_logs_an
         logs.iter().any(|l| l.contains("insufficient lamports")),
         "{logs:?}"
     );
+    // Our own RpcChain sees exactly the error and logs a cluster's preflight returns.
+    let simulated = agentrunner_client::chain::Chain::simulate(
+        &agentrunner_client::rpc::RpcChain::new(&c.server.url()),
+        &tx,
+    )
+    .await
+    .unwrap();
+    assert_eq!(simulated.error, Some(err.clone()));
+    assert_eq!(simulated.logs, logs);
     assert_eq!(client.get_balance(&c.payer.pubkey()).await.unwrap(), before);
     assert!(
         c.chain.status(&tx.signatures[0]).is_none(),
