@@ -25,6 +25,13 @@ const PROGRAMS: &[&str] = &[
     "sim_venue",
 ];
 
+/// Programs whose IDL carries account resolution (fixed addresses, PDA seeds, relations), so
+/// Anchor TS resolves their accounts itself. The registry — and market and runner, which build
+/// on it — use seeds that Anchor's resolution cannot express (a hash of the name, a cast stage
+/// byte, an attempt counter read from another account) and generate uncompilable code with it;
+/// their clients derive PDAs with `agentrunner_client::pda`.
+const RESOLVED: &[&str] = &["escrow", "receipts", "sim_venue"];
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -33,9 +40,7 @@ fn generate(root: &Path, program: &str) -> Result<String> {
     let idl = IdlBuilder::new()
         .program_path(root.join("programs").join(program))
         .skip_lint(false)
-        // PDA seed resolution cannot express hashed or computed seeds (agent = sha256(name),
-        // attestation = stage byte); clients derive PDAs with `agentrunner_client::pda`.
-        .resolution(false)
+        .resolution(RESOLVED.contains(&program))
         .build()
         .with_context(|| format!("building the IDL of {program}"))?;
     let mut json = serde_json::to_string_pretty(&idl)?;

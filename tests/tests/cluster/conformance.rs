@@ -87,3 +87,8 @@ async fn test_web3_js_drives_the_local_cluster() {
 async fn test_solana_kit_drives_the_local_cluster() {
     run("kit.mjs", 10, false).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_anchor_ts_drives_the_escrow_program_from_its_idl() {
+    run("anchor.mjs", 6, true).await;
+}
