@@ -128,6 +128,14 @@ await transferChecked(connection, payer, payerToken, mint, friendToken.address, 
 const received = await getAccount(connection, friendToken.address);
 check("spl-token transferChecked", received.amount === 250_000n);
 
+// The block of the first transfer, once the clock has left its slot.
+let block = null;
+for (let attempt = 0; attempt < 50 && block === null; attempt += 1) {
+  block = await connection.getBlock(parsed.slot, { maxSupportedTransactionVersion: 0 }).catch(() => null);
+  if (block === null) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+check("getBlock", block !== null && block.transactions.some((t) => t.transaction.signatures[0] === signature));
+
 const fees = await connection.getRecentPrioritizationFees();
 check("getRecentPrioritizationFees", Array.isArray(fees));
 

@@ -24,7 +24,7 @@ pub use agentrunner_client::chain::CpiRecord;
 
 use crate::{
     events::{ChainEvent, EVENT_BACKLOG},
-    index::{Index, TxRecord},
+    index::{Block, Index, TxRecord},
     logs::nest,
     programs::{native_programs, NativeProgram},
     MS_PER_SLOT,
@@ -322,6 +322,16 @@ impl EmbeddedChain {
         self.indexed().cpis(signature)
     }
 
+    /// The sealed block of `slot` (a slot is sealed when the clock leaves it).
+    pub fn block(&self, slot: u64) -> Option<Block> {
+        self.indexed().block(slot)
+    }
+
+    /// Slots of sealed blocks in `range`, ascending, at most `limit`.
+    pub fn block_slots(&self, range: std::ops::RangeInclusive<u64>, limit: usize) -> Vec<u64> {
+        self.indexed().block_slots(range, limit)
+    }
+
     /// A processed transaction as an RPC node would serve it.
     pub fn transaction_record(&self, signature: &Signature) -> Option<TxRecord> {
         self.indexed().record(signature)
@@ -496,6 +506,10 @@ impl EmbeddedChain {
         let _exclusive = self.bank_gate.write().await;
         let mut context = self.context.lock().await;
         let before = self.clock_ungated().await?;
+        let sealed_hash = self.latest_blockhash_ungated().await?;
+        let height = self.banks.get_root_block_height().await.map_err(banks)?;
+        self.indexed()
+            .seal(before.slot, sealed_hash, before.unix_timestamp, height);
         context
             .warp_to_slot(before.slot.saturating_add(slots))
             .map_err(banks)?;

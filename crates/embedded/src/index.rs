@@ -2,12 +2,13 @@
 //! address, which CPIs a transaction made, and which accounts exist (for
 //! `getProgramAccounts`). Every processed transaction and every directly written account is
 //! recorded.
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use agentrunner_client::chain::CpiRecord;
 
 use crate::balances::Balances;
 use anchor_lang::prelude::Pubkey;
+use solana_hash::Hash;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 
@@ -32,8 +33,28 @@ pub struct TxRecord {
     pub compute_units: u64,
 }
 
+/// A block: the transactions the bank processed in one slot, sealed when the clock left it.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub slot: u64,
+    /// The slot of the previous sealed block (slots a warp skipped hold no block).
+    pub parent_slot: u64,
+    /// The bank's last blockhash in this slot.
+    pub blockhash: Hash,
+    pub previous_blockhash: Hash,
+    /// Unix time of the slot, in seconds.
+    pub block_time: i64,
+    pub block_height: u64,
+    /// In processing order.
+    pub signatures: Vec<Signature>,
+}
+
 #[derive(Default)]
 pub(crate) struct Index {
+    /// Sealed blocks by slot.
+    blocks: BTreeMap<u64, Block>,
+    /// Signatures processed in the current (unsealed) slot, in order.
+    pending: Vec<Signature>,
     history: HashMap<Pubkey, Vec<Signature>>,
     transactions: HashMap<Signature, TxRecord>,
     known: HashSet<Pubkey>,
@@ -44,6 +65,9 @@ pub(crate) struct Index {
 impl Index {
     /// A landed transaction and every account it named (lookup-table addresses resolved).
     pub fn transaction(&mut self, signature: Signature, record: TxRecord) {
+        if !self.transactions.contains_key(&signature) {
+            self.pending.push(signature);
+        }
         for key in &record.keys {
             self.known.insert(*key);
             let signatures = self.history.entry(*key).or_default();
@@ -72,6 +96,34 @@ impl Index {
 
     pub fn cpis(&self, signature: &Signature) -> Option<Vec<Vec<CpiRecord>>> {
         self.cpis.get(signature).cloned()
+    }
+
+    /// Seals the slot the clock is leaving as a block.
+    pub fn seal(&mut self, slot: u64, blockhash: Hash, block_time: i64, block_height: u64) {
+        let previous = self.blocks.values().next_back();
+        let block = Block {
+            slot,
+            parent_slot: previous.map_or(slot.saturating_sub(1), |b| b.slot),
+            previous_blockhash: previous.map_or(Hash::default(), |b| b.blockhash),
+            blockhash,
+            block_time,
+            block_height,
+            signatures: std::mem::take(&mut self.pending),
+        };
+        self.blocks.insert(slot, block);
+    }
+
+    pub fn block(&self, slot: u64) -> Option<Block> {
+        self.blocks.get(&slot).cloned()
+    }
+
+    /// Slots of sealed blocks in `range`, ascending, at most `limit`.
+    pub fn block_slots(&self, range: std::ops::RangeInclusive<u64>, limit: usize) -> Vec<u64> {
+        self.blocks
+            .range(range)
+            .map(|(slot, _)| *slot)
+            .take(limit)
+            .collect()
     }
 
     pub fn known(&self) -> Vec<Pubkey> {

@@ -80,7 +80,7 @@ async fn run(script: &str, checks: usize, with_tokens: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_web3_js_drives_the_local_cluster() {
-    run("web3.mjs", 23, true).await;
+    run("web3.mjs", 24, true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

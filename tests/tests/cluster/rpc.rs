@@ -380,3 +380,68 @@ async fn test_malformed_requests_get_typed_errors_and_the_server_keeps_serving()
     );
     assert_eq!(c.client().get_health().await.unwrap(), ());
 }
+
+#[tokio::test]
+async fn test_blocks_are_sealed_when_the_clock_leaves_their_slot() {
+    let c = cluster().await;
+    let client = c.client();
+    let tx = c.transfer(&Pubkey::new_unique(), 1_000_000).await;
+    let signature = client.send_transaction(&tx).await.unwrap();
+    let slot = c.chain.transaction_record(&signature).unwrap().slot;
+    let code = |error: solana_rpc_client_api::client_error::Error| match error.kind() {
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, .. }) => *code,
+        other => panic!("{other:?}"),
+    };
+    // Not sealed while its slot runs.
+    assert_eq!(code(client.get_block(slot).await.unwrap_err()), -32004);
+
+    c.localnet.advance(&c.chain, 2).await.unwrap();
+    let block = client
+        .get_block_with_config(
+            slot,
+            solana_rpc_client_api::config::RpcBlockConfig {
+                encoding: Some(UiTransactionEncoding::Base64),
+                max_supported_transaction_version: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Every transaction of the slot, in processing order, ours among them.
+    let in_block: Vec<_> = block
+        .transactions
+        .unwrap()
+        .iter()
+        .map(|t| t.transaction.decode().unwrap().signatures[0])
+        .collect();
+    let in_slot: Vec<_> = c
+        .chain
+        .history(&c.payer.pubkey())
+        .into_iter()
+        .filter(|s| c.chain.transaction_record(s).unwrap().slot == slot)
+        .collect();
+    assert!(in_block.contains(&signature));
+    assert!(in_slot.iter().all(|s| in_block.contains(s)));
+    assert_eq!(
+        block.block_time,
+        Some(c.chain.transaction_record(&signature).unwrap().unix_time)
+    );
+    let blocks = client.get_blocks(0, None).await.unwrap();
+    assert!(blocks.contains(&slot), "{blocks:?}");
+    let at = blocks.iter().position(|s| *s == slot).unwrap();
+    if at > 0 {
+        let previous = client.get_block(blocks[at - 1]).await.unwrap();
+        assert_eq!(block.previous_blockhash, previous.blockhash);
+        assert_eq!(block.parent_slot, blocks[at - 1]);
+    }
+    assert_eq!(
+        client.get_block_time(slot).await.unwrap(),
+        block.block_time.unwrap()
+    );
+    // A slot the warp skipped holds no block.
+    let now = c.chain.clock().await.unwrap().slot;
+    let skipped = (slot + 1..now)
+        .find(|s| !blocks.contains(s))
+        .expect("a skipped slot");
+    assert_eq!(code(client.get_block(skipped).await.unwrap_err()), -32007);
+}

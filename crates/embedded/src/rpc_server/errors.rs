@@ -77,6 +77,11 @@ impl RpcError {
         }
     }
 
+    /// A server error with one of the validator's codes.
+    pub fn server(code: i64, message: impl Into<String>) -> Self {
+        Self::new(code, message)
+    }
+
     pub fn signature_verification_failure() -> Self {
         Self::new(
             JSON_RPC_SERVER_ERROR_TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,

@@ -238,13 +238,36 @@ pub async fn get_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
         },
         Some(value) => serde_json::from_value(value.clone()).map_err(RpcError::invalid_params)?,
     };
-    let (Some(record), Some(result)) = (ctx.chain.transaction_record(&sig), ctx.chain.status(&sig))
-    else {
+    let Some(record) = ctx.chain.transaction_record(&sig) else {
         return Ok(Value::Null);
     };
-    let version = record.tx.version();
+    let encoding = cfg.encoding.unwrap_or(UiTransactionEncoding::Json);
+    Ok(json!(EncodedConfirmedTransactionWithStatusMeta {
+        slot: record.slot,
+        transaction: with_meta(
+            ctx,
+            &record,
+            encoding,
+            cfg.max_supported_transaction_version
+        )?,
+        block_time: Some(record.unix_time),
+    }))
+}
+
+/// A landed transaction in `encoding` with its meta, as `getTransaction` and `getBlock` serve
+/// it; a v0 transaction needs `maxSupportedTransactionVersion` (-32015 otherwise).
+pub fn with_meta(
+    ctx: &Ctx<'_>,
+    record: &TxRecord,
+    encoding: UiTransactionEncoding,
+    max_supported_version: Option<u8>,
+) -> Result<EncodedTransactionWithStatusMeta, RpcError> {
+    let result = ctx
+        .chain
+        .status(&record.tx.signatures[0])
+        .ok_or_else(|| RpcError::internal("a recorded transaction without a status"))?;
     let legacy = matches!(record.tx.message, VersionedMessage::Legacy(_));
-    if !legacy && cfg.max_supported_transaction_version.is_none() {
+    if !legacy && max_supported_version.is_none() {
         return Err(RpcError {
             code: JSON_RPC_SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION,
             message: "Transaction version (0) is not supported by the requesting client. Please \
@@ -254,7 +277,6 @@ pub async fn get_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
             data: None,
         });
     }
-    let encoding = cfg.encoding.unwrap_or(UiTransactionEncoding::Json);
     let parsed = encoding == UiTransactionEncoding::JsonParsed;
     let statics = record.tx.message.static_account_keys().len();
     let loaded = &record.keys[statics.min(record.keys.len())..];
@@ -265,7 +287,7 @@ pub async fn get_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
         fee: record.fee,
         pre_balances: record.pre.lamports.clone(),
         post_balances: record.post.lamports.clone(),
-        inner_instructions: OptionSerializer::Some(recorded_inner(ctx, &record, parsed)),
+        inner_instructions: OptionSerializer::Some(recorded_inner(ctx, record, parsed)),
         log_messages: OptionSerializer::Some(record.logs.clone()),
         pre_token_balances: OptionSerializer::Some(token_balances(&record.pre.tokens)),
         post_token_balances: OptionSerializer::Some(token_balances(&record.post.tokens)),
@@ -282,15 +304,11 @@ pub async fn get_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
         compute_units_consumed: OptionSerializer::Some(record.compute_units),
         cost_units: OptionSerializer::Skip,
     };
-    Ok(json!(EncodedConfirmedTransactionWithStatusMeta {
-        slot: record.slot,
-        transaction: EncodedTransactionWithStatusMeta {
-            transaction: encode_transaction(&record, encoding)?,
-            meta: Some(meta),
-            version: cfg.max_supported_transaction_version.map(|_| version),
-        },
-        block_time: Some(record.unix_time),
-    }))
+    Ok(EncodedTransactionWithStatusMeta {
+        transaction: encode_transaction(record, encoding)?,
+        meta: Some(meta),
+        version: max_supported_version.map(|_| record.tx.version()),
+    })
 }
 
 pub async fn get_signatures_for_address(ctx: &Ctx<'_>, params: &Value) -> RpcResult {

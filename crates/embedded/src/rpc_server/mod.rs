@@ -11,6 +11,7 @@ use tokio::{net::TcpListener, task::JoinHandle};
 use crate::EmbeddedChain;
 
 mod accounts;
+mod blocks;
 pub mod errors;
 mod history;
 pub mod http;
