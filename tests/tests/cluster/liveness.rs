@@ -1,5 +1,5 @@
 //! The served cluster stays live when its clock moves as fast as it can while several clients
-//! send, simulate and read at once. Before the bank gate, a warp (which replaces the working
+//! send, simulate, read and subscribe at once. Before the bank gate, a warp (which replaces the working
 //! bank under the bank forks' write lock) could start while a simulation held the program
 //! cache, and every later request hung for good.
 use std::{
@@ -16,6 +16,8 @@ use agentrunner_embedded::{
     rpc_server::serve,
     EmbeddedChain,
 };
+use futures_util::StreamExt;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_signer::Signer;
 
 /// Wall-clock time the load runs for.
@@ -102,12 +104,47 @@ async fn test_served_cluster_answers_every_request_while_the_clock_races() {
         }));
     }
 
+    // A subscriber: slot and account notifications while all of that goes on.
+    let subscriber = {
+        let (stop, url, watched) = (stop.clone(), server.pubsub_url(), chain.payer().pubkey());
+        tokio::spawn(async move {
+            let pubsub = PubsubClient::new(&url).await.unwrap();
+            let (mut slots, _) = answered("slotSubscribe", pubsub.slot_subscribe())
+                .await
+                .unwrap();
+            let (_accounts, _) =
+                answered("accountSubscribe", pubsub.account_subscribe(&watched, None))
+                    .await
+                    .unwrap();
+            let (mut notified, mut last) = (0u64, std::time::Instant::now());
+            while !stop.load(Ordering::Relaxed) {
+                match tokio::time::timeout(Duration::from_millis(200), slots.next()).await {
+                    Ok(Some(_)) => (notified, last) = (notified + 1, std::time::Instant::now()),
+                    Ok(None) => panic!("the slot subscription ended"),
+                    Err(_) => assert!(
+                        last.elapsed() < ANSWER_BOUND,
+                        "no slot notification for {ANSWER_BOUND:?}: the cluster stalled"
+                    ),
+                }
+            }
+            notified
+        })
+    };
+
     tokio::time::sleep(LOAD).await;
     stop.store(true, Ordering::Relaxed);
     for client in clients {
         answered("a client's last request", client).await.unwrap();
     }
+    let notified = answered("the subscriber's last notification", subscriber)
+        .await
+        .unwrap();
+    assert!(notified > 0, "no slot notification arrived");
     let ticks = answered("the last tick", ticker).await.unwrap();
+    eprintln!(
+        "liveness: {ticks} ticks, {} requests, {notified} slot notifications in {LOAD:?}",
+        requests.load(Ordering::Relaxed)
+    );
     assert!(ticks > 0, "the clock never moved");
     assert!(
         requests.load(Ordering::Relaxed) > 0,
