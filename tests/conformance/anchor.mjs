@@ -1,7 +1,8 @@
-// @coral-xyz/anchor (Anchor TS), unmodified, against the local cluster with the committed IDL
-// of the escrow program: accounts resolved from the IDL's PDA seeds and fixed addresses,
-// `.rpc()`, `.simulate()`, an expected program error as `AnchorError` with its exact code,
-// `EventParser` over a landed transaction's logs, and `account.budget.all()`.
+// @coral-xyz/anchor (Anchor TS), unmodified, against the local cluster with the committed IDLs:
+// on escrow, accounts resolved from the IDL's PDA seeds and fixed addresses in `.rpc()`,
+// `.simulate()`, an expected program error as `AnchorError` with its exact code, `EventParser`
+// over a landed transaction's logs and `account.budget.all()`; on every program, each account
+// type decoded from the chain; on the registry, an instruction resolved with nothing passed.
 // usage: node anchor.mjs <rpc url> <pubsub url> <payer keypair json> <usdc mint> <payer usdc account>
 import anchor from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
@@ -17,7 +18,6 @@ const program = new Program(idl, provider);
 const mint = new PublicKey(mintText);
 const payerToken = new PublicKey(payerTokenText);
 const tokenProgram = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-const [eventAuthority] = PublicKey.findProgramAddressSync([Buffer.from("__event_authority")], program.programId);
 let passed = 0;
 
 function check(name, ok, detail = "") {
@@ -34,9 +34,10 @@ const clock = await connection.getAccountInfo(new PublicKey("SysvarC1ock11111111
 const chainNow = Number(clock.data.readBigInt64LE(32));
 const id = Array.from(Keypair.generate().publicKey.toBytes());
 const args = { id, amount: new BN(2_000_000), expiresAt: new BN(chainNow + 86_400) };
-// Only what the IDL cannot resolve: the budget, vault and grant counter PDAs and the system
-// program come from its seeds and addresses.
-const unresolvable = { payer: payer.publicKey, mint, payerToken, tokenProgram, eventAuthority, program: program.programId };
+// Only what the IDL cannot resolve: the budget, vault and grant counter PDAs, the system
+// program, the event authority and the program come from its seeds, addresses and Anchor's
+// event-CPI rules.
+const unresolvable = { payer: payer.publicKey, mint, payerToken, tokenProgram };
 
 const simulated = await program.methods.openBudget(args).accounts(unresolvable).simulate();
 check(".simulate()", Array.isArray(simulated.raw) && simulated.raw.some((l) => l.includes("Instruction: OpenBudget")));
@@ -64,6 +65,29 @@ try {
   check("AnchorError", error instanceof AnchorError && error.error.errorCode.code === "InvalidAmount" &&
     error.error.errorCode.number === 6101, String(error));
 }
+
+// Every committed IDL: Anchor TS decodes each of its account types from the chain.
+const localnet = { RegistryConfig: 1, ReceiptsConfig: 1, ReceiptTree: 1, Shard: 1, Pool: 1 };
+for (const name of ["agent_registry", "escrow", "market", "receipts", "runner", "sim_venue"]) {
+  const programIdl = JSON.parse(readFileSync(new URL(`../../idl/${name}.json`, import.meta.url), "utf8"));
+  const client = new Program(programIdl, provider);
+  for (const account of programIdl.accounts) {
+    const key = account.name.charAt(0).toLowerCase() + account.name.slice(1);
+    const found = await client.account[key].all();
+    const expected = localnet[account.name] ?? (account.name === "Budget" ? 1 : 0);
+    check(`${name}: account.${key}.all()`, found.length >= expected, `${found.length} found`);
+  }
+}
+const registryIdl = JSON.parse(readFileSync(new URL("../../idl/agent_registry.json", import.meta.url), "utf8"));
+const registry = new Program(registryIdl, provider);
+const [config] = await registry.account.registryConfig.all();
+// Nothing passed: the config PDA comes from its seeds, the signer from the wallet, the event
+// authority and program from Anchor's event-CPI rules.
+const resolved = await registry.methods.setQuorum({ quorum: [1, 1, 1, 1, 1] }).accounts({}).pubkeys();
+check("set_quorum resolves every account from the IDL",
+  resolved.config.equals(config.publicKey) && resolved.admin.equals(payer.publicKey) &&
+  resolved.program.equals(registry.programId),
+  JSON.stringify({ resolved, config: config.publicKey }));
 
 console.log(`${passed} checks passed`);
 process.exit(0);

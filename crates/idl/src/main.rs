@@ -25,13 +25,6 @@ const PROGRAMS: &[&str] = &[
     "sim_venue",
 ];
 
-/// Programs whose IDL carries account resolution (fixed addresses, PDA seeds, relations), so
-/// Anchor TS resolves their accounts itself. The registry — and market and runner, which build
-/// on it — use seeds that Anchor's resolution cannot express (a hash of the name, a cast stage
-/// byte, an attempt counter read from another account) and generate uncompilable code with it;
-/// their clients derive PDAs with `agentrunner_client::pda`.
-const RESOLVED: &[&str] = &["escrow", "receipts", "sim_venue"];
-
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -40,7 +33,10 @@ fn generate(root: &Path, program: &str) -> Result<String> {
     let idl = IdlBuilder::new()
         .program_path(root.join("programs").join(program))
         .skip_lint(false)
-        .resolution(RESOLVED.contains(&program))
+        // Account resolution (fixed addresses, PDA seeds, relations) lets Anchor TS resolve
+        // accounts itself; seeds it cannot express are wrapped in
+        // `onchain_common::unresolved_seed!` so it skips them instead of failing to compile.
+        .resolution(true)
         .build()
         .with_context(|| format!("building the IDL of {program}"))?;
     let mut json = serde_json::to_string_pretty(&idl)?;

@@ -89,3 +89,14 @@ where
     let mut writer: &mut [u8] = &mut data;
     value.try_serialize(&mut writer)
 }
+
+/// A PDA seed that Anchor's IDL account resolution cannot express (a hash of an argument, a
+/// byte cast from an enum, a counter read from another account): the seed itself, unchanged,
+/// which the IDL builder skips instead of emitting code that does not compile. Clients derive
+/// such accounts with `agentrunner_client::pda`.
+#[macro_export]
+macro_rules! unresolved_seed {
+    ($seed:expr) => {
+        $seed
+    };
+}

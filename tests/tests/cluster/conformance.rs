@@ -89,6 +89,6 @@ async fn test_solana_kit_drives_the_local_cluster() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_anchor_ts_drives_the_escrow_program_from_its_idl() {
-    run("anchor.mjs", 6, true).await;
+async fn test_anchor_ts_drives_the_programs_from_their_idls() {
+    run("anchor.mjs", 21, true).await;
 }

@@ -53,8 +53,8 @@ pub struct Attest<'info> {
         seeds = [
             Attestation::SEED,
             version.key().as_ref(),
-            [args.stage as u8].as_ref(),
-            [version.stages[args.stage.index()].attempts].as_ref()
+            onchain_common::unresolved_seed!([args.stage as u8].as_ref()),
+            onchain_common::unresolved_seed!([version.stages[args.stage.index()].attempts].as_ref())
         ],
         bump
     )]

@@ -31,7 +31,7 @@ pub struct RegisterAgent<'info> {
     /// the same (owner, name) fails with the system program's AccountAlreadyInUse.
     #[account(
         mut,
-        seeds = [Agent::SEED, owner.key().as_ref(), Agent::name_hash(&args.name).as_ref()],
+        seeds = [Agent::SEED, owner.key().as_ref(), onchain_common::unresolved_seed!(Agent::name_hash(&args.name).as_ref())],
         bump
     )]
     pub agent: UncheckedAccount<'info>,

@@ -29,8 +29,8 @@ pub struct RevokeAttestation<'info> {
         seeds = [
             Attestation::SEED,
             version.key().as_ref(),
-            [attestation.stage as u8].as_ref(),
-            [attestation.attempt].as_ref()
+            onchain_common::unresolved_seed!([attestation.stage as u8].as_ref()),
+            onchain_common::unresolved_seed!([attestation.attempt].as_ref())
         ],
         bump = attestation.bump,
         has_one = version @ RegistryError::VersionMismatch
