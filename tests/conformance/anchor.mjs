@@ -2,10 +2,13 @@
 // on escrow, accounts resolved from the IDL's PDA seeds and fixed addresses in `.rpc()`,
 // `.simulate()`, an expected program error as `AnchorError` with its exact code, `EventParser`
 // over a landed transaction's logs and `account.budget.all()`; on every program, each account
-// type decoded from the chain; on the registry, an instruction resolved with nothing passed.
+// type decoded from the chain; `.rpc()` of a real instruction on the registry, market and
+// sim_venue with only the accounts the IDL cannot resolve.
 // usage: node anchor.mjs <rpc url> <pubsub url> <payer keypair json> <usdc mint> <payer usdc account>
 import anchor from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 const { AnchorError, AnchorProvider, BN, BorshCoder, EventParser, Program, Wallet } = anchor;
@@ -88,6 +91,75 @@ check("set_quorum resolves every account from the IDL",
   resolved.config.equals(config.publicKey) && resolved.admin.equals(payer.publicKey) &&
   resolved.program.equals(registry.programId),
   JSON.stringify({ resolved, config: config.publicKey }));
+
+// The registry: register_agent through Anchor TS. The agent's PDA hashes its name (sha256),
+// which an IDL cannot express, so it is derived here; the owner (the wallet), the system
+// program, the event authority and the program resolve.
+const name = `anchor-ts-${Keypair.generate().publicKey.toBase58().slice(0, 8)}`;
+const [agent] = PublicKey.findProgramAddressSync(
+  [Buffer.from("agent"), payer.publicKey.toBuffer(), createHash("sha256").update(name).digest()],
+  registry.programId);
+await registry.methods
+  .registerAgent({
+    name,
+    payout: payer.publicKey,
+    capabilities: new BN(1),
+    metadataUri: "https://example.com/agent.json",
+    manifestHash: Array(32).fill(7),
+  })
+  .accounts({ agent })
+  .rpc();
+const stored = await registry.account.agent.fetch(agent);
+check("registry register_agent .rpc()", stored.owner.equals(payer.publicKey) && stored.name === name);
+
+// sim_venue: a swap of USDC through a USDC pool. The pool's seeds are its own mints (the IDL
+// says so, but they can only be read once the pool is known), so it is passed; the token
+// program, the event authority and the program resolve.
+const simIdl = JSON.parse(readFileSync(new URL("../../idl/sim_venue.json", import.meta.url), "utf8"));
+const sim = new Program(simIdl, provider);
+const pool = (await sim.account.pool.all()).find((p) => p.account.mintA.equals(mint) || p.account.mintB.equals(mint));
+const usdcIsA = pool.account.mintA.equals(mint);
+const outMint = usdcIsA ? pool.account.mintB : pool.account.mintA;
+const userOut = (await getOrCreateAssociatedTokenAccount(connection, payer, outMint, payer.publicKey)).address;
+const outBefore = (await getAccount(connection, userOut)).amount;
+await sim.methods
+  .swap({ amountIn: new BN(100_000), minOut: new BN(1) })
+  .accounts({
+    pool: pool.publicKey,
+    vaultIn: usdcIsA ? pool.account.vaultA : pool.account.vaultB,
+    vaultOut: usdcIsA ? pool.account.vaultB : pool.account.vaultA,
+    userIn: payerToken,
+    userOut,
+  })
+  .rpc();
+check("sim_venue swap .rpc()", (await getAccount(connection, userOut)).amount > outBefore);
+
+// market: open_rfp with nothing passed — the RFP's PDA comes from the requester (the wallet)
+// and the arguments (plan, step).
+const marketIdl = JSON.parse(readFileSync(new URL("../../idl/market.json", import.meta.url), "utf8"));
+const market = new Program(marketIdl, provider);
+const plan = Keypair.generate().publicKey;
+const rfpArgs = {
+  plan,
+  step: 0,
+  capability: new BN(1),
+  mint,
+  maxPrice: new BN(50_000),
+  guards: { maxSlippageBps: 30, oracleMaxAgeSecs: 60, feeCapBps: 100, required: 0 },
+  minStage: { a: {} },
+  bidDeadline: new BN(chainNow + 600),
+  executionDeadline: new BN(chainNow + 3_600),
+};
+const opened = await market.methods
+  .openRfp(rfpArgs)
+  .accounts({})
+  .pubkeys();
+await market.methods
+  .openRfp(rfpArgs)
+  .accounts({})
+  .rpc();
+const rfp = await market.account.rfp.fetch(opened.rfp);
+check("market open_rfp .rpc() with every account resolved", rfp.plan.equals(plan) && rfp.requester.equals(payer.publicKey));
 
 console.log(`${passed} checks passed`);
 process.exit(0);

@@ -90,5 +90,5 @@ async fn test_solana_kit_drives_the_local_cluster() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_anchor_ts_drives_the_programs_from_their_idls() {
-    run("anchor.mjs", 21, true).await;
+    run("anchor.mjs", 24, true).await;
 }
