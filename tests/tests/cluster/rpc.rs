@@ -445,3 +445,26 @@ async fn test_blocks_are_sealed_when_the_clock_leaves_their_slot() {
         .expect("a skipped slot");
     assert_eq!(code(client.get_block(skipped).await.unwrap_err()), -32007);
 }
+
+#[tokio::test]
+async fn test_every_listed_method_is_served() {
+    let c = cluster().await;
+    let batch: Vec<Value> = agentrunner_embedded::rpc_server::methods::METHODS
+        .iter()
+        .enumerate()
+        .map(|(id, method)| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": []}))
+        .collect();
+    let (_, answers) = c.raw(Value::Array(batch).to_string()).await;
+    let answers = answers.as_array().unwrap();
+    assert_eq!(
+        answers.len(),
+        agentrunner_embedded::rpc_server::methods::METHODS.len()
+    );
+    for (method, answer) in agentrunner_embedded::rpc_server::methods::METHODS
+        .iter()
+        .zip(answers)
+    {
+        // Served: a result, or a typed complaint about the (empty) parameters — never -32601.
+        assert_ne!(answer["error"]["code"], json!(-32601), "{method}: {answer}");
+    }
+}
