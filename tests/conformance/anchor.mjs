@@ -10,29 +10,23 @@ import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { getAccount, getOrCreateAssociatedTokenAccount } from "@solana/spl-token";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { check, finish, secretKey } from "./check.mjs";
 
 const { AnchorError, AnchorProvider, BN, BorshCoder, EventParser, Program, Wallet } = anchor;
 const [url, wsEndpoint, payerPath, mintText, payerTokenText] = process.argv.slice(2);
-const idl = JSON.parse(readFileSync(new URL("../../idl/escrow.json", import.meta.url), "utf8"));
 const connection = new Connection(url, { commitment: "confirmed", wsEndpoint });
-const payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(payerPath, "utf8"))));
+const payer = Keypair.fromSecretKey(secretKey(payerPath));
 const provider = new AnchorProvider(connection, new Wallet(payer), { commitment: "confirmed" });
-const program = new Program(idl, provider);
+// Every committed IDL, read once.
+const NAMES = ["agent_registry", "escrow", "market", "receipts", "runner", "sim_venue"];
+const idls = Object.fromEntries(
+  NAMES.map((name) => [name, JSON.parse(readFileSync(new URL(`../../idl/${name}.json`, import.meta.url), "utf8"))]));
+const programs = Object.fromEntries(NAMES.map((name) => [name, new Program(idls[name], provider)]));
+const program = programs.escrow;
 const mint = new PublicKey(mintText);
 const payerToken = new PublicKey(payerTokenText);
 const tokenProgram = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-let passed = 0;
 
-function check(name, ok, detail = "") {
-  if (!ok) {
-    console.error(`FAIL ${name} ${detail}`);
-    process.exit(1);
-  }
-  passed += 1;
-  console.log(`ok   ${name}`);
-}
-
-const now = Math.floor(Date.now() / 1000);
 const clock = await connection.getAccountInfo(new PublicKey("SysvarC1ock11111111111111111111111111111111"));
 const chainNow = Number(clock.data.readBigInt64LE(32));
 const id = Array.from(Keypair.generate().publicKey.toBytes());
@@ -54,7 +48,7 @@ const all = await program.account.budget.all();
 check("account.budget.all()", all.some((b) => b.publicKey.equals(budget)), `${all.length} budgets`);
 
 const landed = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-const parser = new EventParser(program.programId, new BorshCoder(idl));
+const parser = new EventParser(program.programId, new BorshCoder(idls.escrow));
 const events = Array.from(parser.parseLogs(landed.meta.logMessages));
 // Events are emitted through self-CPI (emit_cpi!), not as log lines: the parser must walk the
 // logs without losing its place and find none in them.
@@ -71,18 +65,16 @@ try {
 
 // Every committed IDL: Anchor TS decodes each of its account types from the chain.
 const localnet = { RegistryConfig: 1, ReceiptsConfig: 1, ReceiptTree: 1, Shard: 1, Pool: 1 };
-for (const name of ["agent_registry", "escrow", "market", "receipts", "runner", "sim_venue"]) {
-  const programIdl = JSON.parse(readFileSync(new URL(`../../idl/${name}.json`, import.meta.url), "utf8"));
-  const client = new Program(programIdl, provider);
-  for (const account of programIdl.accounts) {
+for (const name of NAMES) {
+  const client = programs[name];
+  for (const account of idls[name].accounts) {
     const key = account.name.charAt(0).toLowerCase() + account.name.slice(1);
     const found = await client.account[key].all();
     const expected = localnet[account.name] ?? (account.name === "Budget" ? 1 : 0);
     check(`${name}: account.${key}.all()`, found.length >= expected, `${found.length} found`);
   }
 }
-const registryIdl = JSON.parse(readFileSync(new URL("../../idl/agent_registry.json", import.meta.url), "utf8"));
-const registry = new Program(registryIdl, provider);
+const registry = programs.agent_registry;
 const [config] = await registry.account.registryConfig.all();
 // Nothing passed: the config PDA comes from its seeds, the signer from the wallet, the event
 // authority and program from Anchor's event-CPI rules.
@@ -115,8 +107,7 @@ check("registry register_agent .rpc()", stored.owner.equals(payer.publicKey) && 
 // sim_venue: a swap of USDC through a USDC pool. The pool's seeds are its own mints (the IDL
 // says so, but they can only be read once the pool is known), so it is passed; the token
 // program, the event authority and the program resolve.
-const simIdl = JSON.parse(readFileSync(new URL("../../idl/sim_venue.json", import.meta.url), "utf8"));
-const sim = new Program(simIdl, provider);
+const sim = programs.sim_venue;
 const pool = (await sim.account.pool.all()).find((p) => p.account.mintA.equals(mint) || p.account.mintB.equals(mint));
 const usdcIsA = pool.account.mintA.equals(mint);
 const outMint = usdcIsA ? pool.account.mintB : pool.account.mintA;
@@ -136,8 +127,7 @@ check("sim_venue swap .rpc()", (await getAccount(connection, userOut)).amount > 
 
 // market: open_rfp with nothing passed — the RFP's PDA comes from the requester (the wallet)
 // and the arguments (plan, step).
-const marketIdl = JSON.parse(readFileSync(new URL("../../idl/market.json", import.meta.url), "utf8"));
-const market = new Program(marketIdl, provider);
+const market = programs.market;
 const plan = Keypair.generate().publicKey;
 const rfpArgs = {
   plan,
@@ -161,5 +151,4 @@ await market.methods
 const rfp = await market.account.rfp.fetch(opened.rfp);
 check("market open_rfp .rpc() with every account resolved", rfp.plan.equals(plan) && rfp.requester.equals(payer.publicKey));
 
-console.log(`${passed} checks passed`);
-process.exit(0);
+finish();

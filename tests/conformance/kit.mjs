@@ -20,30 +20,13 @@ import {
   SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
 } from "@solana/kit";
 import { getTransferSolInstruction } from "@solana-program/system";
-import { readFileSync } from "node:fs";
+import { check, finish, secretKey, within } from "./check.mjs";
 
 const [url, ws, payerPath] = process.argv.slice(2);
 const rpc = createSolanaRpc(url);
 const rpcSubscriptions = createSolanaRpcSubscriptions(ws);
-const payer = await createKeyPairSignerFromBytes(Uint8Array.from(JSON.parse(readFileSync(payerPath, "utf8"))));
+const payer = await createKeyPairSignerFromBytes(secretKey(payerPath));
 const sendAndConfirm = sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions });
-let passed = 0;
-
-function check(name, ok, detail = "") {
-  if (!ok) {
-    console.error(`FAIL ${name} ${detail}`);
-    process.exit(1);
-  }
-  passed += 1;
-  console.log(`ok   ${name}`);
-}
-
-function within(ms, promise, what) {
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
-  ]);
-}
 
 async function transfer(destination, amount) {
   const { value: latestBlockhash } = await rpc.getLatestBlockhash().send();
@@ -102,5 +85,4 @@ try {
 }
 abort.abort();
 
-console.log(`${passed} checks passed`);
-process.exit(0);
+finish();

@@ -19,30 +19,13 @@ import {
   getOrCreateAssociatedTokenAccount,
   transferChecked,
 } from "@solana/spl-token";
-import { readFileSync } from "node:fs";
+import { check, finish, secretKey, within } from "./check.mjs";
 
 const [url, wsEndpoint, payerPath, mintText, payerTokenText] = process.argv.slice(2);
 const connection = new Connection(url, { commitment: "confirmed", wsEndpoint });
-const payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(payerPath, "utf8"))));
+const payer = Keypair.fromSecretKey(secretKey(payerPath));
 const mint = new PublicKey(mintText);
 const payerToken = new PublicKey(payerTokenText);
-let passed = 0;
-
-function check(name, ok, detail = "") {
-  if (!ok) {
-    console.error(`FAIL ${name} ${detail}`);
-    process.exit(1);
-  }
-  passed += 1;
-  console.log(`ok   ${name}`);
-}
-
-function within(ms, promise, what) {
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
-  ]);
-}
 
 const version = await connection.getVersion();
 check("getVersion", typeof version["solana-core"] === "string");
@@ -139,5 +122,4 @@ check("getBlock", block !== null && block.transactions.some((t) => t.transaction
 const fees = await connection.getRecentPrioritizationFees();
 check("getRecentPrioritizationFees", Array.isArray(fees));
 
-console.log(`${passed} checks passed`);
-process.exit(0);
+finish();
