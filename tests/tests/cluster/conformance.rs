@@ -5,7 +5,7 @@ use std::{path::PathBuf, process::Command};
 
 use solana_signer::Signer;
 
-use super::rpc::cluster;
+use super::cluster;
 
 fn conformance_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance")

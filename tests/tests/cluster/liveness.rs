@@ -11,14 +11,11 @@ use std::{
 };
 
 use agentrunner_client::{chain::Chain, rpc::RpcChain, send::sign_transaction};
-use agentrunner_embedded::{
-    localnet::{Localnet, LocalnetSpec},
-    rpc_server::serve,
-    EmbeddedChain,
-};
 use futures_util::StreamExt;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_signer::Signer;
+
+use super::{cluster, Cluster};
 
 /// Wall-clock time the load runs for.
 const LOAD: Duration = Duration::from_secs(6);
@@ -33,13 +30,12 @@ async fn answered<T>(what: &str, request: impl std::future::Future<Output = T>) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_served_cluster_answers_every_request_while_the_clock_races() {
-    let chain = Arc::new(EmbeddedChain::start().await.unwrap());
-    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[])
-        .await
-        .unwrap();
-    let server = serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let Cluster {
+        chain,
+        localnet,
+        server,
+        ..
+    } = cluster().await;
     let url = server.url();
     let stop = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));

@@ -11,7 +11,7 @@ use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::UiTransactionEncoding;
 
-use super::rpc::cluster;
+use super::cluster;
 
 /// Panics unless every `invoke [n]` is at the depth its enclosing lines imply and every
 /// invocation is closed.

@@ -12,7 +12,7 @@ use solana_rpc_client_types::config::RpcAccountInfoConfig;
 use solana_signer::Signer;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::rpc::cluster;
+use super::cluster;
 use agentrunner_embedded::rpc_server::pubsub::MAX_SUBSCRIPTIONS;
 
 /// Longest a notification may take before the test gives up.
