@@ -161,13 +161,13 @@ impl EmbeddedChain {
         );
         let context = program_test.start_with_context().await;
         let genesis_hash = context.genesis_config().hash();
-        let banks = context.banks_client.clone();
+        let client = context.banks_client.clone();
         let payer = context.payer.insecure_clone();
-        let rent = banks.get_rent().await.map_err(banks_err)?;
+        let rent = client.get_rent().await.map_err(banks)?;
         Ok(Self {
             context: Mutex::new(context),
             bank_gate: RwLock::new(()),
-            banks,
+            banks: client,
             payer,
             deployer,
             rent,
@@ -525,9 +525,6 @@ impl EmbeddedChain {
     }
 }
 
-fn banks_err(e: impl std::fmt::Display) -> ChainError {
-    banks(e)
-}
 /// The ProgramData account the upgradeable loader keeps for a deployed program.
 fn program_data_account(program_id: &Pubkey, authority: &Pubkey) -> (Pubkey, Account) {
     let address =

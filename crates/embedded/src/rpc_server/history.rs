@@ -7,7 +7,10 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
 use solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2;
 use solana_account_decoder::parse_token::token_amount_to_ui_amount_v3;
-use solana_message::{inner_instruction::InnerInstruction, VersionedMessage};
+use solana_message::{
+    compiled_instruction::CompiledInstruction, inner_instruction::InnerInstruction,
+    VersionedMessage,
+};
 use solana_rpc_client_api::custom_error::JSON_RPC_SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION;
 use solana_rpc_client_types::{
     config::{RpcSignaturesForAddressConfig, RpcTransactionConfig},
@@ -29,8 +32,12 @@ use super::{
 };
 use crate::{balances::TokenBalance, index::TxRecord};
 
-/// Banks' inner instructions (grouped by top-level instruction) in the compiled JSON form.
-pub fn inner_instructions(groups: &[Vec<InnerInstruction>]) -> Vec<UiInnerInstructions> {
+/// Inner instructions grouped by top-level instruction, as JSON-RPC lists them: compiled, or
+/// with `keys` (the transaction's account keys) partially decoded for `jsonParsed`.
+pub fn inner_instructions(
+    groups: &[Vec<InnerInstruction>],
+    parsed_with: Option<&[Pubkey]>,
+) -> Vec<UiInnerInstructions> {
     groups
         .iter()
         .enumerate()
@@ -40,12 +47,23 @@ pub fn inner_instructions(groups: &[Vec<InnerInstruction>]) -> Vec<UiInnerInstru
             instructions: group
                 .iter()
                 .map(|inner| {
-                    UiInstruction::Compiled(UiCompiledInstruction {
-                        program_id_index: inner.instruction.program_id_index,
-                        accounts: inner.instruction.accounts.clone(),
-                        data: bs58::encode(&inner.instruction.data).into_string(),
-                        stack_height: Some(u32::from(inner.stack_height)),
-                    })
+                    let ix = &inner.instruction;
+                    let height = Some(u32::from(inner.stack_height));
+                    match parsed_with {
+                        Some(keys) => partially_decoded(
+                            keys,
+                            ix.program_id_index,
+                            &ix.accounts,
+                            &ix.data,
+                            height,
+                        ),
+                        None => UiInstruction::Compiled(UiCompiledInstruction {
+                            program_id_index: ix.program_id_index,
+                            accounts: ix.accounts.clone(),
+                            data: bs58::encode(&ix.data).into_string(),
+                            stack_height: height,
+                        }),
+                    }
                 })
                 .collect(),
         })
@@ -192,39 +210,26 @@ fn partially_decoded(
 /// The CPIs of a landed transaction, as JSON-RPC inner instructions.
 fn recorded_inner(ctx: &Ctx<'_>, record: &TxRecord, parsed: bool) -> Vec<UiInnerInstructions> {
     let index_of = |key: &Pubkey| record.keys.iter().position(|k| k == key).unwrap_or(0) as u8;
-    ctx.chain
+    let groups: Vec<Vec<InnerInstruction>> = ctx
+        .chain
         .inner_instructions(&record.tx.signatures[0])
         .unwrap_or_default()
         .into_iter()
-        .enumerate()
-        .filter(|(_, group)| !group.is_empty())
-        .map(|(index, group)| UiInnerInstructions {
-            index: index as u8,
-            instructions: group
+        .map(|group| {
+            group
                 .into_iter()
-                .map(|cpi| {
-                    let accounts: Vec<u8> = cpi.accounts.iter().map(index_of).collect();
-                    let height = Some(u32::from(cpi.stack_height));
-                    if parsed {
-                        partially_decoded(
-                            &record.keys,
-                            index_of(&cpi.program_id),
-                            &accounts,
-                            &cpi.data,
-                            height,
-                        )
-                    } else {
-                        UiInstruction::Compiled(UiCompiledInstruction {
-                            program_id_index: index_of(&cpi.program_id),
-                            accounts,
-                            data: bs58::encode(&cpi.data).into_string(),
-                            stack_height: height,
-                        })
-                    }
+                .map(|cpi| InnerInstruction {
+                    instruction: CompiledInstruction {
+                        program_id_index: index_of(&cpi.program_id),
+                        accounts: cpi.accounts.iter().map(index_of).collect(),
+                        data: cpi.data,
+                    },
+                    stack_height: cpi.stack_height,
                 })
-                .collect(),
+                .collect()
         })
-        .collect()
+        .collect();
+    inner_instructions(&groups, parsed.then_some(record.keys.as_slice()))
 }
 
 pub async fn get_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {

@@ -97,7 +97,7 @@ async fn simulation(
     let inner = with_inner
         .then_some(details.inner_instructions.as_ref())
         .flatten()
-        .map(|groups| inner_instructions(groups));
+        .map(|groups| inner_instructions(groups, None));
     Ok((
         error.clone(),
         RpcSimulateTransactionResult {
