@@ -122,8 +122,14 @@ async fn test_k08_a_round_lost_to_an_outage_is_caught_up_by_the_next() {
     let a = awarded().await;
     let (_server, proxies, chain) = behind_proxies(&a, 1).await;
     let broker = a.broker(&chain, boxed(NoJournal), policy());
+    let before = a.chain.account(&a.plan).await.unwrap();
     proxies[0].set(Fault::Status(503));
-    assert!(broker.execute_all().await.is_err());
+    let lost = broker.execute_all().await;
+    assert!(
+        matches!(&lost, Err(ClientError::Unavailable(why)) if why.contains("503")),
+        "{lost:?}"
+    );
+    assert_eq!(a.chain.account(&a.plan).await.unwrap(), before);
     let plan: Plan = a.chain.fetch(&a.plan).await.unwrap();
     assert_eq!(plan.steps[0].executions, 0);
     proxies[0].set(Fault::Healthy);
