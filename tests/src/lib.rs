@@ -27,3 +27,13 @@ pub mod runner_world;
 
 pub use assertions::{assert_error, error_code, Snapshot};
 pub use context::TestContext;
+
+/// The seeds of a `tests/regressions/*.seeds` file: one per line; blank lines and `#` comments
+/// are skipped.
+pub fn regression_seeds(text: &str) -> Vec<u64> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.parse().expect("a seed is a u64"))
+        .collect()
+}

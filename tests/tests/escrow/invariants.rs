@@ -628,12 +628,7 @@ async fn run(seed: u64) -> (usize, usize) {
 }
 
 fn seeds() -> Vec<u64> {
-    include_str!("../../regressions/escrow_invariants.seeds")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.parse().expect("seed"))
-        .collect()
+    agentrunner_tests::regression_seeds(include_str!("../../regressions/escrow_invariants.seeds"))
 }
 
 #[tokio::test]

@@ -7,12 +7,7 @@ use agentrunner_tests::model::{run, RunConfig};
 const OPS_PER_SEED: usize = 5_000;
 
 fn seeds() -> Vec<u64> {
-    include_str!("../../regressions/model_run.seeds")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.parse().expect("seed"))
-        .collect()
+    agentrunner_tests::regression_seeds(include_str!("../../regressions/model_run.seeds"))
 }
 
 #[tokio::test]
