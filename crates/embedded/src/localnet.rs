@@ -294,7 +294,7 @@ impl Localnet {
     }
 }
 
-/// Creates a pool and deposits its liquidity from a fresh provider.
+/// Creates a deployment's pool at its spec's depth.
 async fn seed_pool(
     chain: &EmbeddedChain,
     deployment: &Deployment,
@@ -305,23 +305,35 @@ async fn seed_pool(
         deployment.token(spec.b).map_err(chain_error)?,
     );
     let pool = PoolRef::new(&a.mint, &b.mint);
-    chain
-        .send(
-            &[ix::sim_venue::create_pool(
-                &pool,
-                &chain.payer().pubkey(),
-                spec.fee_bps,
-            )],
-            &[],
-        )
-        .await?;
-    let provider = chain.funded_keypair(1_000_000_000).await?;
     let atoms = |token: &DeployedToken, whole: u64| whole * 10u64.pow(u32::from(token.decimals));
     let (max_a, max_b) = if pool.mint_a == a.mint {
         (atoms(a, spec.whole_a), atoms(b, spec.whole_b))
     } else {
         (atoms(b, spec.whole_b), atoms(a, spec.whole_a))
     };
+    create_funded_pool(chain, &pool, spec.fee_bps, max_a, max_b).await
+}
+
+/// Creates `pool` (fee `fee_bps`) and deposits `max_a` / `max_b` atoms of its mints from a fresh
+/// provider (the chain payer is every mint's authority).
+pub async fn create_funded_pool(
+    chain: &EmbeddedChain,
+    pool: &PoolRef,
+    fee_bps: u16,
+    max_a: u64,
+    max_b: u64,
+) -> Result<(), ChainError> {
+    chain
+        .send(
+            &[ix::sim_venue::create_pool(
+                pool,
+                &chain.payer().pubkey(),
+                fee_bps,
+            )],
+            &[],
+        )
+        .await?;
+    let provider = chain.funded_keypair(1_000_000_000).await?;
     let accounts = ProviderAccounts {
         owner: provider.pubkey(),
         a: chain.ata(&provider.pubkey(), &pool.mint_a).await?,
@@ -331,7 +343,7 @@ async fn seed_pool(
     chain.mint_to(&pool.mint_a, &accounts.a, max_a).await?;
     chain.mint_to(&pool.mint_b, &accounts.b, max_b).await?;
     let add = ix::sim_venue::add_liquidity(
-        &pool,
+        pool,
         &accounts,
         AddLiquidityArgs {
             max_a,

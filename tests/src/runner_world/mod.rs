@@ -7,18 +7,20 @@ use agentrunner_client::{
     deployment::{DeployedToken, Deployment},
     ix::{
         runner::{SwapLeg, VenueCall},
-        sim_venue::{PoolRef, ProviderAccounts},
+        sim_venue::PoolRef,
     },
     pda,
 };
-use agentrunner_embedded::{oracle::pyth_feed, ChainError, PythPrice, TxOutcome};
+use agentrunner_embedded::{
+    localnet::create_funded_pool, oracle::pyth_feed, ChainError, PythPrice, TxOutcome,
+};
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
     state::{OracleSource, Plan, StepGuards, StepKind},
 };
-use sim_venue::instructions::{AddLiquidityArgs, SwapArgs};
+use sim_venue::instructions::SwapArgs;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -209,45 +211,15 @@ impl RunnerWorld {
 
     /// Creates the `mint`/USDC pool with `amount` of `mint` against `usdc` USDC.
     async fn seed_pool(&self, mint: Pubkey, amount: u64, usdc: u64, fee_bps: u16) {
-        let chain = &self.ctx.chain;
         let pool = PoolRef::new(&mint, &self.usdc);
-        let create =
-            agentrunner_client::ix::sim_venue::create_pool(&pool, &chain.payer().pubkey(), fee_bps);
-        landed(self.ctx.send(&[create], &[]).await);
-        let provider = self.ctx.wallet().await;
-        let ata = |mint: Pubkey| {
-            let owner = provider.pubkey();
-            async move { chain.ata(&owner, &mint).await.expect("ata") }
-        };
-        let accounts = ProviderAccounts {
-            owner: provider.pubkey(),
-            a: ata(pool.mint_a).await,
-            b: ata(pool.mint_b).await,
-            lp: ata(pool.lp_mint).await,
-        };
         let (max_a, max_b) = if pool.mint_a == mint {
             (amount, usdc)
         } else {
             (usdc, amount)
         };
-        chain
-            .mint_to(&pool.mint_a, &accounts.a, max_a)
+        create_funded_pool(&self.ctx.chain, &pool, fee_bps, max_a, max_b)
             .await
-            .expect("mint");
-        chain
-            .mint_to(&pool.mint_b, &accounts.b, max_b)
-            .await
-            .expect("mint");
-        let add = agentrunner_client::ix::sim_venue::add_liquidity(
-            &pool,
-            &accounts,
-            AddLiquidityArgs {
-                max_a,
-                max_b,
-                min_lp: 1,
-            },
-        );
-        landed(self.ctx.send(&[add], &[&provider]).await);
+            .expect("pool");
     }
 
     /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
