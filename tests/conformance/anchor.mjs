@@ -2,8 +2,8 @@
 // on escrow, accounts resolved from the IDL's PDA seeds and fixed addresses in `.rpc()`,
 // `.simulate()`, an expected program error as `AnchorError` with its exact code, `EventParser`
 // over a landed transaction's logs and `account.budget.all()`; on every program, each account
-// type decoded from the chain; `.rpc()` of a real instruction on the registry, market and
-// sim_venue with only the accounts the IDL cannot resolve.
+// type decoded from the chain; `.rpc()` of real instructions on every program (registry,
+// market, sim_venue, runner, receipts) with only the accounts the IDL cannot resolve.
 // usage: node anchor.mjs <rpc url> <pubsub url> <payer keypair json> <usdc mint> <payer usdc account>
 import anchor from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
@@ -150,5 +150,50 @@ await market.methods
   .rpc();
 const rfp = await market.account.rfp.fetch(opened.rfp);
 check("market open_rfp .rpc() with every account resolved", rfp.plan.equals(plan) && rfp.requester.equals(payer.publicKey));
+
+// runner: a one-step Service plan, created, cancelled and closed. The plan and the owner's
+// delegate PDAs come from the owner and the arguments on creation, and from the plan account's
+// own fields (`plan.owner`, `plan.plan_id`) afterwards; the policy's Mint account is the one
+// remaining account.
+const runner = programs.runner;
+const planId = new BN(Date.now());
+const guards = {
+  maxSlippageBps: 30, oracleMaxAgeSecs: 60, minVerificationSignatures: 0, maxConfidenceBps: 100,
+  feeCapBps: 100, minSamples: 0,
+};
+const { pubkeys: { plan: runnerPlan } } = await runner.methods
+  .createPlan({
+    planId,
+    planHash: Array(32).fill(1),
+    planner: payer.publicKey,
+    mints: [{ mint, decimals: 6, oracle: Keypair.generate().publicKey, source: { switchboard: {} } }],
+    venues: [],
+    notionalCapUsd: new BN(1_000_000),
+    dailyCapUsd: new BN(1_000_000),
+    steps: [{
+      kind: { service: {} }, capability: new BN(1), dependsOn: 0, mintIn: 0, mintOut: 0,
+      amountIn: new BN(0), guards, repeat: 1, intervalSecs: 0,
+    }],
+  })
+  .remainingAccounts([{ pubkey: mint, isSigner: false, isWritable: false }])
+  .rpcAndKeys();
+const created = await runner.account.plan.fetch(runnerPlan);
+check("runner create_plan .rpc()", created.owner.equals(payer.publicKey) && created.planId.eq(planId) &&
+  created.steps.length === 1 && "active" in created.status, JSON.stringify(created.status));
+await runner.methods.cancelPlan().accounts({ plan: runnerPlan }).rpc();
+check("runner cancel_plan .rpc() (owner and delegate from the plan's fields)",
+  "cancelled" in (await runner.account.plan.fetch(runnerPlan)).status);
+await runner.methods.closePlan().accounts({ plan: runnerPlan }).rpc();
+check("runner close_plan .rpc() returns the rent", (await connection.getAccountInfo(runnerPlan)) === null);
+
+// receipts: anchor a shard's finished period. The tree comes from the receipt tree's `has_one`
+// relation and the PeriodRoot PDA from the tree and `receipt_tree.period_index`.
+const receipts = programs.receipts;
+const [shard] = await receipts.account.receiptTree.all();
+const anchored = await receipts.methods.anchorPeriod().accounts({ receiptTree: shard.publicKey }).rpcAndKeys();
+const root = await receipts.account.periodRoot.fetch(anchored.pubkeys.periodRoot);
+check("receipts anchor_period .rpc() resolves the tree and the PeriodRoot PDA",
+  anchored.pubkeys.tree.equals(shard.account.tree) && root.index.eq(shard.account.periodIndex),
+  JSON.stringify(root));
 
 finish();
