@@ -3,6 +3,7 @@
 //! to a cluster over JSON-RPC (`-u`, default `localhost`) through `agentrunner-client`.
 use agentrunner_client::{
     chain::Chain,
+    flows::Scope,
     send::{Journal, SendPolicy, Sender},
 };
 use clap::{Parser, Subcommand};
@@ -38,6 +39,11 @@ enum Command {
     Approve(commands::approve::ApproveArgs),
     /// Show a plan's steps, awards, executions and budget.
     Status(commands::status::StatusArgs),
+    /// Stop a plan now: cancel it and revoke every grant that could still pay.
+    Cancel(commands::settle::SettleArgs),
+    /// Close a plan out at any stage: cancel if needed, revoke and close the grants, refund the
+    /// unused budget, close the budget and the plan.
+    Settle(commands::settle::SettleArgs),
     /// Export a plan's receipts as verifiable JSON files.
     Receipts(commands::receipts::ReceiptsArgs),
     /// Verify a receipt file against its PeriodRoot.
@@ -74,6 +80,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Offers(args) => commands::offers::run(args, opts).await,
         Command::Approve(args) => commands::approve::run(args, opts).await,
         Command::Status(args) => commands::status::run(args, opts).await,
+        Command::Cancel(args) => commands::settle::run(args, opts, Scope::Cancel).await,
+        Command::Settle(args) => commands::settle::run(args, opts, Scope::CloseOut).await,
         Command::Receipts(args) => commands::receipts::run(args, opts).await,
         Command::Verify(args) => commands::verify::run(args, opts).await,
         Command::Agent(args) => commands::agent::run(args, opts).await,

@@ -13,13 +13,16 @@ use agent_registry::{
 };
 use agentrunner_client::{
     chain::Chain,
-    errors, ix, pda,
+    errors,
+    flows::{self, Offers, OwnerWallet, PlanView, RfpPolicy, Scope},
+    ix, pda,
     plan::PlanGraph,
     receipts::{
         index::{plan_receipts, verify_receipt},
         ReceiptJson,
     },
     send::{Journal, SendPolicy, Sender},
+    units::amount,
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -27,7 +30,7 @@ use agentrunner_embedded::{
 };
 use anchor_lang::prelude::Pubkey;
 use escrow::state::Budget;
-use market::state::{Rfp, RfpStatus};
+use market::state::Rfp;
 use receipts::instructions::{ReceiptInput, VerifyReceiptArgs};
 use runner::state::Plan;
 use solana_keypair::Keypair;
@@ -40,7 +43,7 @@ use crate::{
         manifest::{Manifest, SloClaims},
         Certifier,
     },
-    planner::{owner_approves, Planner, RfpPolicy},
+    planner::Planner,
     Outcome,
 };
 
@@ -253,18 +256,6 @@ fn fail(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// Whole tokens with `decimals`, for people.
-pub fn amount(atoms: u64, decimals: u8) -> String {
-    let scale = 10u64.pow(u32::from(decimals));
-    let fraction = format!("{:0width$}", atoms % scale, width = usize::from(decimals));
-    let fraction = fraction.trim_end_matches('0');
-    if fraction.is_empty() {
-        format!("{}", atoms / scale)
-    } else {
-        format!("{}.{fraction}", atoms / scale)
-    }
-}
-
 /// Runs the journey.
 pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result<JourneyReport> {
     let shared = std::sync::Arc::new(EmbeddedChain::start().await.map_err(fail)?);
@@ -432,18 +423,25 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         .await
         .map_err(fail)?;
     let x402 = buy_market_data(&shared, &localnet, &vendors[0], &owner, n).await?;
-    let planner = Planner {
+    let planner = Planner::new(
         chain,
-        sender: sender(chain),
-        planner: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
-        deployment: d,
-        policy: RfpPolicy::default(),
-    };
+        sender(chain),
+        chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
+        d,
+        RfpPolicy::default(),
+    );
+    let owner_sender = sender(chain);
+    let wallet = OwnerWallet::new(chain, &owner_sender, &owner, d);
     n.line(&format!("goal: \"{}\"", config.goal));
-    let draft = planner
-        .draft(&config.goal, &owner.pubkey())
-        .await
-        .map_err(fail)?;
+    let draft = flows::draft(
+        chain,
+        d,
+        &config.goal,
+        &owner.pubkey(),
+        &planner.planner.pubkey(),
+    )
+    .await
+    .map_err(fail)?;
     let mut rows = vec![vec![
         "step".into(),
         "kind".into(),
@@ -476,16 +474,7 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         amount(draft.graph.policy.daily_cap_usd, 6),
         hex::encode(&draft.graph.hash()[..8])
     ));
-    let landed = sender(chain)
-        .send(
-            "create-plan",
-            &owner,
-            &[ix::runner::create_plan(&owner.pubkey(), draft.args.clone())],
-            &[],
-            &[],
-        )
-        .await
-        .map_err(fail)?;
+    let landed = wallet.create(&draft).await.map_err(fail)?;
     n.line(&format!(
         "owner signed create_plan: plan {} ({} bytes)",
         short(&draft.plan),
@@ -497,14 +486,16 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     planner.open_rfps(&draft.plan).await.map_err(fail)?;
     let brokers: Vec<Broker<'_, EmbeddedChain>> = vendors
         .iter()
-        .map(|v| Broker {
-            chain,
-            sender: sender(chain),
-            vendor: v.keypair.insecure_clone(),
-            agent: v.agent,
-            deployment: d,
-            strategy: v.manifest.strategy.clone(),
-            receipts_dir: Some(config.out_dir.join("vendor-receipts").join(v.name)),
+        .map(|v| {
+            Broker::new(
+                chain,
+                sender(chain),
+                v.keypair.insecure_clone(),
+                v.agent,
+                d,
+                v.manifest.strategy.clone(),
+            )
+            .with_receipts_dir(config.out_dir.join("vendor-receipts").join(v.name))
         })
         .collect();
     for (broker, vendor) in brokers.iter().zip(&vendors) {
@@ -532,19 +523,17 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
         "offers (fee per execution)".into(),
         "awarded (utility = reliability × guards / price)".into(),
     ]];
-    for step in 0..draft.graph.steps.len() as u16 {
-        let rfp_key = pda::rfp(&planner.planner.pubkey(), &draft.plan, step).0;
-        let rfp: Rfp = chain.fetch(&rfp_key).await?;
-        let offers: Vec<(String, u64)> = planner
-            .offers(&rfp_key)
-            .await?
+    let awarded = PlanView::load(chain, d, &draft.plan, Offers::Load).await?;
+    for view in &awarded.steps {
+        let step = view.index;
+        let offers: Vec<(String, u64)> = view
+            .offers
             .iter()
             .map(|(_, o)| (name_of(&o.agent), o.price))
             .collect();
-        let winner = match rfp.status {
-            RfpStatus::Awarded(award) => name_of(&award.agent),
-            _ => "none".into(),
-        };
+        let winner = view
+            .award()
+            .map_or("none".to_string(), |award| name_of(&award.agent));
         rows.push(vec![
             step.to_string(),
             offers
@@ -564,15 +553,13 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
 
     // One approval.
     n.section("Approval: one owner signature");
-    let mut approval = planner
+    let mut approval = wallet
         .approval(&draft.plan, 7 * 86_400)
         .await
         .map_err(fail)?;
     // The owner sets aside a round fee budget; what the grants do not use comes back.
     approval.deposit = approval.deposit.max(10u64.pow(u32::from(usdc.decimals)));
-    let approved = owner_approves(&sender(chain), &owner, &approval, &d.tables())
-        .await
-        .map_err(fail)?;
+    let approved = wallet.approve(&approval).await.map_err(fail)?;
     n.line(&format!(
         "{} output accounts, open_budget, {} grants, approve_plan over {} input mints in {} transaction(s): {} bytes, {} signature(s)",
         approval.mints.outputs.len(),
@@ -795,29 +782,12 @@ pub async fn run(config: &JourneyConfig, n: &mut dyn Narrator) -> anyhow::Result
     // Settle.
     n.section("Settlement: unused budget back to the owner");
     let budget: Budget = chain.fetch(&budget_ref.budget).await?;
-    let mut settle = Vec::new();
-    for index in 0..budget.grant_count {
-        settle.push(ix::escrow::close_grant(
-            &budget_ref.budget,
-            &pda::grant(&budget_ref.budget, budget.grant_base + index).0,
-            &owner.pubkey(),
-        ));
-    }
-    sender(chain)
-        .send("close-grants", &owner, &settle, &[], &[])
+    let settlement = wallet
+        .settlement(&draft.plan, Scope::CloseOut)
         .await
         .map_err(fail)?;
-    let budget: Budget = chain.fetch(&budget_ref.budget).await?;
-    let unused = budget.deposited - budget.redeemed - budget.refunded;
-    let refund = [
-        ix::escrow::refund(&budget_ref, &owner_usdc, &owner.pubkey(), unused),
-        ix::escrow::close_budget(&budget_ref, &owner.pubkey(), &owner.pubkey()),
-        ix::runner::close_plan(&draft.plan, &chain.fetch::<Plan>(&draft.plan).await?),
-    ];
-    sender(chain)
-        .send("refund", &owner, &refund, &[], &[])
-        .await
-        .map_err(fail)?;
+    wallet.settle(&settlement).await.map_err(fail)?;
+    let unused = settlement.refund;
     n.line(&format!(
         "refunded {} USDC; grants, budget and plan closed (rent back to the owner)",
         amount(unused, usdc.decimals)

@@ -15,6 +15,7 @@ use agent_registry::{
 };
 use agentrunner_client::{
     chain::Chain,
+    flows::{self, OwnerWallet},
     ix,
     keys::write_keypair,
     pda,
@@ -29,7 +30,6 @@ use agentrunner_embedded::{
 use agentrunner_keepers::{
     broker::Strategy,
     certifier::{manifest::SloClaims, Manifest},
-    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
 };
 use anchor_lang::Discriminator;
 use market::state::{Offer, Rfp, RfpStatus};
@@ -258,21 +258,19 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
 
     // The owner creates a plan the planner keeper manages.
     let deployment = localnet.deployment.clone();
-    let planner = Planner {
-        chain: &rpc,
-        sender: sender(),
-        planner: key("planner"),
-        deployment: &deployment,
-        policy: RfpPolicy {
-            bid_secs: 300,
-            ..RfpPolicy::default()
-        },
-    };
-    let draft = planner
-        .draft("Swap 1 SOL->USDC <=40 bps", &owner.pubkey())
-        .await
-        .unwrap();
-    owner_creates(&sender(), &owner, &draft).await.unwrap();
+    let owner_sender = sender();
+    let wallet = OwnerWallet::new(&rpc, &owner_sender, &owner, &deployment);
+    let goal = "Swap 1 SOL->USDC <=40 bps";
+    let draft = flows::draft(
+        &rpc,
+        &deployment,
+        goal,
+        &owner.pubkey(),
+        &key("planner").pubkey(),
+    )
+    .await
+    .unwrap();
+    wallet.create(&draft).await.unwrap();
     keeper(
         "planner",
         &url,
@@ -307,10 +305,8 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     keeper("planner", &url, &keys, "planner", &[], &[]);
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
-    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(&sender(), &owner, &approval, &planner.deployment.tables())
-        .await
-        .unwrap();
+    let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
+    wallet.approve(&approval).await.unwrap();
     keeper(
         "broker",
         &url,

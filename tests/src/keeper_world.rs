@@ -4,6 +4,7 @@ use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
     deployment::Deployment,
+    flows::{self, OwnerWallet, RfpPolicy},
     pda,
     send::{Journal, SendPolicy, Sender},
 };
@@ -13,7 +14,7 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::{
     broker::{Broker, Strategy},
-    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
+    planner::Planner,
 };
 use anchor_lang::prelude::Pubkey;
 use escrow::state::Grant;
@@ -80,44 +81,38 @@ pub async fn awarded() -> Awarded {
         .await
         .unwrap();
     let immediate = || Sender::unjournaled(chain, SendPolicy::immediate());
-    let planner = Planner {
+    let planner = Planner::new(
         chain,
-        sender: immediate(),
-        planner: chain.funded_keypair(1_000_000_000).await.unwrap(),
-        deployment: d,
-        policy: RfpPolicy {
+        immediate(),
+        chain.funded_keypair(1_000_000_000).await.unwrap(),
+        d,
+        RfpPolicy {
             min_stage: Stage::A,
             ..RfpPolicy::default()
         },
-    };
-    let draft = planner
-        .draft("Swap 1 SOL->USDC <=50 bps", &owner.pubkey())
+    );
+    let owner_sender = immediate();
+    let wallet = OwnerWallet::new(chain, &owner_sender, &owner, d);
+    let goal = "Swap 1 SOL->USDC <=50 bps";
+    let draft = flows::draft(chain, d, goal, &owner.pubkey(), &planner.planner.pubkey())
         .await
         .unwrap();
-    owner_creates(&immediate(), &owner, &draft).await.unwrap();
+    wallet.create(&draft).await.unwrap();
     planner.open_rfps(&draft.plan).await.unwrap();
     let strategy = Strategy::default();
-    let bidder = Broker {
+    let bidder = Broker::new(
         chain,
-        sender: immediate(),
-        vendor: vendor.insecure_clone(),
+        immediate(),
+        vendor.insecure_clone(),
         agent,
-        deployment: d,
-        strategy: strategy.clone(),
-        receipts_dir: None,
-    };
+        d,
+        strategy.clone(),
+    );
     bidder.bid_all().await.unwrap();
     localnet.advance(chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
-    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(
-        &immediate(),
-        &owner,
-        &approval,
-        &planner.deployment.tables(),
-    )
-    .await
-    .unwrap();
+    let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
+    wallet.approve(&approval).await.unwrap();
     let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
     drop(planner);
     Awarded {
@@ -140,19 +135,18 @@ impl Awarded {
         journal: Box<dyn Journal>,
         policy: SendPolicy,
     ) -> Broker<'a, C> {
-        Broker {
+        Broker::new(
             chain,
-            sender: Sender {
+            Sender {
                 chain,
                 policy,
                 journal,
             },
-            vendor: self.vendor.insecure_clone(),
-            agent: self.agent,
-            deployment: self.deployment(),
-            strategy: Strategy::default(),
-            receipts_dir: None,
-        }
+            self.vendor.insecure_clone(),
+            self.agent,
+            self.deployment(),
+            Strategy::default(),
+        )
     }
 
     pub fn deployment(&self) -> &Deployment {

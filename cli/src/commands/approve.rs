@@ -2,8 +2,11 @@
 //! step, missing output accounts and the plan's inputs added to the owner's delegation; one
 //! transaction (two for the largest plans). `--sign-only` prints the unsigned transactions
 //! (base64) for an external wallet instead of signing them here.
-use agentrunner_client::{chain::Chain, send::compile_message};
-use agentrunner_keepers::planner::{Planner, RfpPolicy};
+use agentrunner_client::{
+    chain::Chain,
+    flows::{self, Offers, PlanView},
+    send::compile_message,
+};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Result};
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -35,14 +38,8 @@ pub async fn run(args: ApproveArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
     let owner = opts.keypair()?;
-    let planner = Planner {
-        chain: &chain,
-        sender: crate::sender(&chain),
-        planner: owner.insecure_clone(),
-        deployment: &deployment,
-        policy: RfpPolicy::default(),
-    };
-    let mut approval = planner.approval(&args.plan, args.days * 86_400).await?;
+    let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Skip).await?;
+    let mut approval = flows::approval(&chain, &deployment, &view, args.days * 86_400).await?;
     if approval.owner != owner.pubkey() {
         bail!(
             "plan {} belongs to {}, not to the keypair {}",
@@ -93,16 +90,14 @@ pub async fn run(args: ApproveArgs, opts: Opts) -> Result<()> {
         }
         return Ok(());
     }
-    let mut landed = Vec::new();
-    for (i, ixs) in transactions.iter().enumerate() {
-        let intent = format!("approve:{}:{i}", args.plan);
-        landed.push(
-            planner
-                .sender
-                .send(&intent, &owner, ixs, &[], &tables)
-                .await?,
-        );
-    }
+    let landed = crate::sender(&chain)
+        .send_all(
+            &format!("approve:{}", args.plan),
+            &owner,
+            &transactions,
+            &tables,
+        )
+        .await?;
     let bytes: Vec<usize> = landed.iter().map(|l| l.wire_bytes).collect();
     if opts.output == Output::Json {
         out!(

@@ -1,6 +1,10 @@
 //! `agentrunner goal "<text>"`: plan a goal, create the plan (the owner signs), open its RFPs
 //! (the planner signs; by default the owner plans for itself).
-use agentrunner_keepers::planner::{owner_creates, Planner, RfpPolicy};
+use agentrunner_client::chain::Chain;
+use agentrunner_client::{
+    flows::{self, OwnerWallet, RfpPolicy},
+    ix,
+};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -35,20 +39,30 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         Some(path) => read_keypair(path)?,
         None => owner.insecure_clone(),
     };
-    let planner = Planner {
-        chain: &chain,
-        sender: crate::sender(&chain),
-        planner: planner_key,
-        deployment: &deployment,
-        policy: RfpPolicy {
-            bid_secs: args.bid_secs,
-            ..RfpPolicy::default()
-        },
+    let policy = RfpPolicy {
+        bid_secs: args.bid_secs,
+        ..RfpPolicy::default()
     };
-    let draft = planner.draft(&args.text, &owner.pubkey()).await?;
+    let draft = flows::draft(
+        &chain,
+        &deployment,
+        &args.text,
+        &owner.pubkey(),
+        &planner_key.pubkey(),
+    )
+    .await?;
     if !args.dry_run {
-        owner_creates(&planner.sender, &owner, &draft).await?;
-        planner.open_rfps(&draft.plan).await?;
+        let sender = crate::sender(&chain);
+        OwnerWallet::new(&chain, &sender, &owner, &deployment)
+            .create(&draft)
+            .await?;
+        let plan = chain.fetch(&draft.plan).await?;
+        let now = chain.clock().await?.unix_timestamp;
+        for args in flows::rfp_args(&chain, &deployment, &draft.plan, &plan, &policy, now).await? {
+            let intent = format!("rfp:{}:{}", draft.plan, args.step);
+            let ix = ix::market::open_rfp(&planner_key.pubkey(), args);
+            sender.send(&intent, &planner_key, &[ix], &[], &[]).await?;
+        }
     }
     if opts.output == Output::Json {
         out!(

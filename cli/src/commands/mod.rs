@@ -6,5 +6,6 @@ pub mod goal;
 pub mod offers;
 pub mod receipts;
 pub mod serve;
+pub mod settle;
 pub mod status;
 pub mod verify;

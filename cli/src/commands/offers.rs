@@ -1,13 +1,11 @@
-//! `agentrunner offers <plan>`: each step's RFP, the offers on it and the award; `--award`
-//! awards every step whose bidding closed (`award_best`, anyone may).
-use agent_registry::state::Agent;
-use agentrunner_client::{chain::Chain, pda};
-use agentrunner_keepers::planner::{Planner, RfpPolicy};
+//! `agentrunner offers <plan>`: each step's RFP, the offers on it scored as `award_best` scores
+//! them (utility = reliability × guard compatibility / price), the winner and why; `--award`
+//! awards every step whose bidding closed (`award_best`, anyone may; the -k key pays).
+use agentrunner_client::flows::{self, AwardReadiness, Offers, PlanView};
 use anchor_lang::prelude::Pubkey;
 use anyhow::Result;
 use clap::Args;
-use market::state::{Rfp, RfpStatus};
-use runner::state::Plan;
+use market::state::RfpStatus;
 use serde_json::json;
 
 use crate::{
@@ -27,59 +25,125 @@ pub struct OffersArgs {
 pub async fn run(args: OffersArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
-    let plan: Plan = chain.fetch(&args.plan).await?;
-    let planner = Planner {
-        chain: &chain,
-        sender: crate::sender(&chain),
-        // Reading needs no key; awarding is signed (and paid) by the -k keypair.
-        planner: if args.award {
-            opts.keypair()?
-        } else {
-            solana_keypair::Keypair::new()
-        },
-        deployment: &deployment,
-        policy: RfpPolicy::default(),
-    };
+    let mut view = PlanView::load(&chain, &deployment, &args.plan, Offers::Load).await?;
     let mut awards = Vec::new();
     if args.award {
-        for (step, outcome) in planner.award_all(&args.plan).await? {
-            awards.push(json!({"step": step, "outcome": outcome.describe()}));
+        let payer = opts.keypair()?;
+        let sender = crate::sender(&chain);
+        for step in &view.steps {
+            use solana_signer::Signer;
+            let outcome = match flows::award_step(&chain, step, &payer.pubkey(), view.now()).await?
+            {
+                AwardReadiness::Ready(ix) => {
+                    let intent = format!("award:{}", step.rfp_key);
+                    let landed = sender.send(&intent, &payer, &[ix], &[], &[]).await?;
+                    format!("awarded ({})", landed.signature)
+                }
+                AwardReadiness::NoRfp => "no RFP".into(),
+                AwardReadiness::BiddingOpen { closes_at } => {
+                    format!("bidding open for {} s more", closes_at - view.now())
+                }
+                AwardReadiness::AlreadyAwarded { agent } => format!("already awarded to {agent}"),
+                AwardReadiness::Cancelled => "RFP cancelled".into(),
+                AwardReadiness::NoOffers => "no offers".into(),
+            };
             if opts.output == Output::Display {
-                out!("  step {step}: {}", outcome.describe());
+                out!("  step {}: {outcome}", step.index);
             }
+            awards.push(json!({"step": step.index, "outcome": outcome}));
         }
+        view = PlanView::load(&chain, &deployment, &args.plan, Offers::Load).await?;
     }
     let mut steps = Vec::new();
-    for index in 0..plan.steps.len() as u16 {
-        let rfp_key = pda::rfp(&plan.planner, &args.plan, index).0;
-        let Ok(rfp) = chain.fetch::<Rfp>(&rfp_key).await else {
-            steps.push(json!({"step": index, "rfp": null}));
+    let mut rows = vec![vec![
+        "step".to_string(),
+        "vendor".into(),
+        "price".into(),
+        "eta ms".into(),
+        "utility".into(),
+        "status".into(),
+    ]];
+    let mut reasons = Vec::new();
+    for step in &view.steps {
+        let Some(rfp) = &step.rfp else {
+            steps.push(json!({"step": step.index, "rfp": null}));
+            rows.push(vec![
+                step.index.to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "no RFP yet".into(),
+            ]);
             continue;
         };
-        let mut offers = Vec::new();
-        for (offer_key, offer) in planner.offers(&rfp_key).await? {
-            let name = chain
-                .fetch::<Agent>(&offer.agent)
-                .await
-                .map(|a| a.name)
-                .unwrap_or_default();
-            offers.push(json!({
-                "offer": offer_key.to_string(),
-                "agent": offer.agent.to_string(),
-                "name": name,
-                "price": offer.price,
-                "eta_ms": offer.eta_ms,
-                "success_rate_bps": offer.success_rate_bps,
-            }));
-        }
+        let scores = flows::score_offers(&chain, step, view.now()).await?;
+        let winner = match rfp.status {
+            RfpStatus::Awarded(award) => scores.iter().find(|s| s.offer.agent == award.agent),
+            _ => flows::predicted_winner(&scores),
+        };
         let status = match rfp.status {
-            RfpStatus::Open => "open".to_string(),
-            RfpStatus::Awarded(award) => format!("awarded to {} at {}", award.agent, award.price),
+            RfpStatus::Open if view.now() < rfp.bid_deadline => {
+                format!("bidding, {} s left", rfp.bid_deadline - view.now())
+            }
+            RfpStatus::Open => "bidding closed, not awarded".into(),
+            RfpStatus::Awarded(_) => "awarded".into(),
             RfpStatus::Cancelled { .. } => "cancelled".into(),
         };
+        if let Some(w) = winner {
+            if let Ok(c) = &w.candidate {
+                reasons.push(format!(
+                    "step {}: {} {} — highest utility: reliability {} bps × guard compatibility {} bps / price term {}",
+                    step.index,
+                    w.name,
+                    if matches!(rfp.status, RfpStatus::Awarded(_)) { "won" } else { "leads" },
+                    c.reliability_bps,
+                    c.compat_bps,
+                    c.priced_at
+                ));
+            }
+        }
+        if scores.is_empty() {
+            rows.push(vec![
+                step.index.to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                format!("{status}; no offers (max price {})", rfp.max_price),
+            ]);
+        }
+        let mut offers = Vec::new();
+        for s in &scores {
+            let is_winner = winner.is_some_and(|w| w.offer_key == s.offer_key);
+            rows.push(vec![
+                step.index.to_string(),
+                format!("{}{}", s.name, if is_winner { " *" } else { "" }),
+                s.offer.price.to_string(),
+                s.offer.eta_ms.to_string(),
+                s.utility()
+                    .map_or_else(|| "-".into(), |u| format!("{u:.0}")),
+                match &s.candidate {
+                    Ok(_) => status.clone(),
+                    Err(why) => format!("cannot win: {why}"),
+                },
+            ]);
+            offers.push(json!({
+                "offer": s.offer_key.to_string(),
+                "agent": s.offer.agent.to_string(),
+                "name": s.name,
+                "price": s.offer.price,
+                "eta_ms": s.offer.eta_ms,
+                "success_rate_bps": s.offer.success_rate_bps,
+                "utility": s.utility(),
+                "eligible": s.candidate.is_ok(),
+                "ineligible_because": s.candidate.as_ref().err(),
+                "winner": is_winner,
+            }));
+        }
         steps.push(json!({
-            "step": index,
-            "rfp": rfp_key.to_string(),
+            "step": step.index,
+            "rfp": step.rfp_key.to_string(),
             "max_price": rfp.max_price,
             "bid_deadline": rfp.bid_deadline,
             "status": status,
@@ -89,40 +153,16 @@ pub async fn run(args: OffersArgs, opts: Opts) -> Result<()> {
     if opts.output == Output::Json {
         out!(
             "{}",
-            serde_json::to_string_pretty(&json!({"plan": args.plan.to_string(), "steps": steps}))?
+            serde_json::to_string_pretty(
+                &json!({"plan": args.plan.to_string(), "steps": steps, "awards": awards})
+            )?
         );
         return Ok(());
     }
     section(&format!("Offers on plan {}", args.plan));
-    let mut rows = vec![vec![
-        "step".to_string(),
-        "vendor".into(),
-        "price".into(),
-        "eta ms".into(),
-        "status".into(),
-    ]];
-    for step in &steps {
-        let status = step["status"].as_str().unwrap_or("no RFP").to_string();
-        let offers = step["offers"].as_array().cloned().unwrap_or_default();
-        if offers.is_empty() {
-            rows.push(vec![
-                step["step"].to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                status.clone(),
-            ]);
-        }
-        for offer in offers {
-            rows.push(vec![
-                step["step"].to_string(),
-                offer["name"].as_str().unwrap_or("").to_string(),
-                offer["price"].to_string(),
-                offer["eta_ms"].to_string(),
-                status.clone(),
-            ]);
-        }
-    }
     table(&rows);
+    for reason in reasons {
+        out!("  {reason}");
+    }
     Ok(())
 }

@@ -2,11 +2,8 @@
 //! transaction, the approval transaction for a plan alone, for a third concurrent plan of the
 //! same owner and for the largest plan (six steps over four mints, six vendors), and the rent
 //! of the accounts custody adds. Every figure is read from landed transactions and accounts.
-use agentrunner_client::{chain::Chain, pda, plan::PlanGraph};
-use agentrunner_keepers::{
-    planner::{owner_approves, owner_creates, Draft},
-    Outcome,
-};
+use agentrunner_client::{chain::Chain, flows::Draft, pda, plan::PlanGraph};
+use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
 use market::state::Rfp;
 use runner::{instructions::StepArgs, state::StepKind};
@@ -65,20 +62,19 @@ pub async fn run() -> Result<()> {
     ];
     let mut drafts: Vec<Draft> = Vec::new();
     for goal in goals {
-        let draft = planner.draft(goal, &owner.pubkey()).await?;
-        owner_creates(&planner.sender, &owner, &draft).await?;
+        let draft = m.draft(goal, &owner.pubkey()).await?;
+        m.create(&owner, &draft).await?;
         open_and_bid(&m, &draft, |_| 0).await?;
         drafts.push(draft);
     }
     let largest = largest_plan(&m, &owner.pubkey()).await?;
-    owner_creates(&planner.sender, &owner, &largest).await?;
+    m.create(&owner, &largest).await?;
     open_and_bid(&m, &largest, |step| step).await?;
     m.localnet.advance(chain, 61).await?;
     let mut approvals = Vec::new();
     for draft in drafts.iter().chain([&largest]) {
         planner.award_all(&draft.plan).await?;
-        let approval = planner.approval(&draft.plan, 86_400).await?;
-        approvals.push(owner_approves(&planner.sender, &owner, &approval, &d.tables()).await?);
+        approvals.push(m.approve(&owner, &draft.plan, 86_400).await?);
     }
     rows.push(row("approval: plan alone (swap, then DCA)", &approvals[0]));
     rows.push(row(
@@ -159,7 +155,7 @@ async fn open_and_bid(m: &Market, draft: &Draft, vendor_of: impl Fn(usize) -> us
 /// Six steps over SOL, USDC, JUP and WIF: three sells into USDC and three buys out of it.
 async fn largest_plan(m: &Market, owner: &anchor_lang::prelude::Pubkey) -> Result<Draft> {
     let planner = m.planner();
-    let template = planner.draft("Swap 1 SOL->USDC <=30 bps", owner).await?;
+    let template = m.draft("Swap 1 SOL->USDC <=30 bps", owner).await?;
     let book = m.localnet.deployment.book();
     let graph = PlanGraph {
         goal: "the largest plan: six steps over four mints".into(),

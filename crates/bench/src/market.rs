@@ -6,8 +6,9 @@ use agent_registry::{
     state::{SemVer, SloFigures, Stage},
 };
 use agentrunner_client::{
+    flows::{self, Draft, OwnerWallet, RfpPolicy},
     ix,
-    send::{Journal, SendPolicy, Sender},
+    send::{Journal, Landed, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
@@ -15,7 +16,7 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::{
     broker::{Broker, Strategy},
-    planner::{Planner, RfpPolicy},
+    planner::Planner,
 };
 use anchor_lang::prelude::Pubkey;
 use anyhow::Result;
@@ -105,26 +106,51 @@ impl Market {
     }
 
     pub fn planner(&self) -> Planner<'_, EmbeddedChain> {
-        Planner {
-            chain: &self.chain,
-            sender: sender(&self.chain),
-            planner: self.planner_key.insecure_clone(),
-            deployment: &self.localnet.deployment,
-            policy: RfpPolicy::default(),
-        }
+        Planner::new(
+            &self.chain,
+            sender(&self.chain),
+            self.planner_key.insecure_clone(),
+            &self.localnet.deployment,
+            RfpPolicy::default(),
+        )
     }
 
     pub fn broker(&self, vendor: usize) -> Broker<'_, EmbeddedChain> {
         let (keypair, agent) = &self.vendors[vendor];
-        Broker {
-            chain: &self.chain,
-            sender: sender(&self.chain),
-            vendor: keypair.insecure_clone(),
-            agent: *agent,
-            deployment: &self.localnet.deployment,
-            strategy: Strategy::default(),
-            receipts_dir: None,
-        }
+        Broker::new(
+            &self.chain,
+            sender(&self.chain),
+            keypair.insecure_clone(),
+            *agent,
+            &self.localnet.deployment,
+            Strategy::default(),
+        )
+    }
+
+    /// `goal` drafted for `owner`, planned by the market's planner key.
+    pub async fn draft(&self, goal: &str, owner: &Pubkey) -> Result<Draft> {
+        let d = &self.localnet.deployment;
+        Ok(flows::draft(&self.chain, d, goal, owner, &self.planner_key.pubkey()).await?)
+    }
+
+    /// `owner` signs `create_plan` for `draft`.
+    pub async fn create(&self, owner: &Keypair, draft: &Draft) -> Result<Landed> {
+        let sender = sender(&self.chain);
+        let wallet = OwnerWallet::new(&self.chain, &sender, owner, &self.localnet.deployment);
+        Ok(wallet.create(draft).await?)
+    }
+
+    /// `owner` approves `plan` (every step awarded) for `lifetime_secs`.
+    pub async fn approve(
+        &self,
+        owner: &Keypair,
+        plan: &Pubkey,
+        lifetime_secs: i64,
+    ) -> Result<Vec<Landed>> {
+        let sender = sender(&self.chain);
+        let wallet = OwnerWallet::new(&self.chain, &sender, owner, &self.localnet.deployment);
+        let approval = wallet.approval(plan, lifetime_secs).await?;
+        Ok(wallet.approve(&approval).await?)
     }
 
     /// A fresh owner holding 1,000 SOL and 10,000 USDC.

@@ -8,10 +8,7 @@
 use std::time::{Duration, Instant};
 
 use agentrunner_client::{chain::Chain, pda, receipts::index::plan_receipts};
-use agentrunner_keepers::{
-    planner::{owner_approves, owner_creates},
-    Outcome,
-};
+use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
 use solana_signer::Signer;
 
@@ -70,9 +67,9 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
             format!("DCA 150 USDC->SOL {EXECUTIONS} times every 60s")
         };
         let started = Instant::now();
-        let draft = planner.draft(&goal, &owner.pubkey()).await?;
+        let draft = m.draft(&goal, &owner.pubkey()).await?;
         synthesis.push(started.elapsed());
-        owner_creates(&planner.sender, &owner, &draft).await?;
+        m.create(&owner, &draft).await?;
         planner.open_rfps(&draft.plan).await?;
         // Vendors bid in turn, first bidder first, so equal offers spread across vendors.
         let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
@@ -85,14 +82,7 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
     m.localnet.advance(chain, 61).await?;
     for (owner, plan) in &owned {
         planner.award_all(plan).await?;
-        let approval = planner.approval(plan, 86_400).await?;
-        owner_approves(
-            &planner.sender,
-            owner,
-            &approval,
-            &planner.deployment.tables(),
-        )
-        .await?;
+        m.approve(owner, plan, 86_400).await?;
     }
     let mut vendor_lamports = 0;
     for (vendor, _) in &m.vendors {

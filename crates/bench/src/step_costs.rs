@@ -2,10 +2,13 @@
 //! (the vendor signs and pays) against a seed-style flow on the same chain: a swap transaction,
 //! a separate SPL-transfer payment, one account per receipt, and one anchor account per day.
 //! Everything is measured from landed transactions and account balances.
-use agentrunner_client::{chain::Chain, ix, pda};
-use agentrunner_keepers::{planner::owner_approves, planner::owner_creates, Outcome};
+use agentrunner_client::{
+    chain::Chain,
+    flows::{Offers, PlanView, Settlement},
+    ix, pda,
+};
+use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
-use escrow::state::Budget;
 use market::state::Rfp;
 use sim_venue::instructions::SwapArgs;
 use solana_keypair::Keypair;
@@ -71,8 +74,8 @@ pub async fn run() -> Result<()> {
     // The plan's lifecycle around the executions (amortized separately).
     let mut lifecycle = Per::default();
     let goal = format!("DCA 1 SOL->USDC {EXECUTIONS} times every 60s");
-    let draft = planner.draft(&goal, &owner.pubkey()).await?;
-    let l = owner_creates(&planner.sender, &owner, &draft).await?;
+    let draft = m.draft(&goal, &owner.pubkey()).await?;
+    let l = m.create(&owner, &draft).await?;
     lifecycle.landed(l.wire_bytes, l.signatures);
     for (_, outcome) in planner.open_rfps(&draft.plan).await? {
         if let Outcome::Done(l) = outcome {
@@ -90,15 +93,7 @@ pub async fn run() -> Result<()> {
             lifecycle.landed(l.wire_bytes, l.signatures);
         }
     }
-    let approval = planner.approval(&draft.plan, 7 * 86_400).await?;
-    for l in owner_approves(
-        &planner.sender,
-        &owner,
-        &approval,
-        &planner.deployment.tables(),
-    )
-    .await?
-    {
+    for l in m.approve(&owner, &draft.plan, 7 * 86_400).await? {
         lifecycle.landed(l.wire_bytes, l.signatures);
     }
 
@@ -144,36 +139,9 @@ pub async fn run() -> Result<()> {
     ours_daily.rent = period_rent;
 
     // Cleanup returns the lifecycle's rent: grants, budget, plan, staging, offer, RFP.
-    let budget_ref = approval.budget();
-    let budget: Budget = chain.fetch(&budget_ref.budget).await?;
-    let mut cleanup: Vec<_> = (0..budget.grant_count)
-        .map(|i| {
-            ix::escrow::close_grant(
-                &budget_ref.budget,
-                &pda::grant(&budget_ref.budget, budget.grant_base + i).0,
-                &owner.pubkey(),
-            )
-        })
-        .collect();
-    let refundable = budget.deposited - budget.redeemed;
-    if refundable > 0 {
-        let usdc = pda::ata(&owner.pubkey(), &budget.mint, &anchor_spl::token::ID);
-        cleanup.push(ix::escrow::refund(
-            &budget_ref,
-            &usdc,
-            &owner.pubkey(),
-            refundable,
-        ));
-    }
-    cleanup.push(ix::escrow::close_budget(
-        &budget_ref,
-        &owner.pubkey(),
-        &owner.pubkey(),
-    ));
-    cleanup.push(ix::runner::close_plan(
-        &draft.plan,
-        &chain.fetch::<runner::state::Plan>(&draft.plan).await?,
-    ));
+    let view = PlanView::load(chain, d, &draft.plan, Offers::Skip).await?;
+    let fees = view.budget.clone().expect("the plan was approved");
+    let mut cleanup = Settlement::of(&view, d)?.instructions().to_vec();
     let sold = d.token("SOL")?.mint;
     cleanup.push(ix::runner::close_staging(&owner.pubkey(), &sold));
     let closed = chain.send(&cleanup, &[&owner]).await?;
@@ -192,12 +160,12 @@ pub async fn run() -> Result<()> {
     lifecycle.landed(crank.wire_bytes, crank.signatures);
     let mut left = 0;
     for key in [
-        budget_ref.budget,
-        budget_ref.vault,
+        fees.budget_ref.budget,
+        fees.budget_ref.vault,
         draft.plan,
         pda::staging(&owner.pubkey(), &sold).0,
         offer,
-        pda::grant(&budget_ref.budget, budget.grant_base).0,
+        fees.grants[0].0,
     ] {
         left += chain.balance(&key).await?;
     }

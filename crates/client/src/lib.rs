@@ -3,6 +3,8 @@
 //!
 //! - [`pda`]: every program-derived address, built from the programs' own seed constants.
 //! - [`ix`]: pure instruction builders, one function per instruction; they never send.
+//! - [`flows`]: the plan lifecycle — the read model of a plan and the owner's and planner's
+//!   verbs (draft, award, approve, settle) as builders that never send.
 //! - [`plan`]: goals in words to a canonical, hashed PlanGraph (and `create_plan` arguments).
 //! - [`accounts`]: decoding Anchor accounts from raw account data.
 //! - [`chain`]: the [`chain::Chain`] trait every backend implements; [`send`]: landing a
@@ -26,6 +28,7 @@ pub mod error;
 pub mod errors;
 pub mod events;
 pub mod failover;
+pub mod flows;
 pub mod ix;
 pub mod keys;
 pub mod pda;
@@ -34,6 +37,7 @@ pub mod priority;
 pub mod receipts;
 pub mod rpc;
 pub mod send;
+pub mod units;
 pub mod voucher;
 
 pub use error::{ClientError, ClientResult};

@@ -273,6 +273,26 @@ impl<'a, C: Chain> Sender<'a, C, Box<dyn Journal>> {
 }
 
 impl<C: Chain, J: Journal> Sender<'_, C, J> {
+    /// Lands `transactions` in order, each paid and signed by `signer`, under the intents
+    /// `"{intent}:{i}"` — how the owner's multi-transaction verbs (create, approve, settle) are
+    /// sent. Stops at the first failure; what landed before it stays landed.
+    pub async fn send_all(
+        &self,
+        intent: &str,
+        signer: &Keypair,
+        transactions: &[Vec<Instruction>],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Vec<Landed>, SendError> {
+        let mut landed = Vec::with_capacity(transactions.len());
+        for (i, ixs) in transactions.iter().enumerate() {
+            landed.push(
+                self.send(&format!("{intent}:{i}"), signer, ixs, &[], tables)
+                    .await?,
+            );
+        }
+        Ok(landed)
+    }
+
     /// Lands `ixs` once for `intent` (a stable name of the state transition, e.g.
     /// `"execute:<plan>:<step>:<execution>"`).
     pub async fn send(

@@ -1,9 +1,9 @@
 //! `planner`: for every plan whose planner is this key, opens the steps' RFPs and awards each
 //! once bidding closes (`award_best` over all live offers). Goals themselves are planned by the
 //! owner's `agentrunner goal`, which signs `create_plan`.
-use agentrunner_client::chain::Chain;
+use agentrunner_client::{chain::Chain, flows::RfpPolicy};
 use agentrunner_keepers::{
-    planner::{Planner, RfpPolicy},
+    planner::Planner,
     runtime::{count_done, Keeper},
 };
 use anchor_lang::Discriminator;
@@ -14,16 +14,16 @@ use tracing::info;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let keeper = Keeper::start("planner").await?;
-    let planner = Planner {
-        chain: &keeper.chain,
-        sender: keeper.sender(),
-        planner: keeper.signer.insecure_clone(),
-        deployment: &keeper.deployment,
-        policy: RfpPolicy {
+    let planner = Planner::new(
+        &keeper.chain,
+        keeper.sender(),
+        keeper.signer.insecure_clone(),
+        &keeper.deployment,
+        RfpPolicy {
             bid_secs: keeper.settings.bid_secs,
             ..RfpPolicy::default()
         },
-    };
+    );
     keeper
         .rounds(|| async {
             let mut done = 0;

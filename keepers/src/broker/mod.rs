@@ -117,6 +117,32 @@ pub struct Executed {
 }
 
 impl<'a, C: Chain> Broker<'a, C> {
+    /// A broker for `agent` run by `vendor` with `strategy`, writing no receipt files.
+    pub fn new(
+        chain: &'a C,
+        sender: Sender<'a, C, Box<dyn Journal>>,
+        vendor: Keypair,
+        agent: Pubkey,
+        deployment: &'a Deployment,
+        strategy: Strategy,
+    ) -> Self {
+        Self {
+            chain,
+            sender,
+            vendor,
+            agent,
+            deployment,
+            strategy,
+            receipts_dir: None,
+        }
+    }
+
+    /// Writes each signed receipt as a JSON file into `dir`.
+    pub fn with_receipts_dir(mut self, dir: PathBuf) -> Self {
+        self.receipts_dir = Some(dir);
+        self
+    }
+
     fn tables(&self) -> Vec<AddressLookupTableAccount> {
         self.deployment.tables()
     }

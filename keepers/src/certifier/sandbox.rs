@@ -12,6 +12,7 @@ use agent_registry::{
 };
 use agentrunner_client::{
     chain::Chain,
+    flows::{self, OwnerWallet, RfpPolicy},
     ix, pda,
     receipts::index::mirror_of,
     send::{SendPolicy, Sender},
@@ -25,7 +26,7 @@ use solana_signer::Signer;
 
 use crate::{
     broker::{Broker, Strategy},
-    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
+    planner::Planner,
     Outcome,
 };
 
@@ -146,54 +147,51 @@ pub async fn run(
         .fund_tokens(&chain, &owner.pubkey(), "USDC", 100_000_000_000)
         .await
         .map_err(fail)?;
-    let planner = Planner {
-        chain: &chain,
-        sender: sender(),
-        planner: chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
+    let planner = Planner::new(
+        &chain,
+        sender(),
+        chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
         deployment,
-        policy: RfpPolicy {
+        RfpPolicy {
             min_stage: Stage::A,
             ..RfpPolicy::default()
         },
-    };
-    let broker = Broker {
-        chain: &chain,
-        sender: sender(),
+    );
+    let broker = Broker::new(
+        &chain,
+        sender(),
         vendor,
         agent,
         deployment,
-        strategy: strategy.clone(),
-        receipts_dir: None,
-    };
+        strategy.clone(),
+    );
 
     let goal = format!(
         "DCA 1 SOL->USDC {} times every {}s",
         spec.executions, spec.interval_secs
     );
-    let mut draft = planner.draft(&goal, &owner.pubkey()).await.map_err(fail)?;
+    let planner_key = planner.planner.pubkey();
+    let mut draft = flows::draft(&chain, deployment, &goal, &owner.pubkey(), &planner_key)
+        .await
+        .map_err(fail)?;
     if let Some(per_day) = spec.daily_cap_executions {
         let one = draft.args.notional_cap_usd;
         draft.args.daily_cap_usd = one.saturating_mul(u64::from(per_day));
     }
     let owner_sender = sender();
-    owner_creates(&owner_sender, &owner, &draft)
+    let wallet = OwnerWallet::new(&chain, &owner_sender, &owner, deployment);
+    wallet.create(&draft).await.map_err(fail)?;
+    let oversize = if spec.oversize_rfp {
+        let big = flows::draft(
+            &chain,
+            deployment,
+            "Swap 500 SOL->USDC",
+            &owner.pubkey(),
+            &planner_key,
+        )
         .await
         .map_err(fail)?;
-    let oversize = if spec.oversize_rfp {
-        let big = planner
-            .draft("Swap 500 SOL->USDC", &owner.pubkey())
-            .await
-            .map_err(fail)?;
-        owner_sender
-            .send(
-                "create-big",
-                &owner,
-                &[ix::runner::create_plan(&owner.pubkey(), big.args.clone())],
-                &[],
-                &[],
-            )
-            .await
-            .map_err(fail)?;
+        wallet.create(&big).await.map_err(fail)?;
         planner.open_rfps(&big.plan).await.map_err(fail)?;
         Some(pda::rfp(&planner.planner.pubkey(), &big.plan, 0).0)
     } else {
@@ -206,13 +204,11 @@ pub async fn run(
         .await
         .map_err(fail)?;
     planner.award_all(&draft.plan).await.map_err(fail)?;
-    let approval = planner
+    let approval = wallet
         .approval(&draft.plan, 7 * 86_400)
         .await
         .map_err(fail)?;
-    owner_approves(&owner_sender, &owner, &approval, &deployment.tables())
-        .await
-        .map_err(fail)?;
+    wallet.approve(&approval).await.map_err(fail)?;
 
     let mut report = SandboxReport {
         planned: spec.executions,

@@ -101,6 +101,40 @@ pub fn within_fee_cap(fee_usd: u64, notional_usd: u64, cap_bps: u16) -> Result<b
     Ok(fee <= allowed)
 }
 
+/// The most atoms of a fee token (priced `fee_price`, `fee_decimals`) a fee may be on a
+/// `notional_usd` execution under `cap_bps`, as [`within_fee_cap`] judges it (fees valued with
+/// [`usd_micro_ceil`]): what a planner offers as an RFP's maximum price.
+pub fn max_fee_atoms(
+    notional_usd: u64,
+    cap_bps: u16,
+    fee_price: UsdPrice,
+    fee_decimals: u8,
+) -> Result<u64> {
+    let one_token = 10u64
+        .checked_pow(u32::from(fee_decimals))
+        .ok_or(CommonError::MathOverflow)?;
+    let one_token_usd = usd_micro(one_token, fee_price, fee_decimals)?;
+    require!(one_token_usd > 0, CommonError::MathOverflow);
+    // cap_usd * one_token / one_token_usd, with cap_usd = notional * cap / 10_000 (floor).
+    let cap_usd = u128::from(notional_usd)
+        .safe_mul(u128::from(cap_bps))?
+        .safe_div(u128::from(BPS_DENOMINATOR))?;
+    let mut atoms: u64 = cap_usd
+        .safe_mul(u128::from(one_token))?
+        .safe_div(u128::from(one_token_usd))?
+        .cast()?;
+    while atoms > 0
+        && !within_fee_cap(
+            usd_micro_ceil(atoms, fee_price, fee_decimals)?,
+            notional_usd,
+            cap_bps,
+        )?
+    {
+        atoms = atoms.safe_sub(1)?;
+    }
+    Ok(atoms)
+}
+
 trait SafeNeg: Sized {
     fn safe_neg(self) -> Result<Self>;
 }

@@ -83,6 +83,21 @@ fn conf_within(conf: u128, price: u128, max_bps: u16) -> Result<()> {
     Ok(())
 }
 
+/// A Pyth `PriceUpdateV2` account's contents, unchecked: the one decoder of Pyth data, used by
+/// [`read_pyth`] and by off-chain code that only sizes things (bids, plans, market data).
+pub fn decode_pyth(data: &[u8]) -> Result<PriceUpdateV2> {
+    PriceUpdateV2::try_deserialize(&mut &data[..]).map_err(|_| error!(RunnerError::OracleMalformed))
+}
+
+/// The unchecked price of a Pyth `PriceUpdateV2` account (see [`decode_pyth`]).
+pub fn pyth_price(data: &[u8]) -> Result<UsdPrice> {
+    let message = decode_pyth(data)?.price_message;
+    Ok(UsdPrice {
+        mantissa: u128::from(message.price.unsigned_abs()),
+        exponent: message.exponent,
+    })
+}
+
 /// Pyth: owner checked by the caller; feed id, verification level, age, sign and confidence here.
 /// Off-chain code (quotes, planning) decodes Pyth accounts with this same function.
 pub fn read_pyth(
@@ -91,8 +106,7 @@ pub fn read_pyth(
     guards: &StepGuards,
     now: i64,
 ) -> Result<Reading> {
-    let update =
-        PriceUpdateV2::try_deserialize(&mut &data[..]).map_err(|_| RunnerError::OracleMalformed)?;
+    let update = decode_pyth(data)?;
     let message = update.price_message;
     require!(
         message.feed_id == *feed_id && *feed_id != [0; 32],

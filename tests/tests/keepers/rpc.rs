@@ -6,6 +6,7 @@ use std::sync::Arc;
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
+    flows::{self, OwnerWallet, RfpPolicy},
     pda,
     receipts::index::{mirror_of, plan_receipts},
     rpc::RpcChain,
@@ -18,7 +19,7 @@ use agentrunner_embedded::{
 };
 use agentrunner_keepers::{
     broker::{Broker, Strategy},
-    planner::{owner_approves, owner_creates, Planner, RfpPolicy},
+    planner::Planner,
     Outcome,
 };
 use agentrunner_tests::fixtures::onboarding_ixs;
@@ -89,31 +90,32 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         .fund_tokens(&chain, &owner.pubkey(), "USDC", 10_000_000)
         .await
         .unwrap();
-    let planner = Planner {
-        chain: &rpc,
-        sender: sender(),
-        planner: chain.funded_keypair(1_000_000_000).await.unwrap(),
-        deployment: d,
-        policy: RfpPolicy {
+    let planner = Planner::new(
+        &rpc,
+        sender(),
+        chain.funded_keypair(1_000_000_000).await.unwrap(),
+        d,
+        RfpPolicy {
             min_stage: Stage::A,
             ..RfpPolicy::default()
         },
-    };
-    let draft = planner
-        .draft("Swap 2 SOL->USDC <=40 bps", &owner.pubkey())
+    );
+    let owner_sender = sender();
+    let wallet = OwnerWallet::new(&rpc, &owner_sender, &owner, d);
+    let goal = "Swap 2 SOL->USDC <=40 bps";
+    let draft = flows::draft(&rpc, d, goal, &owner.pubkey(), &planner.planner.pubkey())
         .await
         .unwrap();
-    owner_creates(&sender(), &owner, &draft).await.unwrap();
+    wallet.create(&draft).await.unwrap();
     planner.open_rfps(&draft.plan).await.unwrap();
-    let broker = Broker {
-        chain: &rpc,
-        sender: sender(),
-        vendor: vendor.insecure_clone(),
+    let broker = Broker::new(
+        &rpc,
+        sender(),
+        vendor.insecure_clone(),
         agent,
-        deployment: d,
-        strategy: Strategy::default(),
-        receipts_dir: None,
-    };
+        d,
+        Strategy::default(),
+    );
     let bids = broker.bid_all().await.unwrap();
     assert!(matches!(bids[0].1, Ok(Outcome::Done(_))), "{:?}", bids[0].1);
     assert_eq!(
@@ -125,10 +127,8 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
     );
     localnet.advance(&chain, 61).await.unwrap();
     planner.award_all(&draft.plan).await.unwrap();
-    let approval = planner.approval(&draft.plan, 86_400).await.unwrap();
-    owner_approves(&sender(), &owner, &approval, &planner.deployment.tables())
-        .await
-        .unwrap();
+    let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
+    wallet.approve(&approval).await.unwrap();
     let rfp: Rfp = rpc
         .fetch(&pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0)
         .await

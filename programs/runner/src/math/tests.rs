@@ -87,7 +87,26 @@ fn extreme_exponents_fail_closed() {
     assert!(expected_out(1, USDC, 6, tiny, 6).is_err());
 }
 
+#[test]
+fn max_fee_is_the_cap_of_the_notional() {
+    // $100 notional, 100 bps: at most $1 of USDC.
+    assert_eq!(max_fee_atoms(100_000_000, 100, USDC, 6).unwrap(), 1_000_000);
+    // In SOL at $150: 1/150 SOL, rounded down.
+    assert_eq!(max_fee_atoms(100_000_000, 100, SOL, 9).unwrap(), 6_666_666);
+    assert_eq!(max_fee_atoms(100_000_000, 0, USDC, 6).unwrap(), 0);
+}
+
 proptest! {
+    /// The planner's maximum price is exactly what the runner's fee cap check accepts: that many
+    /// atoms pass, one more does not.
+    #[test]
+    fn max_fee_matches_the_cap_check(notional in 1u64..1_000_000_000_000, cap in 1u16..=10_000, p in 1_000_000u128..1_000_000_000_000) {
+        let price = UsdPrice { mantissa: p, exponent: -8 };
+        let atoms = max_fee_atoms(notional, cap, price, 6).unwrap();
+        prop_assert!(within_fee_cap(usd_micro_ceil(atoms, price, 6).unwrap(), notional, cap).unwrap());
+        prop_assert!(!within_fee_cap(usd_micro_ceil(atoms + 1, price, 6).unwrap(), notional, cap).unwrap());
+    }
+
     /// G-11: at exactly min_out the realized slippage is within the cap; one atom less is what
     /// the program refuses (received < min_out).
     #[test]

@@ -1,0 +1,246 @@
+//! From a goal to RFPs: what the planner knows (oracle prices and the owner's holdings, one
+//! batched read), the [`Draft`] the owner signs, and the `open_rfp` arguments of each step,
+//! whose maximum price is the step's fee cap of its notional exactly as the runner checks it.
+use agent_registry::state::Stage;
+use anchor_lang::prelude::Pubkey;
+use market::{constants::guard, instructions::OpenRfpArgs, state::GuardRequirements};
+use runner::{
+    instructions::CreatePlanArgs,
+    math::{max_fee_atoms, usd_micro, UsdPrice},
+    oracle::pyth_price,
+    state::{Plan, PlanStep, StepKind},
+};
+
+use crate::{
+    chain::Chain,
+    deployment::{DeployedToken, Deployment},
+    ix, pda,
+    plan::{plan_goal, PlanContext, PlanError, PlanGraph},
+    ClientError, ClientResult,
+};
+
+/// How a planner puts steps out to bid.
+#[derive(Clone, Copy, Debug)]
+pub struct RfpPolicy {
+    /// Seconds offers are accepted.
+    pub bid_secs: i64,
+    /// Lowest certification stage a bidder must hold.
+    pub min_stage: Stage,
+    /// Seconds after the last planned execution before the RFP lapses.
+    pub margin_secs: i64,
+}
+
+impl Default for RfpPolicy {
+    fn default() -> Self {
+        Self {
+            bid_secs: 60,
+            min_stage: Stage::C,
+            margin_secs: 86_400,
+        }
+    }
+}
+
+/// A plan ready for its owner's signature.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub graph: PlanGraph,
+    pub args: CreatePlanArgs,
+    /// The plan's address.
+    pub plan: Pubkey,
+}
+
+impl Draft {
+    /// The owner's `create_plan` for this draft.
+    pub fn create_instruction(
+        &self,
+        owner: &Pubkey,
+    ) -> anchor_lang::solana_program::instruction::Instruction {
+        ix::runner::create_plan(owner, self.args.clone())
+    }
+
+    /// The draft as the transactions the owner signs: `create_plan`, alone.
+    pub fn transactions(
+        &self,
+        owner: &Pubkey,
+    ) -> Vec<Vec<anchor_lang::solana_program::instruction::Instruction>> {
+        vec![vec![self.create_instruction(owner)]]
+    }
+}
+
+/// Why no draft came out.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// The oracle price of every deployment token (None where its account is missing or not a
+/// Pyth price), in deployment order; one batched read.
+pub async fn token_prices<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+) -> ClientResult<Vec<Option<UsdPrice>>> {
+    let keys: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.price_account).collect();
+    Ok(chain
+        .accounts(&keys)
+        .await?
+        .iter()
+        .map(|a| a.as_ref().and_then(|a| pyth_price(&a.data).ok()))
+        .collect())
+}
+
+/// Micro-USD per whole token of `token` at `price`.
+fn micro_usd_per_token(token: &DeployedToken, price: UsdPrice) -> Option<u64> {
+    usd_micro(
+        10u64.checked_pow(u32::from(token.decimals))?,
+        price,
+        token.decimals,
+    )
+    .ok()
+}
+
+/// What a planner knows about `owner`: oracle prices and the owner's holdings (two batched
+/// reads).
+pub async fn plan_context<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    owner: &Pubkey,
+) -> ClientResult<PlanContext> {
+    let prices = token_prices(chain, deployment).await?;
+    let held: Vec<Pubkey> = deployment
+        .tokens
+        .iter()
+        .map(|t| pda::ata(owner, &t.mint, &anchor_spl::token::ID))
+        .collect();
+    let balances = chain.accounts(&held).await?;
+    let mut context = PlanContext {
+        book: deployment.book(),
+        prices: Vec::new(),
+        holdings: Vec::new(),
+        venues: vec![sim_venue::ID],
+        fee_token: deployment.fee_token.clone(),
+        hub: deployment.hub.clone(),
+        default_interval_secs: 3_600,
+    };
+    for ((token, price), balance) in deployment.tokens.iter().zip(prices).zip(balances) {
+        if let Some(price) = price.and_then(|p| micro_usd_per_token(token, p)) {
+            context.prices.push((token.symbol.clone(), price));
+        }
+        let atoms = balance
+            .and_then(|a| {
+                a.data
+                    .get(64..72)
+                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+            })
+            .unwrap_or(0);
+        context.holdings.push((token.symbol.clone(), atoms));
+    }
+    Ok(context)
+}
+
+/// Plans `goal` for `owner` under the owner's next free plan id; `planner` opens its RFPs.
+pub async fn draft<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    goal: &str,
+    owner: &Pubkey,
+    planner: &Pubkey,
+) -> Result<Draft, DraftError> {
+    let context = plan_context(chain, deployment, owner).await?;
+    let graph = plan_goal(goal, &context)?;
+    let mut plan_id = 1;
+    while chain.account(&pda::plan(owner, plan_id).0).await?.is_some() {
+        plan_id += 1;
+    }
+    let args = graph.create_args(plan_id, *planner, &deployment.book())?;
+    Ok(Draft {
+        graph,
+        plan: pda::plan(owner, plan_id).0,
+        args,
+    })
+}
+
+/// The `open_rfp` arguments of every step of `plan` at `now`: the fee token of `deployment`,
+/// a maximum price of the step's fee cap of its notional at current oracle prices (one whole
+/// fee token for Service steps, which have no notional).
+pub async fn rfp_args<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    plan_key: &Pubkey,
+    plan: &Plan,
+    policy: &RfpPolicy,
+    now: i64,
+) -> ClientResult<Vec<OpenRfpArgs>> {
+    let prices = token_prices(chain, deployment).await?;
+    let price_of = |mint: &Pubkey| -> ClientResult<(DeployedToken, Option<UsdPrice>)> {
+        let i = deployment
+            .tokens
+            .iter()
+            .position(|t| t.mint == *mint)
+            .ok_or_else(|| ClientError::Build(format!("mint {mint} is not in the deployment")))?;
+        Ok((deployment.tokens[i].clone(), prices[i]))
+    };
+    let fee = deployment.token(&deployment.fee_token)?;
+    let (_, fee_price) = price_of(&fee.mint)?;
+    plan.steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let max_price = match (step.kind, fee_price) {
+                (StepKind::Service, _) | (_, None) => 10u64.pow(u32::from(fee.decimals)),
+                (_, Some(fee_price)) => {
+                    let (token, price) = price_of(&step.mint_in)?;
+                    let notional = price
+                        .and_then(|p| usd_micro(step.amount_in, p, token.decimals).ok())
+                        .unwrap_or(0);
+                    max_fee_atoms(notional, step.guards.fee_cap_bps, fee_price, fee.decimals)
+                        .unwrap_or(0)
+                        .max(1)
+                }
+            };
+            Ok(open_rfp_args(
+                plan_key,
+                index as u16,
+                step,
+                fee.mint,
+                max_price,
+                policy,
+                now,
+            ))
+        })
+        .collect()
+}
+
+fn open_rfp_args(
+    plan_key: &Pubkey,
+    step_index: u16,
+    step: &PlanStep,
+    fee_mint: Pubkey,
+    max_price: u64,
+    policy: &RfpPolicy,
+    now: i64,
+) -> OpenRfpArgs {
+    let span = i64::from(step.repeat.saturating_sub(1)) * i64::from(step.interval_secs);
+    OpenRfpArgs {
+        plan: *plan_key,
+        step: step_index,
+        capability: step.capability,
+        mint: fee_mint,
+        max_price,
+        guards: GuardRequirements {
+            max_slippage_bps: step.guards.max_slippage_bps,
+            oracle_max_age_secs: step.guards.oracle_max_age_secs,
+            fee_cap_bps: step.guards.fee_cap_bps,
+            required: if step.kind == StepKind::Service {
+                guard::FEE_CAP
+            } else {
+                guard::ALL
+            },
+        },
+        min_stage: policy.min_stage,
+        bid_deadline: now + policy.bid_secs,
+        execution_deadline: now + policy.bid_secs + span + policy.margin_secs,
+    }
+}

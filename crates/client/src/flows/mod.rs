@@ -1,0 +1,23 @@
+//! The plan lifecycle, once: draft -> create -> RFPs -> bid -> award -> approve -> execute ->
+//! settle. A [`PlanView`] is the read model of a plan (one batched read); the owner's and the
+//! planner's verbs are builders that never send — the CLI, the keepers, the demo, the bench and
+//! the tests send what they build. Vendors' bids and executions live with the broker.
+//!
+//! - [`draft`]: a goal to a [`Draft`] (prices and holdings read once) and each step's RFP.
+//! - [`award`]: `award_best` over a step's offers.
+//! - [`approve`]: the owner's one-signature [`crate::ix::approval::Approval`].
+//! - [`settle`]: the close-out ([`Settlement`]): cancel, revoke, refund, close.
+//! - [`wallet`]: [`OwnerWallet`], the owner's key signing these builders in-process.
+pub mod approve;
+pub mod award;
+pub mod draft;
+pub mod settle;
+pub mod view;
+pub mod wallet;
+
+pub use approve::approval;
+pub use award::{award_step, predicted_winner, score_offers, AwardReadiness, OfferScore};
+pub use draft::{draft, plan_context, rfp_args, Draft, DraftError, RfpPolicy};
+pub use settle::{Scope, Settlement};
+pub use view::{BudgetView, Offers, PlanView, StepView};
+pub use wallet::OwnerWallet;
