@@ -263,15 +263,14 @@ async fn test_cli_journey_against_a_served_cluster() {
             },
         )
     };
-    let broker = Broker {
-        chain: &rpc,
-        sender: sender(),
-        vendor: read_keypair(&s.key("vendor")).unwrap(),
-        agent: agent.parse().unwrap(),
-        deployment: &deployment,
-        strategy: Strategy::default(),
-        receipts_dir: None,
-    };
+    let broker = Broker::new(
+        &rpc,
+        sender(),
+        read_keypair(&s.key("vendor")).unwrap(),
+        agent.parse().unwrap(),
+        &deployment,
+        Strategy::default(),
+    );
     let bids = broker.bid_all().await.unwrap();
     assert_eq!(
         bids.iter()
@@ -379,6 +378,83 @@ async fn test_cli_journey_against_a_served_cluster() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not the receipt's leaf"));
 
+    // The finished plan settles: nothing left to refund, every account closed.
+    let settled = s.json("owner", &["settle", &plan]);
+    assert_eq!(
+        (settled["cancelled"].as_bool(), settled["refunded"].as_u64()),
+        (Some(false), Some(0)),
+        "{settled}"
+    );
+    assert_eq!(settled["grants_closed"], 2);
+    assert!(rpc.account(&plan.parse().unwrap()).await.unwrap().is_none());
+
+    // An approved plan the owner stops before it runs: cancelled, its grant revoked, the
+    // vendor cannot execute, and settling gives back every atom and the allowance.
+    let usdc = deployment.token("USDC").unwrap().mint;
+    let sol = deployment.token("SOL").unwrap().mint;
+    let owner_usdc = agentrunner_client::ix::runner::owner_account(&owner_key, &usdc);
+    let owner_sol = agentrunner_client::ix::runner::owner_account(&owner_key, &sol);
+    let delegated = |data: Vec<u8>| {
+        spl_token_interface::state::Account::unpack(&data)
+            .unwrap()
+            .delegated_amount
+    };
+    let stopped = s.json(
+        "owner",
+        &["goal", "Swap 1 SOL->USDC <=50 bps", "--bid-secs", "60"],
+    )["plan"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    broker.bid_all().await.unwrap();
+    wait_until("the step is awarded", 60, || {
+        s.json("owner", &["offers", &stopped, "--award"])["steps"][0]["status"] == "awarded"
+    });
+    let usdc_before = rpc.token_balance(&owner_usdc).await.unwrap();
+    let allowance_before = delegated(rpc.account(&owner_sol).await.unwrap().unwrap().data);
+    s.json("owner", &["approve", &stopped]);
+    assert!(delegated(rpc.account(&owner_sol).await.unwrap().unwrap().data) > allowance_before);
+    let cancelled = s.json("owner", &["cancel", &stopped]);
+    assert_eq!(
+        (
+            cancelled["cancelled"].as_bool(),
+            cancelled["grants_revoked"].as_u64()
+        ),
+        (Some(true), Some(1)),
+        "{cancelled}"
+    );
+    assert_eq!(
+        delegated(rpc.account(&owner_sol).await.unwrap().unwrap().data),
+        allowance_before,
+        "cancelling releases the plan's allowance"
+    );
+    broker.execute_all().await.unwrap();
+    let status = s.json("owner", &["status", &stopped]);
+    assert_eq!(
+        (
+            status["status"].as_str(),
+            status["steps"][0]["executions"].as_u64()
+        ),
+        (Some("cancelled"), Some(0)),
+        "{status}"
+    );
+    let settled = s.json("owner", &["settle", &stopped]);
+    assert_eq!(settled["refunded"], 50_000, "{settled}");
+    assert_eq!(
+        rpc.token_balance(&owner_usdc).await.unwrap(),
+        usdc_before,
+        "the whole deposit came back"
+    );
+    assert!(rpc
+        .account(&stopped.parse().unwrap())
+        .await
+        .unwrap()
+        .is_none());
+    // Settling twice finds nothing: a clear error, nothing sent.
+    let again = s.run("owner", &["settle", &stopped]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not found"));
+
     // Clear errors, nothing half-done.
     let owner_key = s.key("owner");
     let owner_key = owner_key.to_str().unwrap();
@@ -449,21 +525,20 @@ async fn test_cli_three_concurrent_plans_on_one_account_all_finish() {
             created["plan"].as_str().unwrap().to_string()
         })
         .collect();
-    let broker = Broker {
-        chain: &rpc,
-        sender: Sender::unjournaled(
+    let broker = Broker::new(
+        &rpc,
+        Sender::unjournaled(
             &rpc,
             SendPolicy {
                 poll_interval: Duration::from_millis(50),
                 ..SendPolicy::default()
             },
         ),
-        vendor: read_keypair(&s.key("vendor")).unwrap(),
-        agent: agent.parse().unwrap(),
-        deployment: &deployment,
-        strategy: Strategy::default(),
-        receipts_dir: None,
-    };
+        read_keypair(&s.key("vendor")).unwrap(),
+        agent.parse().unwrap(),
+        &deployment,
+        Strategy::default(),
+    );
     broker.bid_all().await.unwrap();
     for plan in &plans {
         wait_until("bidding closes and every step is awarded", 90, || {

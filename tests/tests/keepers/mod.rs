@@ -6,3 +6,4 @@ mod failover;
 mod idempotency;
 mod journey;
 mod rpc;
+mod settle;

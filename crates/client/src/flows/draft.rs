@@ -150,16 +150,33 @@ pub async fn draft<C: Chain>(
 ) -> Result<Draft, DraftError> {
     let context = plan_context(chain, deployment, owner).await?;
     let graph = plan_goal(goal, &context)?;
-    let mut plan_id = 1;
-    while chain.account(&pda::plan(owner, plan_id).0).await?.is_some() {
-        plan_id += 1;
-    }
+    let plan_id = next_plan_id(chain, owner).await?;
     let args = graph.create_args(plan_id, *planner, &deployment.book())?;
     Ok(Draft {
         graph,
         plan: pda::plan(owner, plan_id).0,
         args,
     })
+}
+
+/// Candidate plan ids read per request.
+const PLAN_ID_BATCH: u64 = 64;
+
+/// The owner's lowest plan id never used: no plan account and no transaction history. A closed
+/// plan's id is never reused — its RFPs, offers and receipts still name the plan's address.
+pub async fn next_plan_id<C: Chain>(chain: &C, owner: &Pubkey) -> ClientResult<u64> {
+    let mut first = 1;
+    loop {
+        let keys: Vec<Pubkey> = (first..first + PLAN_ID_BATCH)
+            .map(|id| pda::plan(owner, id).0)
+            .collect();
+        for (i, (key, account)) in keys.iter().zip(chain.accounts(&keys).await?).enumerate() {
+            if account.is_none() && chain.signatures_for_address(key).await?.is_empty() {
+                return Ok(first + i as u64);
+            }
+        }
+        first += PLAN_ID_BATCH;
+    }
 }
 
 /// The `open_rfp` arguments of every step of `plan` at `now`: the fee token of `deployment`,

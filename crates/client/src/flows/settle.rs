@@ -105,18 +105,20 @@ impl Settlement {
                     closes.push(*key);
                 }
             }
-            if unsettled && !sweep && refund > 0 {
-                instructions.push(ix::escrow::refund(
-                    &b.budget_ref,
-                    &owner_fee,
-                    &owner,
-                    refund,
-                ));
+            if scope == Scope::Cancel {
+                refund = 0;
+            } else {
+                if unsettled && !sweep && refund > 0 {
+                    let ix = ix::escrow::refund(&b.budget_ref, &owner_fee, &owner, refund);
+                    instructions.push(ix);
+                }
+                instructions.push(ix::escrow::close_budget(&b.budget_ref, &owner, &owner));
+                closes_budget = true;
             }
-            instructions.push(ix::escrow::close_budget(&b.budget_ref, &owner, &owner));
-            closes_budget = true;
         }
-        instructions.push(ix::runner::close_plan(&view.key, &closing));
+        if scope == Scope::CloseOut {
+            instructions.push(ix::runner::close_plan(&view.key, &closing));
+        }
         Ok(Self {
             owner,
             plan: view.key,
