@@ -138,26 +138,42 @@ impl Served {
     }
 }
 
-/// A manifest advertising `capabilities` (a JSON array).
-fn manifest_with(path: &Path, capabilities: &str) {
-    std::fs::write(
-        path,
-        r#"{"name":"FastRoute","version":"1.0.0","capabilities":__CAPS__,
-            "permissions":["market.submit_offer","runner.execute_swap_step"],
-            "guards":["slippage","oracle","fee_cap","allowlist"],
-            "slo":{"p95_latency_ms":5000,"success_rate_bps":9900},
-            "strategy":{"price":50000,"eta_ms":600,"success_rate_bps":9900,
-                        "max_notional_usd":10000000000,"respects_guards":true,"venue_tolerance_bps":100}}"#
-            .replace("__CAPS__", capabilities),
-    )
-    .unwrap();
+/// A manifest advertising `capabilities` (a JSON array): `agent init`'s commented example,
+/// renamed, as a vendor would start.
+fn manifest_with(s: &Served, path: &Path, capabilities: &str) {
+    let out = s.run(
+        "vendor",
+        &["agent", "init", "--manifest", path.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = s.run(
+        "vendor",
+        &["agent", "init", "--manifest", path.to_str().unwrap()],
+    );
+    assert!(
+        !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--force"),
+        "init never overwrites silently"
+    );
+    let example = std::fs::read_to_string(path).unwrap();
+    assert!(
+        example.lines().any(|l| l.trim_start().starts_with("//")),
+        "commented"
+    );
+    let edited = example
+        .replace("\"MyAgent\"", "\"FastRoute\"")
+        .replace("[\"swap\", \"dca\"]", capabilities);
+    std::fs::write(path, edited).unwrap();
 }
 
 /// The vendor registers an agent advertising `capabilities` (a JSON array) and the certifier
 /// certifies it A-D through the CLI; returns the agent's address.
 fn onboard(s: &Served, capabilities: &str) -> String {
     let manifest_path = s.dir.join("manifest.json");
-    manifest_with(&manifest_path, capabilities);
+    manifest_with(s, &manifest_path, capabilities);
     let manifest_arg = manifest_path.to_str().unwrap();
 
     // The vendor registers; the certifier certifies it A-D.

@@ -1,12 +1,12 @@
-//! `agentrunner agent register|publish|show`: a vendor's identity in the registry.
+//! `agentrunner agent init|register|publish|show`: a vendor's identity in the registry.
 use std::path::PathBuf;
 
-use agent_registry::{
-    instructions::{PublishVersionArgs, RegisterAgentArgs},
-    state::{Agent, AgentVersion, SemVer, Stage},
+use agent_registry::state::{Agent, AgentVersion, Stage};
+use agentrunner_client::{
+    chain::Chain,
+    flows::manifest::{self, Manifest},
+    pda,
 };
-use agentrunner_client::{chain::Chain, ix, pda};
-use agentrunner_keepers::certifier::Manifest;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
@@ -21,6 +21,15 @@ use crate::{
 
 #[derive(Subcommand)]
 pub enum AgentCommand {
+    /// Writes a commented example manifest to start from.
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "manifest.json")]
+        manifest: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Registers an agent from its manifest and publishes the manifest's version.
     Register {
         /// The manifest (JSON).
@@ -52,64 +61,39 @@ pub struct AgentArgs {
 }
 
 fn load_manifest(path: &PathBuf) -> Result<Manifest> {
-    let manifest: Manifest = serde_json::from_str(
-        &std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
-    )
-    .with_context(|| format!("{} is not a manifest", path.display()))?;
-    let problems = manifest.problems();
-    if !problems.is_empty() {
-        bail!("manifest {}: {}", path.display(), problems.join("; "));
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Manifest::parse(&text).with_context(|| format!("manifest {}", path.display()))
+}
+
+/// Writes the example manifest to `path` (refusing to overwrite unless `force`).
+fn init(path: &PathBuf, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        bail!("{} exists; pass --force to replace it", path.display());
     }
-    Ok(manifest)
-}
-
-fn semver(text: &str) -> Result<SemVer> {
-    let parts: Vec<u16> = text
-        .split('.')
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("version {text} is not major.minor.patch"))?;
-    let [major, minor, patch] = parts[..] else {
-        bail!("version {text} is not major.minor.patch");
-    };
-    Ok(SemVer {
-        major,
-        minor,
-        patch,
-    })
-}
-
-fn version_args(manifest: &Manifest) -> Result<PublishVersionArgs> {
-    Ok(PublishVersionArgs {
-        semver: semver(&manifest.version)?,
-        manifest_hash: manifest.hash(),
-        code_hash: solana_sha256_hasher::hash(&serde_json::to_vec(&manifest.strategy)?).to_bytes(),
-        capabilities: manifest.capability_bits(),
-    })
+    std::fs::write(path, manifest::EXAMPLE)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    out!(
+        "wrote {}: edit the name and strategy, then `agentrunner agent register --manifest {}`",
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }
 
 pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
-    let chain = opts.connect().await?;
     match args.command {
+        AgentCommand::Init { manifest, force } => init(&manifest, force)?,
         AgentCommand::Register {
             manifest,
             payout,
             uri,
         } => {
+            let chain = opts.connect().await?;
             let owner = opts.keypair()?;
             let manifest = load_manifest(&manifest)?;
-            let (agent, register) = ix::registry::register_with_first_version(
-                &owner.pubkey(),
-                RegisterAgentArgs {
-                    name: manifest.name.clone(),
-                    payout: payout.unwrap_or(owner.pubkey()),
-                    capabilities: manifest.capability_bits(),
-                    metadata_uri: uri,
-                    manifest_hash: manifest.hash(),
-                },
-                version_args(&manifest)?,
-            );
+            let (agent, register) =
+                manifest.register(&owner.pubkey(), &payout.unwrap_or(owner.pubkey()), &uri)?;
             let landed = crate::sender(&chain)
                 .send(&format!("register:{agent}"), &owner, &register, &[], &[])
                 .await?;
@@ -121,16 +105,12 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
             );
         }
         AgentCommand::Publish { manifest } => {
+            let chain = opts.connect().await?;
             let owner = opts.keypair()?;
             let manifest = load_manifest(&manifest)?;
             let agent_key = pda::agent(&owner.pubkey(), &manifest.name).0;
             let agent: Agent = chain.fetch(&agent_key).await?;
-            let publish = ix::registry::publish_version(
-                &agent_key,
-                &owner.pubkey(),
-                agent.version_count,
-                version_args(&manifest)?,
-            );
+            let (_, publish) = manifest.publish(&owner.pubkey(), agent.version_count)?;
             let landed = crate::sender(&chain)
                 .send(
                     &format!("publish:{agent_key}:{}", agent.version_count),
@@ -148,6 +128,7 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
             );
         }
         AgentCommand::Show { agent: key } => {
+            let chain = opts.connect().await?;
             let agent: Agent = chain.fetch(&key).await?;
             let version_key = pda::agent_version(&key, agent.version_count.saturating_sub(1)).0;
             let version: Option<AgentVersion> = chain.fetch(&version_key).await.ok();
@@ -224,7 +205,7 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
 /// The agent's reputation per capability it has records for (every capability its latest
 /// version may do, and any it was paid for before).
 fn reputation_rows(agent: &agent_registry::state::Agent) -> Vec<serde_json::Value> {
-    agentrunner_keepers::certifier::manifest::CAPABILITIES
+    manifest::CAPABILITIES
         .iter()
         .filter_map(|(name, bit)| {
             let r = agent.reputation_of(*bit).ok()?;

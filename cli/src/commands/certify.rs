@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use agent_registry::state::Stage;
-use agentrunner_keepers::certifier::{Certifier, Manifest};
+use agentrunner_client::flows::Manifest;
+use agentrunner_keepers::certifier::Certifier;
 use anchor_lang::prelude::Pubkey;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use crate::{
@@ -21,8 +22,8 @@ pub struct CertifyArgs {
     #[arg(long)]
     pub manifest: PathBuf,
     /// Last stage to run: A, B, C or D.
-    #[arg(long, default_value = "D")]
-    pub up_to: String,
+    #[arg(long, default_value = "D", value_parser = parse_stage)]
+    pub up_to: Stage,
     /// Where stage reports are written.
     #[arg(long, default_value = "certification")]
     pub reports_dir: PathBuf,
@@ -31,16 +32,25 @@ pub struct CertifyArgs {
     pub seed: u64,
 }
 
+fn parse_stage(text: &str) -> Result<Stage, String> {
+    match text.to_ascii_uppercase().as_str() {
+        "A" => Ok(Stage::A),
+        "B" => Ok(Stage::B),
+        "C" => Ok(Stage::C),
+        "D" => Ok(Stage::D),
+        _ => Err(format!(
+            "{text:?} is not a stage this certifier runs (A, B, C or D)"
+        )),
+    }
+}
+
 pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
-    let manifest: Manifest = serde_json::from_str(&std::fs::read_to_string(&args.manifest)?)
-        .with_context(|| format!("{} is not a manifest", args.manifest.display()))?;
-    let up_to = match args.up_to.as_str() {
-        "A" => Stage::A,
-        "B" => Stage::B,
-        "C" => Stage::C,
-        _ => Stage::D,
-    };
+    let text = std::fs::read_to_string(&args.manifest)
+        .with_context(|| format!("cannot read {}", args.manifest.display()))?;
+    let manifest =
+        Manifest::read(&text).with_context(|| format!("manifest {}", args.manifest.display()))?;
+    let up_to = args.up_to;
     let certifier = Certifier {
         chain: &chain,
         sender: crate::sender(&chain),
@@ -61,7 +71,7 @@ pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
             .map(|(r, o)| serde_json::json!({"report": r, "outcome": o.describe()}))
             .collect();
         out!("{}", serde_json::to_string_pretty(&reports)?);
-        return Ok(());
+        return verdict(&results);
     }
     section(&format!("Certification of {}", args.agent));
     let mut rows = vec![vec![
@@ -75,7 +85,7 @@ pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
     for (report, _) in &results {
         rows.push(vec![
             report.stage.clone(),
-            if report.passed {
+            if report.passed && report.cases_run > 0 {
                 "pass".into()
             } else {
                 "FAIL".into()
@@ -87,5 +97,18 @@ pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
         ]);
     }
     table(&rows);
+    verdict(&results)
+}
+
+/// Fails the command unless every stage run passed, each on at least one case.
+fn verdict<O>(results: &[(agentrunner_keepers::certifier::StageReport, O)]) -> Result<()> {
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(r, _)| !r.passed || r.cases_run == 0)
+        .map(|(r, _)| r.stage.as_str())
+        .collect();
+    if !failed.is_empty() {
+        bail!("stage(s) {} did not pass", failed.join(", "));
+    }
     Ok(())
 }

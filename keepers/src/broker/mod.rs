@@ -4,7 +4,6 @@
 //! execution.
 pub mod http;
 pub mod quote;
-pub mod strategy;
 
 use std::path::PathBuf;
 
@@ -41,8 +40,8 @@ use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 
+pub use agentrunner_client::flows::Strategy;
 pub use quote::{Quote, QuoteRefusal};
-pub use strategy::Strategy;
 
 use crate::outcome::{classify, Outcome};
 

@@ -13,7 +13,6 @@
 //!   attempt, the plan completes across days, and no bid above its limits.
 //! - **D SLO**: a stale feed is injected; measured p95 latency and success rate must meet the
 //!   manifest's claims.
-pub mod manifest;
 pub mod sandbox;
 
 use std::path::PathBuf;
@@ -22,13 +21,13 @@ use agent_registry::{
     instructions::AttestArgs,
     state::{Agent, AgentVersion, SloFigures, Stage},
 };
+pub use agentrunner_client::flows::manifest::{self, Manifest};
 use agentrunner_client::{
     chain::Chain,
     ix, pda,
     send::{Journal, SendError, Sender},
 };
 use anchor_lang::prelude::Pubkey;
-pub use manifest::Manifest;
 use sandbox::{SandboxReport, SandboxSpec};
 use serde::Serialize;
 use solana_keypair::Keypair;

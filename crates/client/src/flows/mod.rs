@@ -4,13 +4,15 @@
 //! the tests send what they build. Vendors' bids and executions live with the broker.
 //!
 //! - [`draft`]: a goal to a [`Draft`] (prices and holdings read once) and each step's RFP.
-//! - [`award`]: `award_best` over a step's offers.
+//! - [`award`]: each offer scored as `award_best` scores it, and the award.
+//! - [`manifest`]: a vendor's [`Manifest`] and its register/publish instructions.
 //! - [`approve`]: the owner's one-signature [`crate::ix::approval::Approval`].
 //! - [`settle`]: the close-out ([`Settlement`]): cancel, revoke, refund, close.
 //! - [`wallet`]: [`OwnerWallet`], the owner's key signing these builders in-process.
 pub mod approve;
 pub mod award;
 pub mod draft;
+pub mod manifest;
 pub mod settle;
 pub mod view;
 pub mod wallet;
@@ -18,6 +20,7 @@ pub mod wallet;
 pub use approve::approval;
 pub use award::{award_step, predicted_winner, score_offers, AwardReadiness, OfferScore};
 pub use draft::{draft, plan_context, rfp_args, Draft, DraftError, RfpPolicy};
+pub use manifest::{Manifest, Strategy};
 pub use settle::{Scope, Settlement};
 pub use view::{BudgetView, Offers, PlanView, StepView};
 pub use wallet::OwnerWallet;
