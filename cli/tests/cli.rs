@@ -471,6 +471,31 @@ async fn test_cli_journey_against_a_served_cluster() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not found"));
 
+    // Goals the programs would refuse are refused before anything is sent.
+    let lamports = rpc.balance(&owner_key).await.unwrap();
+    for (args, message) in [
+        (
+            &["goal", "Swap 1 SOL->USDC <=30 bps", "--bid-secs", "0"][..],
+            "market would refuse it: InvalidDeadlines",
+        ),
+        (
+            &["goal", "Swap 1 SOL->SOL", "--dry-run"][..],
+            "would refuse it",
+        ),
+    ] {
+        let out = s.run("owner", args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(message),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        rpc.balance(&owner_key).await.unwrap(),
+        lamports,
+        "nothing was sent"
+    );
+
     // Clear errors, nothing half-done.
     let owner_key = s.key("owner");
     let owner_key = owner_key.to_str().unwrap();

@@ -51,16 +51,19 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         &planner_key.pubkey(),
     )
     .await?;
+    // Everything the programs will check, checked here first: a refused plan or RFP sends
+    // nothing and leaves nothing behind.
+    let now = chain.clock().await?.unix_timestamp;
+    let rfps =
+        flows::checked_rfps(&chain, &deployment, &draft, &owner.pubkey(), &policy, now).await?;
     if !args.dry_run {
         let sender = crate::sender(&chain);
         OwnerWallet::new(&chain, &sender, &owner, &deployment)
             .create(&draft)
             .await?;
-        let plan = chain.fetch(&draft.plan).await?;
-        let now = chain.clock().await?.unix_timestamp;
-        for args in flows::rfp_args(&chain, &deployment, &draft.plan, &plan, &policy, now).await? {
-            let intent = format!("rfp:{}:{}", draft.plan, args.step);
-            let ix = ix::market::open_rfp(&planner_key.pubkey(), args);
+        for rfp in rfps {
+            let intent = format!("rfp:{}:{}", draft.plan, rfp.step);
+            let ix = ix::market::open_rfp(&planner_key.pubkey(), rfp);
             sender.send(&intent, &planner_key, &[ix], &[], &[]).await?;
         }
     }
@@ -106,7 +109,7 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         hex::encode(draft.graph.hash())
     );
     if args.dry_run {
-        out!("  dry run: nothing sent");
+        out!("  dry run: the runner and the market would accept it; nothing sent");
     } else {
         out!("  created; RFPs open for {} s", args.bid_secs);
     }

@@ -74,6 +74,59 @@ pub enum DraftError {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// A program would refuse it (the program's own rule, run here before anything is sent).
+    #[error("{program} would refuse it: {reason}")]
+    Refused {
+        program: &'static str,
+        reason: String,
+    },
+}
+
+fn refused(program: &'static str, error: anchor_lang::error::Error) -> DraftError {
+    let reason = match error {
+        anchor_lang::error::Error::AnchorError(e) => format!("{} ({})", e.error_name, e.error_msg),
+        anchor_lang::error::Error::ProgramError(e) => e.to_string(),
+    };
+    DraftError::Refused { program, reason }
+}
+
+impl Draft {
+    /// The plan `create_plan` would write for `owner` at `now`, by the runner's own rules
+    /// (`validate_args`, `new_plan` and its invariant); an error names the rule broken.
+    pub fn plan(&self, owner: &Pubkey, now: i64) -> Result<Plan, DraftError> {
+        use runner::instructions::create_plan::{new_plan, policy_of, validate_args};
+        validate_args(&self.args).map_err(|e| refused("runner", e))?;
+        let mints = self
+            .args
+            .mints
+            .iter()
+            .map(|m| policy_of(owner, m))
+            .collect();
+        let (_, bump) = pda::plan(owner, self.args.plan_id);
+        let (_, delegate_bump) = pda::owner_delegate(owner);
+        new_plan(*owner, &self.args, mints, now, bump, delegate_bump)
+            .map_err(|e| refused("runner", e))
+    }
+}
+
+/// The `open_rfp` arguments of every step of `draft` at `now`, each checked by the market's
+/// own rule (`validate_terms`) — with the plan itself checked by [`Draft::plan`]: what a
+/// planner runs before the owner signs anything, so nothing is created that cannot go on.
+pub async fn checked_rfps<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    draft: &Draft,
+    owner: &Pubkey,
+    policy: &RfpPolicy,
+    now: i64,
+) -> Result<Vec<OpenRfpArgs>, DraftError> {
+    let plan = draft.plan(owner, now)?;
+    let args = rfp_args(chain, deployment, &draft.plan, &plan, policy, now).await?;
+    for rfp in &args {
+        market::instructions::open_rfp::validate_terms(rfp, now)
+            .map_err(|e| refused("market", e))?;
+    }
+    Ok(args)
 }
 
 /// The oracle price of every deployment token (None where its account is missing or not a

@@ -48,24 +48,30 @@ pub struct OpenRfp<'info> {
 
 impl OpenRfp<'_> {
     fn validate(&self, args: &OpenRfpArgs) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
-        require!(
-            args.max_price > 0
-                && args.capability != 0
-                && args.capability & !capability::ALL == 0
-                && args.guards.required & !guard::ALL == 0
-                && args.guards.max_slippage_bps <= BPS
-                && args.guards.fee_cap_bps <= BPS,
-            MarketError::InvalidTerms
-        );
-        require!(
-            args.bid_deadline > now
-                && args.bid_deadline <= args.execution_deadline
-                && args.execution_deadline <= now.safe_add(MAX_RFP_DURATION_SECS)?,
-            MarketError::InvalidDeadlines
-        );
-        Ok(())
+        validate_terms(args, Clock::get()?.unix_timestamp)
     }
+}
+
+/// The terms an RFP may be opened with at `now`: a positive price, known capabilities and
+/// guards, caps within 100%, and deadlines in order and within [`MAX_RFP_DURATION_SECS`].
+/// Planners check their RFPs with this before creating anything.
+pub fn validate_terms(args: &OpenRfpArgs, now: i64) -> Result<()> {
+    require!(
+        args.max_price > 0
+            && args.capability != 0
+            && args.capability & !capability::ALL == 0
+            && args.guards.required & !guard::ALL == 0
+            && args.guards.max_slippage_bps <= BPS
+            && args.guards.fee_cap_bps <= BPS,
+        MarketError::InvalidTerms
+    );
+    require!(
+        args.bid_deadline > now
+            && args.bid_deadline <= args.execution_deadline
+            && args.execution_deadline <= now.safe_add(MAX_RFP_DURATION_SECS)?,
+        MarketError::InvalidDeadlines
+    );
+    Ok(())
 }
 
 #[access_control(ctx.accounts.validate(&args))]

@@ -103,24 +103,31 @@ pub fn forbidden_venue(program: &Pubkey) -> bool {
 
 impl CreatePlan<'_> {
     fn validate(&self, args: &CreatePlanArgs) -> Result<()> {
-        require!(
-            args.notional_cap_usd > 0 && args.daily_cap_usd >= args.notional_cap_usd,
-            RunnerError::InvalidPlan
-        );
-        require!(args.planner != Pubkey::default(), RunnerError::InvalidPlan);
-        require!(args.mints.len() <= MAX_MINTS, RunnerError::InvalidPlan);
-        let duplicate_mint = args
-            .mints
-            .iter()
-            .enumerate()
-            .any(|(i, m)| args.mints[..i].iter().any(|o| o.mint == m.mint));
-        require!(!duplicate_mint, RunnerError::InvalidPlan);
-        require!(
-            !args.venues.iter().any(forbidden_venue),
-            RunnerError::VenueForbidden
-        );
-        Ok(())
+        validate_args(args)
     }
+}
+
+/// What `create_plan` checks of its arguments before reading any account: positive caps, a
+/// planner, at most [`MAX_MINTS`] distinct mints and no forbidden venue. Planners check their
+/// drafts with this (and [`new_plan`]) before asking the owner to sign.
+pub fn validate_args(args: &CreatePlanArgs) -> Result<()> {
+    require!(
+        args.notional_cap_usd > 0 && args.daily_cap_usd >= args.notional_cap_usd,
+        RunnerError::InvalidPlan
+    );
+    require!(args.planner != Pubkey::default(), RunnerError::InvalidPlan);
+    require!(args.mints.len() <= MAX_MINTS, RunnerError::InvalidPlan);
+    let duplicate_mint = args
+        .mints
+        .iter()
+        .enumerate()
+        .any(|(i, m)| args.mints[..i].iter().any(|o| o.mint == m.mint));
+    require!(!duplicate_mint, RunnerError::InvalidPlan);
+    require!(
+        !args.venues.iter().any(forbidden_venue),
+        RunnerError::VenueForbidden
+    );
+    Ok(())
 }
 
 /// The policy entry of `args`, after checking `account` is its SPL Token mint with the same
@@ -131,6 +138,12 @@ fn mint_policy(owner: &Pubkey, args: &MintPolicyArgs, account: &AccountInfo) -> 
     let data = account.try_borrow_data()?;
     let mint = Mint::try_deserialize(&mut &data[..]).map_err(|_| RunnerError::MintMismatch)?;
     require!(mint.decimals == args.decimals, RunnerError::MintMismatch);
+    Ok(policy_of(owner, args))
+}
+
+/// The policy entry of `args` for `owner`, with the bumps of the owner's account and staging
+/// account of the mint.
+pub fn policy_of(owner: &Pubkey, args: &MintPolicyArgs) -> MintPolicy {
     let (_, owner_account_bump) = Pubkey::find_program_address(
         &[owner.as_ref(), token::ID.as_ref(), args.mint.as_ref()],
         &anchor_spl::associated_token::ID,
@@ -139,7 +152,7 @@ fn mint_policy(owner: &Pubkey, args: &MintPolicyArgs, account: &AccountInfo) -> 
         &[STAGING_SEED, owner.as_ref(), args.mint.as_ref()],
         &crate::ID,
     );
-    Ok(MintPolicy {
+    MintPolicy {
         mint: args.mint,
         decimals: args.decimals,
         oracle: args.oracle,
@@ -147,7 +160,7 @@ fn mint_policy(owner: &Pubkey, args: &MintPolicyArgs, account: &AccountInfo) -> 
         last_publish_time: 0,
         owner_account_bump,
         staging_bump,
-    })
+    }
 }
 
 /// The mint at `index` of the policy; Service steps trade nothing (default key).
@@ -161,30 +174,27 @@ fn resolve_mint(mints: &[MintPolicyArgs], kind: StepKind, index: u8) -> Result<P
         .ok_or_else(|| error!(RunnerError::InvalidPlan))
 }
 
-#[access_control(ctx.accounts.validate(&args))]
-pub fn handler<'info>(ctx: Context<'info, CreatePlan<'info>>, args: CreatePlanArgs) -> Result<()> {
-    let clock = Clock::get()?;
-    let owner = ctx.accounts.owner.key();
-    require!(
-        ctx.remaining_accounts.len() == args.mints.len(),
-        RunnerError::MintMismatch
-    );
-    let mints = args
-        .mints
-        .iter()
-        .zip(ctx.remaining_accounts)
-        .map(|(m, account)| mint_policy(&owner, m, account))
-        .collect::<Result<Vec<_>>>()?;
-    let mut plan = Plan {
+/// The plan `args` create for `owner` at `now` from its checked mint policies `mints`, required to
+/// hold [`Plan::invariant`] (steps, mints, guards, repeats). `bump` and `owner_delegate_bump`
+/// are the plan's and the owner's delegate's.
+pub fn new_plan(
+    owner: Pubkey,
+    args: &CreatePlanArgs,
+    mints: Vec<MintPolicy>,
+    now: i64,
+    bump: u8,
+    owner_delegate_bump: u8,
+) -> Result<Plan> {
+    let plan = Plan {
         owner,
         plan_id: args.plan_id,
         plan_hash: args.plan_hash,
         planner: args.planner,
         mints,
-        venues: args.venues,
+        venues: args.venues.clone(),
         notional_cap_usd: args.notional_cap_usd,
         daily_cap_usd: args.daily_cap_usd,
-        day_start: clock.unix_timestamp,
+        day_start: now,
         spent_today_usd: 0,
         steps: args
             .steps
@@ -207,14 +217,39 @@ pub fn handler<'info>(ctx: Context<'info, CreatePlan<'info>>, args: CreatePlanAr
             })
             .collect::<Result<_>>()?,
         status: PlanStatus::Active,
-        created_at: clock.unix_timestamp,
+        created_at: now,
         seq: 0,
-        bump: ctx.bumps.plan,
-        owner_delegate_bump: ctx.bumps.owner_delegate,
+        bump,
+        owner_delegate_bump,
         custody: Custody::Pending,
         padding: [0; 32],
     };
     plan.invariant()?;
+    Ok(plan)
+}
+
+#[access_control(ctx.accounts.validate(&args))]
+pub fn handler<'info>(ctx: Context<'info, CreatePlan<'info>>, args: CreatePlanArgs) -> Result<()> {
+    let clock = Clock::get()?;
+    let owner = ctx.accounts.owner.key();
+    require!(
+        ctx.remaining_accounts.len() == args.mints.len(),
+        RunnerError::MintMismatch
+    );
+    let mints = args
+        .mints
+        .iter()
+        .zip(ctx.remaining_accounts)
+        .map(|(m, account)| mint_policy(&owner, m, account))
+        .collect::<Result<Vec<_>>>()?;
+    let mut plan = new_plan(
+        owner,
+        &args,
+        mints,
+        clock.unix_timestamp,
+        ctx.bumps.plan,
+        ctx.bumps.owner_delegate,
+    )?;
     let seq = plan.next_seq()?;
     init_pda_account(
         &ctx.accounts.owner,
