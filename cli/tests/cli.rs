@@ -303,6 +303,14 @@ async fn test_cli_journey_against_a_served_cluster() {
             .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
     });
 
+    // The status says in words what the plan waits for.
+    let shown = s.run("owner", &["status", &plan]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("waiting for the owner's approval") && !text.contains('{'),
+        "{text}"
+    );
+
     // One approval; also printable unsigned for an external wallet.
     let unsigned = s.json("owner", &["approve", &plan, "--sign-only"]);
     assert_eq!(unsigned["transactions"].as_array().unwrap().len(), 1);

@@ -1,11 +1,13 @@
-//! `agentrunner status <plan>`: the plan's steps, their awards and executions, its budget.
-use agentrunner_client::{chain::Chain, ix::escrow::BudgetRef, pda};
+//! `agentrunner status <plan>`: the plan's steps — stage, executions and, in words, what each
+//! waits for — its award and its budget.
+use agentrunner_client::{
+    flows::{self, Offers, PlanView},
+    units::amount,
+};
 use anchor_lang::prelude::Pubkey;
 use anyhow::Result;
 use clap::Args;
-use escrow::state::Budget;
-use market::state::{Rfp, RfpStatus};
-use runner::state::{Plan, PlanStatus};
+use runner::state::PlanStatus;
 use serde_json::json;
 
 use crate::{
@@ -22,56 +24,45 @@ pub struct StatusArgs {
 pub async fn run(args: StatusArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
-    let plan: Plan = chain.fetch(&args.plan).await?;
-    let fee = deployment.token(&deployment.fee_token)?;
-    let budget_key = BudgetRef::new(
-        &plan.owner,
-        &args.plan.to_bytes(),
-        fee.mint,
-        anchor_spl::token::ID,
-    )
-    .budget;
-    let budget: Option<Budget> = chain.fetch(&budget_key).await.ok();
-    let mut steps = Vec::new();
-    for (index, step) in plan.steps.iter().enumerate() {
-        let rfp = chain
-            .fetch::<Rfp>(&pda::rfp(&plan.planner, &args.plan, index as u16).0)
-            .await
-            .ok();
-        let award = match rfp.map(|r| r.status) {
-            Some(RfpStatus::Awarded(award)) => {
-                json!({"agent": award.agent.to_string(), "price": award.price})
-            }
-            Some(RfpStatus::Open) => json!("bidding"),
-            Some(RfpStatus::Cancelled { .. }) => json!("cancelled"),
-            None => json!(null),
-        };
-        steps.push(json!({
-            "step": index,
-            "kind": format!("{:?}", step.kind),
-            "status": format!("{:?}", step.status),
-            "executions": step.executions,
-            "repeat": step.repeat,
-            "amount_in": step.amount_in,
-            "award": award,
-        }));
-    }
+    let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Load).await?;
+    let states = flows::explain(&chain, &deployment, &view).await?;
+    let plan = &view.plan;
     let status = match plan.status {
         PlanStatus::Active if plan.is_finished() => "finished",
         PlanStatus::Active => "active",
         PlanStatus::Cancelled { .. } => "cancelled",
     };
-    let budget_json = budget.as_ref().map(|b| {
-        json!({
-            "address": budget_key.to_string(),
-            "deposited": b.deposited,
-            "reserved": b.reserved,
-            "redeemed": b.redeemed,
-            "refunded": b.refunded,
-            "expires_at": b.expires_at,
-        })
-    });
+    let fee = deployment.token(&deployment.fee_token)?;
     if opts.output == Output::Json {
+        let steps: Vec<_> = view
+            .steps
+            .iter()
+            .zip(&plan.steps)
+            .zip(&states)
+            .map(|((s, step), state)| {
+                json!({
+                    "step": s.index,
+                    "kind": format!("{:?}", step.kind),
+                    "status": format!("{:?}", step.status),
+                    "stage": state.stage,
+                    "reason": state.reason,
+                    "executions": step.executions,
+                    "repeat": step.repeat,
+                    "amount_in": step.amount_in,
+                    "award": s.award().map(|a| json!({"agent": a.agent.to_string(), "price": a.price})),
+                })
+            })
+            .collect();
+        let budget = view.budget.as_ref().map(|b| {
+            json!({
+                "address": b.budget_ref.budget.to_string(),
+                "deposited": b.budget.deposited,
+                "reserved": b.budget.reserved,
+                "redeemed": b.budget.redeemed,
+                "refunded": b.budget.refunded,
+                "expires_at": b.budget.expires_at,
+            })
+        });
         out!(
             "{}",
             serde_json::to_string_pretty(&json!({
@@ -80,7 +71,7 @@ pub async fn run(args: StatusArgs, opts: Opts) -> Result<()> {
                 "status": status,
                 "spent_today_usd": plan.spent_today_usd,
                 "steps": steps,
-                "budget": budget_json,
+                "budget": budget,
             }))?
         );
         return Ok(());
@@ -89,29 +80,34 @@ pub async fn run(args: StatusArgs, opts: Opts) -> Result<()> {
     let mut rows = vec![vec![
         "step".to_string(),
         "kind".into(),
-        "status".into(),
-        "executions".into(),
-        "award".into(),
+        "stage".into(),
+        "runs".into(),
+        "why".into(),
     ]];
-    for s in &steps {
+    for ((state, step), _) in states.iter().zip(&plan.steps).zip(&view.steps) {
         rows.push(vec![
-            s["step"].to_string(),
-            s["kind"].as_str().unwrap_or("").into(),
-            s["status"].as_str().unwrap_or("").into(),
-            format!("{}/{}", s["executions"], s["repeat"]),
-            s["award"].to_string(),
+            state.step.to_string(),
+            format!("{:?}", step.kind),
+            state.stage.into(),
+            format!("{}/{}", step.executions, step.repeat),
+            state.reason.clone(),
         ]);
     }
     table(&rows);
-    match budget {
+    let show = |atoms| format!("{} {}", amount(atoms, fee.decimals), fee.symbol);
+    match &view.budget {
         Some(b) => out!(
-            "  budget {budget_key}: deposited {}, reserved {}, redeemed {}, refunded {}",
-            b.deposited,
-            b.reserved,
-            b.redeemed,
-            b.refunded
+            "  fee budget {}: deposited {}, reserved {}, paid {}, refunded {}",
+            b.budget_ref.budget,
+            show(b.budget.deposited),
+            show(b.budget.reserved),
+            show(b.budget.redeemed),
+            show(b.budget.refunded)
         ),
-        None => out!("  no budget yet (run `agentrunner approve {}`)", args.plan),
+        None => out!(
+            "  no fee budget yet (the owner approves with `agentrunner approve {}`)",
+            args.plan
+        ),
     }
     Ok(())
 }

@@ -11,7 +11,9 @@ pub enum ClientError {
     /// lagging node): another endpoint may ([`crate::failover::Failover`]).
     #[error("endpoint unavailable: {0}")]
     Unavailable(String),
-    #[error("cannot build instruction: {0}")]
+    /// Something asked for cannot be built or read as given: the message says what and why
+    /// (a keypair file, a deployment, a plan not awarded yet, ...).
+    #[error("{0}")]
     Build(String),
     #[error("invalid receipt: {0}")]
     InvalidReceipt(String),

@@ -89,7 +89,10 @@ pub struct Landed {
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// Simulation refused it; nothing was broadcast.
-    #[error("refused in simulation: {}", crate::errors::describe(error))]
+    #[error(
+        "refused in simulation: {}",
+        crate::errors::describe_with_logs(error, logs)
+    )]
     Simulation {
         error: TransactionError,
         logs: Vec<String>,

@@ -7,3 +7,4 @@ mod idempotency;
 mod journey;
 mod rpc;
 mod settle;
+mod status;

@@ -8,12 +8,14 @@
 //! - [`manifest`]: a vendor's [`Manifest`] and its register/publish instructions.
 //! - [`approve`]: the owner's one-signature [`crate::ix::approval::Approval`].
 //! - [`settle`]: the close-out ([`Settlement`]): cancel, revoke, refund, close.
+//! - [`status`]: why a plan is (not) moving, step by step, in words.
 //! - [`wallet`]: [`OwnerWallet`], the owner's key signing these builders in-process.
 pub mod approve;
 pub mod award;
 pub mod draft;
 pub mod manifest;
 pub mod settle;
+pub mod status;
 pub mod view;
 pub mod wallet;
 
@@ -22,5 +24,6 @@ pub use award::{award_step, predicted_winner, score_offers, AwardReadiness, Offe
 pub use draft::{checked_rfps, draft, plan_context, rfp_args, Draft, DraftError, RfpPolicy};
 pub use manifest::{Manifest, Strategy};
 pub use settle::{Scope, Settlement};
+pub use status::{explain, StepState};
 pub use view::{BudgetView, Offers, PlanView, StepView};
 pub use wallet::OwnerWallet;

@@ -1,0 +1,84 @@
+//! `flows::explain` says in words why each step of a plan is (not) moving, at every stage: no
+//! RFP yet, bidding open, no offers (and the most the RFP pays), due for its vendor, done,
+//! cancelled.
+use agentrunner_client::{
+    flows::{self, Offers, OwnerWallet, PlanView, RfpPolicy, Scope, StepState},
+    send::{NoJournal, SendPolicy, Sender},
+};
+use agentrunner_keepers::planner::Planner;
+use agentrunner_tests::keeper_world::{awarded, boxed, Awarded};
+use anchor_lang::prelude::Pubkey;
+use solana_signer::Signer;
+
+async fn explain(a: &Awarded, plan: &Pubkey) -> StepState {
+    let view = PlanView::load(&*a.chain, a.deployment(), plan, Offers::Load)
+        .await
+        .unwrap();
+    flows::explain(&*a.chain, a.deployment(), &view)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+#[tokio::test]
+async fn test_status_explains_every_stage_in_words() {
+    let a = awarded().await;
+    let chain = &*a.chain;
+    let d = a.deployment();
+
+    // The approved swap is due for its vendor; once executed it is done.
+    let due = explain(&a, &a.plan).await;
+    assert_eq!(due.stage, "Executing");
+    assert!(
+        due.reason.starts_with("due now: waiting for Keeper"),
+        "{due:?}"
+    );
+    let broker = a.broker(chain, boxed(NoJournal), SendPolicy::immediate());
+    broker.execute(&a.rfp().await).await.unwrap();
+    let done = explain(&a, &a.plan).await;
+    assert_eq!(
+        (done.stage, done.reason.as_str()),
+        ("Done", "1/1 executions")
+    );
+
+    // A new plan of the owner (who plans for itself): no RFP, then bidding, then no offers.
+    let sender = Sender::unjournaled(chain, SendPolicy::immediate());
+    let wallet = OwnerWallet::new(chain, &sender, &a.owner, d);
+    let owner = a.owner.pubkey();
+    let draft = flows::draft(chain, d, "Swap 1 SOL->USDC <=50 bps", &owner, &owner)
+        .await
+        .unwrap();
+    wallet.create(&draft).await.unwrap();
+    let planning = explain(&a, &draft.plan).await;
+    assert_eq!(planning.stage, "Planning", "{planning:?}");
+    let planner = Planner::new(
+        chain,
+        Sender::unjournaled(chain, SendPolicy::immediate()),
+        a.owner.insecure_clone(),
+        d,
+        RfpPolicy::default(),
+    );
+    planner.open_rfps(&draft.plan).await.unwrap();
+    let bidding = explain(&a, &draft.plan).await;
+    assert_eq!(bidding.stage, "Bidding");
+    assert!(
+        bidding
+            .reason
+            .starts_with("bidding closes in 60 s; 0 offer(s)"),
+        "{bidding:?}"
+    );
+    a.localnet.advance(chain, 61).await.unwrap();
+    let unwanted = explain(&a, &draft.plan).await;
+    assert!(
+        unwanted
+            .reason
+            .starts_with("no offers: the most this RFP pays is 1.5 USDC"),
+        "{unwanted:?}"
+    );
+
+    // Cancelled by its owner.
+    let cancel = wallet.settlement(&draft.plan, Scope::Cancel).await.unwrap();
+    wallet.settle(&cancel).await.unwrap();
+    let cancelled = explain(&a, &draft.plan).await;
+    assert_eq!(cancelled.stage, "Cancelled", "{cancelled:?}");
+}
