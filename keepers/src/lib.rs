@@ -2,18 +2,16 @@
 //! programs do not check; every action is idempotent ("already done" is success) and every
 //! transaction is landed at most once ([`agentrunner_client::send`]).
 //!
-//! - [`planner`]: a goal in words to a plan on-chain, its RFPs, and their awards.
+//! - [`planner`]: the RFPs of the plans it plans, and their awards.
 //! - [`broker`]: a vendor's bids and guarded executions, with signed receipts.
 //! - [`certifier`]: stages A–D (static, sandbox, constrained, SLO) with measured figures.
 //! - [`anchorer`]: period roots, refunds of expired budgets, rent back from finished offers.
-//! - [`journey`]: the Retail DeFi journey end to end on the embedded chain (the demo).
 //!
 //! The binaries in `src/bin/` wrap these with [`settings`] (defaults < TOML < env < flags).
 pub mod anchorer;
 pub mod broker;
 pub mod certifier;
 pub mod journal;
-pub mod journey;
 pub mod outcome;
 pub mod planner;
 pub mod runtime;

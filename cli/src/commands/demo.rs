@@ -1,9 +1,9 @@
-//! `agentrunner demo`: the Retail DeFi journey end to end on a fresh embedded chain, driven by
-//! the real keepers ([`agentrunner_keepers::journey`]) and narrated as it happens. Every figure
-//! printed comes from a landed transaction or from account state read back from the bank.
+//! `agentrunner demo`: the Retail DeFi journey end to end on a fresh embedded chain
+//! ([`agentrunner_demo`]), each phase narrated as it ends. Every figure printed comes from a
+//! landed transaction or from account state read back from the bank.
 use std::path::PathBuf;
 
-use agentrunner_keepers::journey::{self, JourneyConfig, Narrator};
+use agentrunner_demo::{narrate, JourneyConfig, Narrator};
 use anyhow::Result;
 use clap::Args;
 
@@ -52,13 +52,19 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         seed: args.seed,
         out_dir: args.out_dir,
     };
-    let report = journey::run(&config, &mut ConsoleNarrator).await?;
+    let report =
+        agentrunner_demo::run(&config, &mut |phase| narrate(phase, &mut ConsoleNarrator)).await?;
     section("Summary");
     out!(
-        "  {} executions, {} receipts verified on-chain, stale-oracle attempt refused: {}, money conserved: {}",
-        report.executions.len(),
-        report.receipts.iter().filter(|r| r.verified_on_chain).count(),
-        report.stale_changed_nothing,
+        "  {} executions, {} receipts verified on-chain, stale-oracle attempt refused and changed nothing: {}, money conserved: {}",
+        report.verification.executions.len(),
+        report
+            .verification
+            .receipts
+            .iter()
+            .filter(|r| r.verified_on_chain)
+            .count(),
+        report.execution.stale.changed_nothing,
         report.conservation.holds()
     );
     anyhow::ensure!(report.conservation.holds(), "money not conserved");

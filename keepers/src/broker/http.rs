@@ -5,7 +5,6 @@ use std::{collections::HashMap, net::SocketAddr, sync::Arc, sync::Mutex};
 
 use agentrunner_client::{chain::Chain, deployment::Deployment};
 use agentrunner_x402::{facilitator, paywall::Paywall, wire::ResourceInfo};
-use anchor_lang::AccountDeserialize;
 use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode},
@@ -13,7 +12,6 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 
@@ -77,7 +75,7 @@ impl DataService {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no price account".to_string(),
             ))?;
-        let update = PriceUpdateV2::try_deserialize(&mut &account.data[..])
+        let update = runner::oracle::decode_pyth(&account.data)
             .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
         let message = update.price_message;
         let mut samples = self.samples.lock().expect("samples");

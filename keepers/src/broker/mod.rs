@@ -261,7 +261,7 @@ impl<'a, C: Chain> Broker<'a, C> {
         let Some(account) = self.chain.account(&token.price_account).await? else {
             return Ok(None);
         };
-        let Ok(update) = pyth_price(&account.data) else {
+        let Ok(update) = runner::oracle::pyth_price(&account.data) else {
             return Ok(None);
         };
         Ok(runner::math::usd_micro(step.amount_in, update, token.decimals).ok())
@@ -540,18 +540,6 @@ impl<'a, C: Chain> Broker<'a, C> {
             }
         }))
     }
-}
-
-/// The price of a Pyth `PriceUpdateV2` account, unchecked (for sizing bids only; executions
-/// are judged by the runner's own checks).
-fn pyth_price(data: &[u8]) -> anchor_lang::Result<runner::math::UsdPrice> {
-    use anchor_lang::AccountDeserialize;
-    let update =
-        pyth_solana_receiver_sdk::price_update::PriceUpdateV2::try_deserialize(&mut &data[..])?;
-    Ok(runner::math::UsdPrice {
-        mantissa: u128::from(update.price_message.price.unsigned_abs()),
-        exponent: update.price_message.exponent,
-    })
 }
 
 /// An Anchor error as `Name: message`.

@@ -1,5 +1,5 @@
 //! The demo's journey end to end: every number the demo prints is asserted here.
-use agentrunner_keepers::journey::{run, JourneyConfig, Silent};
+use agentrunner_demo::{run, JourneyConfig};
 
 #[tokio::test]
 async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money() {
@@ -9,7 +9,17 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
         seed: 42,
         out_dir: dir.clone(),
     };
-    let report = run(&config, &mut Silent).await.unwrap();
+    let mut phases = 0;
+    let report = run(&config, &mut |_| phases += 1).await.unwrap();
+    assert_eq!(phases, 11, "every phase was handed to the observer");
+
+    // The deployment as read back from the chain: every pool with its reserves.
+    assert_eq!(report.deployment.programs.len(), 6);
+    assert!(report
+        .deployment
+        .pools
+        .iter()
+        .all(|p| p.reserves.0 > 0 && p.reserves.1 > 0));
 
     // Certification: the careless vendor fails stage B for a measured reason; the others pass.
     let cheap = report
@@ -17,62 +27,79 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
         .iter()
         .find(|v| v.name == "CheapSwap")
         .unwrap();
-    let (stage, reasons) = cheap.failed.clone().unwrap();
-    assert_eq!(stage, "B");
+    let failed = cheap.failed().unwrap();
+    assert_eq!(failed.stage, "B");
     assert!(
-        reasons[0].contains("refused by the runner's guards"),
-        "{reasons:?}"
+        failed.reasons[0].contains("refused by the runner's guards"),
+        "{:?}",
+        failed.reasons
     );
     for name in ["FastRoute", "BalancedX"] {
         let v = report.vendors.iter().find(|v| v.name == name).unwrap();
-        assert_eq!(v.passed, ["A", "B", "C", "D"], "{name}: {:?}", v.failed);
+        assert_eq!(v.passed(), ["A", "B", "C", "D"], "{name}: {:?}", v.failed());
     }
 
     // Market data bought over HTTP x402 with vouchers, settled in one transaction.
+    let x402 = &report.x402;
     assert_eq!(
-        report.x402.schemes,
-        ["agentrunner-grant", "agentrunner-voucher"]
+        (x402.status, x402.schemes.as_slice()),
+        (
+            402,
+            &[
+                "agentrunner-grant".to_string(),
+                "agentrunner-voucher".to_string()
+            ][..]
+        )
     );
-    assert_eq!(report.x402.settlements, 1);
-    assert_eq!(
-        report.x402.vendor_received,
-        report.x402.requests * report.x402.price
-    );
-    assert!(report.x402.candles >= 1);
+    assert_eq!(x402.settlements, 1);
+    assert_eq!(x402.vendor_received, x402.requests * x402.price);
+    assert!(x402.candles >= 1);
 
     // Two steps; CheapSwap never bids; the cheaper certified vendor wins on equal reliability.
-    assert_eq!(report.graph.steps.len(), 2);
-    for step in &report.offers {
+    assert_eq!(report.plan.graph.steps.len(), 2);
+    assert!(report
+        .offers
+        .abstained
+        .iter()
+        .any(|(v, _)| v == "CheapSwap"));
+    for step in &report.offers.steps {
         assert!(step.offers.iter().all(|(v, _)| v != "CheapSwap"));
         assert_eq!(step.offers.len(), 2);
         assert_eq!(step.winner, "BalancedX");
     }
-    assert_eq!(report.approval_signatures, 1);
-    assert!(report.approval_bytes <= 1_232);
+    assert_eq!(report.approval.signatures, 1);
+    assert!(report.approval.bytes <= 1_232);
 
-    // 1 swap + 5 DCA executions, each 1 SOL within 30 bps, each paid 0.05 USDC.
-    assert_eq!(report.executions.len(), 6);
-    for e in &report.executions {
-        assert_eq!(e.amount_in, 1_000_000_000);
-        assert!(e.slippage_bps <= 30);
-        assert_eq!(e.fee, 50_000);
+    // 1 swap + 5 DCA executions, each 1 SOL within 30 bps, each paid 0.05 USDC — as the
+    // broker saw them land and as the receipts read back from the chain say.
+    for executions in [&report.execution.landed, &report.verification.executions] {
+        assert_eq!(executions.len(), 6);
+        for e in executions {
+            assert_eq!(e.amount_in, 1_000_000_000);
+            assert!(e.slippage_bps <= 30);
+            assert_eq!(e.fee, 50_000);
+        }
     }
+    let stale = &report.execution.stale;
     assert!(
-        report.stale_refusal.contains("runner::OracleStale"),
+        stale.refusal.contains("runner::OracleStale"),
         "{}",
-        report.stale_refusal
+        stale.refusal
     );
-    assert!(report.stale_changed_nothing);
+    assert!(stale.changed_nothing);
+    assert!(report.execution.plan_finished);
 
     // Every receipt verifies off-chain and on-chain against an anchored PeriodRoot.
-    assert_eq!(report.receipts.len(), 6);
+    assert_eq!(report.verification.receipts.len(), 6);
     assert!(report
+        .verification
         .receipts
         .iter()
         .all(|r| r.verified_off_chain && r.verified_on_chain && r.period_root.is_some()));
 
     assert!(report.conservation.holds(), "{:?}", report.conservation);
     assert_eq!(report.conservation.fees_paid, 6 * 50_000);
-    assert_eq!(report.conservation.fees_refunded, 1_000_000 - 6 * 50_000);
+    assert_eq!(report.refunded, 1_000_000 - 6 * 50_000);
+    assert_eq!(report.conservation.fees_refunded, report.refunded);
     let _ = std::fs::remove_dir_all(dir);
 }
