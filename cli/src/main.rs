@@ -52,6 +52,10 @@ enum Command {
     Agent(commands::agent::AgentArgs),
     /// Certify an agent's current version (stages A-D) as a registered certifier.
     Certify(commands::certify::CertifyArgs),
+    /// Run a keeper (planner, broker, certifier, anchorer), as its own binary does; the flags
+    /// after its name are the keeper's (`agentrunner keeper broker --help`).
+    #[command(disable_help_flag = true)]
+    Keeper(commands::keeper::KeeperArgs),
 }
 
 /// A sender for one-shot commands (no journal: a command either lands or reports why not).
@@ -68,7 +72,10 @@ async fn main() -> anyhow::Result<()> {
     }
     let cli = Cli::parse();
     let opts = cli.opts;
-    if !matches!(cli.command, Command::Demo(_) | Command::Serve(_)) {
+    if !matches!(
+        cli.command,
+        Command::Demo(_) | Command::Serve(_) | Command::Keeper(_)
+    ) {
         // Natively loaded programs (the certifier's sandboxes) print their logs to stdout; keep
         // stdout for the command's own output. `demo` and `serve` choose where the log goes.
         output::Console::capture(None)?;
@@ -86,5 +93,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Verify(args) => commands::verify::run(args, opts).await,
         Command::Agent(args) => commands::agent::run(args, opts).await,
         Command::Certify(args) => commands::certify::run(args, opts).await,
+        Command::Keeper(args) => commands::keeper::run(args).await,
     }
 }

@@ -7,11 +7,15 @@
 //! - [`certifier`]: stages A–D (static, sandbox, constrained, SLO) with measured figures.
 //! - [`anchorer`]: period roots, refunds of expired budgets, rent back from finished offers.
 //!
-//! The binaries in `src/bin/` wrap these with [`settings`] (defaults < TOML < env < flags).
+//! [`crank`] runs each as a keeper: its operations every round over [`runtime`], with
+//! [`settings`] (defaults < TOML < env < flags) and Prometheus [`metrics`]; the binaries in
+//! `src/bin/` and `agentrunner keeper <name>` call it.
 pub mod anchorer;
 pub mod broker;
 pub mod certifier;
+pub mod crank;
 pub mod journal;
+pub mod metrics;
 pub mod outcome;
 pub mod planner;
 pub mod runtime;

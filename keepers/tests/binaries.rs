@@ -367,9 +367,17 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         .local_addr()
         .unwrap()
         .port();
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Typed flags this time: --agent, --http-bind, --metrics-bind.
     let mut broker = Command::new(env!("CARGO_BIN_EXE_broker"))
         .env("RUST_LOG", "warn")
-        .env("AGENTRUNNER_BROKER__AGENT", agent.to_string())
+        .args(["--agent", &agent.to_string()])
+        .args(["--http-bind", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
         .args(["-u", &url, "-k", keys.path("vendor").to_str().unwrap()])
         .args([
             "--deployment",
@@ -379,12 +387,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
             "--journal",
             dir.join("broker-http.journal").to_str().unwrap(),
         ])
-        .args([
-            "--set",
-            &format!("http_bind=127.0.0.1:{port}"),
-            "--set",
-            "interval_secs=3600",
-        ])
+        .args(["--set", "interval_secs=3600"])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -430,8 +433,20 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Its Prometheus endpoint counts the round it ran: both operations, nothing failed.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let _ = broker.kill();
     let _ = broker.wait();
+    for operation in ["bid", "execute"] {
+        let runs = format!("keeper_runs_total{{keeper=\"broker\",operation=\"{operation}\"}} 1");
+        assert!(metrics.contains(&runs), "{runs}:\n{metrics}");
+    }
+    assert!(!metrics.contains("keeper_errors_total"), "{metrics}");
     let paid = paid.expect("the broker's endpoint answered");
     assert_eq!(paid.status, reqwest::StatusCode::OK);
     assert!(paid.settlement.unwrap().success);

@@ -3,6 +3,7 @@ pub mod approve;
 pub mod certify;
 pub mod demo;
 pub mod goal;
+pub mod keeper;
 pub mod offers;
 pub mod receipts;
 pub mod serve;

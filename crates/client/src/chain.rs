@@ -17,6 +17,8 @@ pub struct Simulation {
     /// `None` when the transaction would succeed.
     pub error: Option<TransactionError>,
     pub logs: Vec<String>,
+    /// Compute units the bank metered (None when the cluster does not say).
+    pub units_consumed: Option<u64>,
 }
 
 /// One instruction a program invoked by CPI while a transaction ran (events emitted with

@@ -7,13 +7,26 @@ use solana_compute_budget_interface::ComputeBudgetInstruction;
 
 use crate::ClientResult;
 
-/// How much priority a sender pays, micro-lamports per compute unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How much priority a sender pays, micro-lamports per compute unit, and for how many units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PriorityFee {
     /// Bid when the cluster reports no recent fees, or the report fails.
     pub default_micro_lamports: u64,
     /// Never bid more, whatever is reported. 0 (the default) sends no priority fee at all.
     pub cap_micro_lamports: u64,
+    /// Never ask for a larger compute-unit limit (the limit follows simulation; see
+    /// [`unit_limit`]).
+    pub max_compute_units: u32,
+}
+
+impl Default for PriorityFee {
+    fn default() -> Self {
+        Self {
+            default_micro_lamports: 0,
+            cap_micro_lamports: 0,
+            max_compute_units: MAX_COMPUTE_UNITS,
+        }
+    }
 }
 
 impl PriorityFee {
@@ -34,6 +47,50 @@ impl PriorityFee {
     pub fn instruction(price: u64) -> Option<Instruction> {
         (price > 0).then(|| ComputeBudgetInstruction::set_compute_unit_price(price))
     }
+}
+
+/// Lamports per signature the networks charge (the base fee).
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+/// Compute units an instruction may use when the transaction sets no limit.
+const DEFAULT_UNITS_PER_INSTRUCTION: u64 = 200_000;
+/// The most compute units a transaction may use.
+pub const MAX_COMPUTE_UNITS: u32 = 1_400_000;
+
+/// What `message` costs its fee payer, lamports: the base fee per signature plus the priority
+/// fee (compute-unit price × limit, rounded up), as the runtime charges them. Without a
+/// compute-unit limit instruction the limit is 200,000 units per other instruction.
+pub fn fee_lamports(message: &solana_message::VersionedMessage) -> u64 {
+    let keys = message.static_account_keys();
+    let compute_budget = solana_sdk_ids::compute_budget::ID;
+    let (mut price, mut limit, mut others) = (0u64, None, 0u64);
+    for ix in message.instructions() {
+        let program = keys.get(usize::from(ix.program_id_index));
+        match (program == Some(&compute_budget), ix.data.as_slice()) {
+            (true, [3, rest @ ..]) if rest.len() == 8 => {
+                price = u64::from_le_bytes(rest.try_into().unwrap_or_default());
+            }
+            (true, [2, rest @ ..]) if rest.len() == 4 => {
+                limit = Some(u64::from(u32::from_le_bytes(
+                    rest.try_into().unwrap_or_default(),
+                )));
+            }
+            (true, _) => {}
+            (false, _) => others += 1,
+        }
+    }
+    let limit = limit
+        .unwrap_or(others * DEFAULT_UNITS_PER_INSTRUCTION)
+        .min(u64::from(MAX_COMPUTE_UNITS));
+    let priority = (u128::from(price) * u128::from(limit)).div_ceil(1_000_000);
+    let signatures = u64::from(message.header().num_required_signatures);
+    signatures * LAMPORTS_PER_SIGNATURE + u64::try_from(priority).unwrap_or(u64::MAX)
+}
+
+/// The compute-unit limit to ask for after a simulation used `consumed` units: 10% and 1,000
+/// units of headroom, never above `cap`.
+pub fn unit_limit(consumed: u64, cap: u32) -> u32 {
+    let wanted = consumed + consumed / 10 + 1_000;
+    u32::try_from(wanted).unwrap_or(u32::MAX).min(cap)
 }
 
 /// The accounts `ixs` write (what priority fees are reported for).
@@ -58,7 +115,32 @@ mod tests {
     const POLICY: PriorityFee = PriorityFee {
         default_micro_lamports: 1_000,
         cap_micro_lamports: 50_000,
+        max_compute_units: MAX_COMPUTE_UNITS,
     };
+
+    #[test]
+    fn fees_are_the_base_fee_and_price_times_limit() {
+        use solana_message::{v0, VersionedMessage};
+        let payer = Pubkey::new_unique();
+        let memo = Instruction::new_with_bytes(Pubkey::new_unique(), &[], vec![]);
+        let message = |ixs: &[Instruction]| {
+            VersionedMessage::V0(
+                v0::Message::try_compile(&payer, ixs, &[], Default::default()).unwrap(),
+            )
+        };
+        assert_eq!(fee_lamports(&message(&[memo.clone()])), 5_000);
+        // 50,000 micro-lamports × the default 200,000 units = 10,000 lamports.
+        let price = ComputeBudgetInstruction::set_compute_unit_price(50_000);
+        assert_eq!(
+            fee_lamports(&message(&[price.clone(), memo.clone()])),
+            15_000
+        );
+        // With a limit of 30,001 units: 1,500.05 lamports, rounded up.
+        let limit = ComputeBudgetInstruction::set_compute_unit_limit(30_001);
+        assert_eq!(fee_lamports(&message(&[limit, price, memo])), 6_501);
+        assert_eq!(unit_limit(20_000, MAX_COMPUTE_UNITS), 23_000);
+        assert_eq!(unit_limit(2_000_000, MAX_COMPUTE_UNITS), MAX_COMPUTE_UNITS);
+    }
 
     #[test]
     fn k09_the_bid_follows_the_market_within_the_cap() {

@@ -190,6 +190,7 @@ impl Chain for RpcChain {
         Ok(Simulation {
             error: result.err.map(Into::into),
             logs: result.logs.unwrap_or_default(),
+            units_consumed: result.units_consumed,
         })
     }
 

@@ -14,6 +14,7 @@
 use std::time::Duration;
 
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_hash::Hash;
 use solana_instruction::error::InstructionError;
 use solana_keypair::Keypair;
@@ -83,6 +84,8 @@ pub struct Landed {
     pub signatures: usize,
     /// Blockhashes it took (1 unless one expired).
     pub blockhashes: u32,
+    /// What its fee payer paid, lamports (base fee and priority fee).
+    pub fee_lamports: u64,
 }
 
 /// Why a send ended without success.
@@ -328,6 +331,22 @@ impl<C: Chain, J: Journal> Sender<'_, C, J> {
                     logs: simulation.logs,
                 });
             }
+            // A priority fee is paid per unit of the limit: ask for what simulation used.
+            let tx = match (
+                self.policy.priority.cap_micro_lamports,
+                simulation.units_consumed,
+            ) {
+                (0, _) | (_, None) => tx,
+                (_, Some(consumed)) => {
+                    let cap = self.policy.priority.max_compute_units;
+                    let limit = ComputeBudgetInstruction::set_compute_unit_limit(
+                        crate::priority::unit_limit(consumed, cap),
+                    );
+                    let limited: Vec<Instruction> =
+                        std::iter::once(limit).chain(ixs.iter().cloned()).collect();
+                    sign_transaction(fee_payer, &limited, signers, tables, blockhash)?
+                }
+            };
             self.journal.signed(intent, &tx, last_valid);
             let tracked = self.track(&tx, last_valid).await;
             if let Some(done) = self.conclude(intent, &tx, attempt, tracked) {
@@ -418,5 +437,6 @@ fn landed(tx: &VersionedTransaction, blockhashes: u32) -> Landed {
         wire_bytes: wire_size(tx),
         signatures: tx.signatures.len(),
         blockhashes,
+        fee_lamports: crate::priority::fee_lamports(&tx.message),
     }
 }

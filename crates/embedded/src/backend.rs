@@ -48,12 +48,11 @@ impl Chain for EmbeddedChain {
             .simulate_with_details(tx.clone())
             .await
             .map_err(backend)?;
+        let details = simulation.simulation_details;
         Ok(Simulation {
             error: simulation.result.and_then(Result::err),
-            logs: simulation
-                .simulation_details
-                .map(|d| d.logs)
-                .unwrap_or_default(),
+            units_consumed: details.as_ref().map(|d| d.units_consumed),
+            logs: details.map(|d| d.logs).unwrap_or_default(),
         })
     }
 

@@ -154,9 +154,9 @@ async fn test_k13_vanished_accounts_and_closed_destinations_do_not_fail_a_batch(
 
 /// K-09: the sender bids the 75th percentile of the reported priority fees, capped; a spike of
 /// x100 or a garbage report costs exactly the cap, a failed report the default. Checked on the
-/// lamports the payer actually paid: 5,000 per signature plus price x compute units / 10^6, the
-/// units being the runtime's default limit for the transfer and the compute-budget
-/// instruction (3,000 each: both are builtins).
+/// lamports the payer actually paid: 5,000 per signature plus price x compute-unit limit /
+/// 10^6, rounded up, the limit being what simulation metered (the transfer and the two
+/// compute-budget instructions: 150 units each, builtins) plus 10% and 1,000 units.
 #[tokio::test]
 async fn test_k09_garbage_or_spiking_fee_reports_never_cost_more_than_the_cap() {
     let chain = EmbeddedChain::start().await.unwrap();
@@ -165,6 +165,7 @@ async fn test_k09_garbage_or_spiking_fee_reports_never_cost_more_than_the_cap() 
         priority: PriorityFee {
             default_micro_lamports: 1_000,
             cap_micro_lamports: 50_000,
+            max_compute_units: 1_400_000,
         },
         ..SendPolicy::immediate()
     };
@@ -182,7 +183,7 @@ async fn test_k09_garbage_or_spiking_fee_reports_never_cost_more_than_the_cap() 
             &Pubkey::new_unique(),
             1_000_000,
         );
-        sender
+        let landed = sender
             .send(
                 &format!("k09:{price}:{report:?}"),
                 &payer,
@@ -193,6 +194,12 @@ async fn test_k09_garbage_or_spiking_fee_reports_never_cost_more_than_the_cap() 
             .await
             .unwrap();
         let paid = before - chain.balance(&payer.pubkey()).await.unwrap() - 1_000_000;
-        assert_eq!(paid, 5_000 + price * 6_000 / 1_000_000, "{report:?}");
+        let limit = agentrunner_client::priority::unit_limit(300, 1_400_000);
+        assert_eq!(
+            paid,
+            5_000 + (price * u64::from(limit)).div_ceil(1_000_000),
+            "{report:?}"
+        );
+        assert_eq!(landed.fee_lamports, paid, "the sender knows what it paid");
     }
 }

@@ -1,0 +1,173 @@
+//! Each keeper's own settings and typed flags.
+use std::path::PathBuf;
+
+use anchor_lang::prelude::Pubkey;
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::KeeperSettings;
+use crate::broker::Strategy;
+
+/// Inserts `value` under `field` when the flag was given.
+fn set(layer: &mut Map<String, Value>, field: &str, value: Option<impl Serialize>) {
+    if let Some(value) = value.and_then(|v| serde_json::to_value(v).ok()) {
+        layer.insert(field.into(), value);
+    }
+}
+
+/// The planner: opens and awards the RFPs of the plans it plans.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlannerSettings {
+    /// Seconds its RFPs accept offers.
+    pub bid_secs: i64,
+}
+
+impl Default for PlannerSettings {
+    fn default() -> Self {
+        Self { bid_secs: 60 }
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct PlannerFlags {
+    /// Seconds its RFPs accept offers.
+    #[arg(long)]
+    pub bid_secs: Option<i64>,
+}
+
+impl KeeperSettings for PlannerSettings {
+    type Flags = PlannerFlags;
+    fn flag_layer(flags: &PlannerFlags) -> Map<String, Value> {
+        let mut layer = Map::new();
+        set(&mut layer, "bid_secs", flags.bid_secs);
+        layer
+    }
+}
+
+/// The broker: a vendor's bids and guarded executions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrokerSettings {
+    /// The agent it runs (base58); required.
+    pub agent: Option<String>,
+    /// Its prices and trading discipline.
+    pub strategy: Strategy,
+    /// Serve the paid x402 data endpoint (`/ohlcv`) and facilitator routes on this address
+    /// (none: no HTTP).
+    pub http_bind: Option<String>,
+    /// Price of one `/ohlcv` request, atoms of the fee token.
+    pub data_price: u64,
+    /// Where signed receipts are written.
+    pub receipts_dir: PathBuf,
+}
+
+impl Default for BrokerSettings {
+    fn default() -> Self {
+        Self {
+            agent: None,
+            strategy: Strategy::default(),
+            http_bind: None,
+            data_price: 1_000,
+            receipts_dir: "receipts".into(),
+        }
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct BrokerFlags {
+    /// The agent it runs.
+    #[arg(long)]
+    pub agent: Option<Pubkey>,
+    /// Serve the paid x402 data endpoint and facilitator routes on this address.
+    #[arg(long)]
+    pub http_bind: Option<String>,
+    /// Where signed receipts are written.
+    #[arg(long)]
+    pub receipts_dir: Option<PathBuf>,
+    /// Fee per execution, atoms of the fee token (`strategy.price`).
+    #[arg(long)]
+    pub price: Option<u64>,
+}
+
+impl KeeperSettings for BrokerSettings {
+    type Flags = BrokerFlags;
+    fn flag_layer(flags: &BrokerFlags) -> Map<String, Value> {
+        let mut layer = Map::new();
+        set(&mut layer, "agent", flags.agent.map(|a| a.to_string()));
+        set(&mut layer, "http_bind", flags.http_bind.clone());
+        set(&mut layer, "receipts_dir", flags.receipts_dir.clone());
+        if let Some(price) = flags.price {
+            let mut strategy = Map::new();
+            strategy.insert("price".into(), Value::from(price));
+            layer.insert("strategy".into(), Value::Object(strategy));
+        }
+        layer
+    }
+}
+
+/// An agent to certify and its manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifyJob {
+    /// The agent's address (base58).
+    pub agent: String,
+    /// Its manifest file.
+    pub manifest: PathBuf,
+}
+
+/// The certifier: stages A-D of the agents it is asked to certify.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertifierSettings {
+    /// Agents to certify, each with its manifest (`[[certify]]` tables in TOML).
+    pub certify: Vec<CertifyJob>,
+    /// Where stage reports are written.
+    pub reports_dir: PathBuf,
+    /// Seed of the sandbox price paths.
+    pub seed: u64,
+}
+
+impl Default for CertifierSettings {
+    fn default() -> Self {
+        Self {
+            certify: Vec::new(),
+            reports_dir: "certification".into(),
+            seed: 42,
+        }
+    }
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CertifierFlags {
+    /// Where stage reports are written.
+    #[arg(long)]
+    pub reports_dir: Option<PathBuf>,
+    /// Seed of the sandbox price paths.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+impl KeeperSettings for CertifierSettings {
+    type Flags = CertifierFlags;
+    fn flag_layer(flags: &CertifierFlags) -> Map<String, Value> {
+        let mut layer = Map::new();
+        set(&mut layer, "reports_dir", flags.reports_dir.clone());
+        set(&mut layer, "seed", flags.seed);
+        layer
+    }
+}
+
+/// The anchorer needs nothing of its own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnchorerSettings {}
+
+#[derive(Args, Debug, Default)]
+pub struct AnchorerFlags {}
+
+impl KeeperSettings for AnchorerSettings {
+    type Flags = AnchorerFlags;
+    fn flag_layer(_: &AnchorerFlags) -> Map<String, Value> {
+        Map::new()
+    }
+}
