@@ -128,7 +128,7 @@ mod tests {
                 v0::Message::try_compile(&payer, ixs, &[], Default::default()).unwrap(),
             )
         };
-        assert_eq!(fee_lamports(&message(&[memo.clone()])), 5_000);
+        assert_eq!(fee_lamports(&message(std::slice::from_ref(&memo))), 5_000);
         // 50,000 micro-lamports × the default 200,000 units = 10,000 lamports.
         let price = ComputeBudgetInstruction::set_compute_unit_price(50_000);
         assert_eq!(
