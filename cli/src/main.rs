@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod opts;
 mod output;
+mod wait;
 
 #[derive(Parser)]
 #[command(
@@ -93,6 +94,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Verify(args) => commands::verify::run(args, opts).await,
         Command::Agent(args) => commands::agent::run(args, opts).await,
         Command::Certify(args) => commands::certify::run(args, opts).await,
-        Command::Keeper(args) => commands::keeper::run(args).await,
+        Command::Keeper(args) => commands::keeper::run(args, opts).await,
     }
 }

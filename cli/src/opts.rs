@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 pub use agentrunner_client::keys::{read_keypair, write_keypair};
-use agentrunner_client::{deployment::Deployment, rpc::RpcChain};
+use agentrunner_client::{deployment::Deployment, keys, rpc::RpcChain};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use solana_keypair::Keypair;
@@ -16,6 +16,9 @@ pub enum Output {
     Display,
     /// One JSON document.
     Json,
+    /// Only the address the command made (`goal`: the plan, `agent register`: the agent), for
+    /// scripts; other commands print as `display`.
+    Id,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -24,11 +27,13 @@ pub struct Opts {
     /// `mainnet-beta`, or an RPC URL.
     #[arg(short = 'u', long = "url", global = true, default_value = "localhost")]
     pub url: String,
-    /// Keypair file (Solana CLI JSON format).
+    /// Keypair file (Solana CLI JSON format), or the name of a role `agentrunner serve` made
+    /// (`owner`, `planner`, `certifier`, `anchorer`, `vendor`).
     #[arg(short = 'k', long = "keypair", global = true)]
     pub keypair: Option<PathBuf>,
-    /// Deployment description written by `agentrunner serve` or the migrations.
-    #[arg(long, global = true, default_value = "deployment.json")]
+    /// Deployment description (default: the one `agentrunner serve` writes,
+    /// `$AGENTRUNNER_HOME/localnet/deployment.json`).
+    #[arg(long, global = true, default_value_os_t = keys::default_deployment())]
     pub deployment: PathBuf,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Display)]
@@ -76,8 +81,8 @@ impl Opts {
     /// The keypair `-k` names (default `~/.config/solana/id.json`).
     pub fn keypair(&self) -> Result<Keypair> {
         let path = match &self.keypair {
-            Some(path) => path.clone(),
-            None => home::default_keypair_path()?,
+            Some(path) => keys::keypair_path(path),
+            None => keys::default_keypair(),
         };
         Ok(read_keypair(&path)?)
     }
@@ -90,16 +95,5 @@ impl Opts {
                 self.deployment.display()
             )
         })
-    }
-}
-
-mod home {
-    use std::path::PathBuf;
-
-    use anyhow::{Context, Result};
-
-    pub fn default_keypair_path() -> Result<PathBuf> {
-        let home = std::env::var_os("HOME").context("HOME is not set; pass -k <keypair>")?;
-        Ok(PathBuf::from(home).join(".config/solana/id.json"))
     }
 }

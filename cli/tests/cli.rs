@@ -27,6 +27,8 @@ use solana_program_pack::Pack;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
+mod quickstart;
+
 const BIN: &str = env!("CARGO_BIN_EXE_agentrunner");
 
 /// `agentrunner serve`, killed on drop.

@@ -1,5 +1,5 @@
 //! What one keeper action came to. Keepers crank idempotent transitions: a refusal that means
-//! "someone already did this" is success, not an error (SECURITY-TESTPLAN §6.3 rule 1).
+//! "someone already did this" is success, not an error (docs/SECURITY-TESTPLAN.md §6.3 rule 1).
 use agentrunner_client::send::{Landed, SendError};
 
 /// The result of one action.
@@ -12,7 +12,7 @@ pub enum Outcome {
     /// Not this keeper's to do now (not ready, not eligible, outside its limits).
     Skipped(String),
     /// This item of a batch failed; the rest of the batch went on and the item is retried next
-    /// round (SECURITY-TESTPLAN K-13: no failed batch).
+    /// round (docs/SECURITY-TESTPLAN.md K-13: no failed batch).
     Failed(String),
 }
 

@@ -1,7 +1,7 @@
 //! [`FaultyChain`]: the embedded chain behind a network that misbehaves on cue — responses
 //! lost after the transaction went through, broadcasts dropped, lagging nodes refusing a
 //! blockhash or serving old account data and listings, a process dying at a chosen point — so
-//! keeper idempotency and cost bounds (SECURITY-TESTPLAN §6, K-01..K-06, K-09, K-13) are tested
+//! keeper idempotency and cost bounds (docs/SECURITY-TESTPLAN.md §6, K-01..K-06, K-09, K-13) are tested
 //! against the real bank.
 use std::{collections::HashMap, sync::Mutex};
 

@@ -1,4 +1,4 @@
-//! A venue a dishonest vendor controls (SECURITY-TESTPLAN C-1): it performs whatever SPL Token
+//! A venue a dishonest vendor controls (docs/SECURITY-TESTPLAN.md C-1): it performs whatever SPL Token
 //! operations its instruction data lists, on the accounts it is given, passing on every
 //! signature the runner's venue call carries. The custody tests allowlist it in a plan and show
 //! that nothing it can be told to do touches the owner's capital beyond the step's input.

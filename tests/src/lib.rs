@@ -9,7 +9,7 @@
 //! - [`keeper_world`]: a localnet with one awarded, approved swap, for the keeper suites.
 //! - [`rpc_proxy`]: a JSON-RPC endpoint that rate-limits, lags or hangs on cue, for K-06..K-08.
 //! - [`runner_world`]: a deployment for guarded executions and an approved plan.
-//! - [`mutation`]: the account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
+//! - [`mutation`]: the account-mutation matrix (docs/SECURITY-TESTPLAN.md §3, Layer 1).
 //! - [`model`]: the randomized, model-based run across every program (§3, Layer 2).
 #![allow(clippy::result_large_err)]
 

@@ -1,4 +1,4 @@
-//! The account-mutation matrix (SECURITY-TESTPLAN §3, Layer 1).
+//! The account-mutation matrix (docs/SECURITY-TESTPLAN.md §3, Layer 1).
 //!
 //! For one valid baseline instruction, every account slot is classified once ([`SlotKind`]);
 //! the matrix then applies each mutation that fits the slot (M1 clear signer, M2 clear writable,

@@ -1,6 +1,6 @@
 //! [`RpcProxy`]: a JSON-RPC endpoint in front of a real one (the embedded chain's RPC server)
 //! that misbehaves on cue — rate limits, gone nodes, unhealthy or lagging nodes, hangs, outages —
-//! for the keeper tests of RPC failover and stale reads (SECURITY-TESTPLAN K-06..K-08). Healthy,
+//! for the keeper tests of RPC failover and stale reads (docs/SECURITY-TESTPLAN.md K-06..K-08). Healthy,
 //! it forwards every request byte for byte.
 use std::{
     net::SocketAddr,

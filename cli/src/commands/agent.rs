@@ -97,6 +97,10 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
             let landed = crate::sender(&chain)
                 .send(&format!("register:{agent}"), &owner, &register, &[], &[])
                 .await?;
+            if opts.output == Output::Id {
+                out!("{agent}");
+                return Ok(());
+            }
             out!(
                 "registered {} as {agent} with version {} ({})",
                 manifest.name,

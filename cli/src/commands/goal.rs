@@ -23,8 +23,8 @@ pub struct GoalArgs {
     /// The planner's keypair (opens the RFPs); default: the owner's.
     #[arg(long)]
     pub planner: Option<std::path::PathBuf>,
-    /// Seconds offers are accepted.
-    #[arg(long, default_value_t = 60)]
+    /// Seconds offers are accepted (chain time: 15 s of real time on `serve`'s 60x clock).
+    #[arg(long, default_value_t = 900)]
     pub bid_secs: i64,
     /// Only print the plan; send nothing.
     #[arg(long)]
@@ -36,7 +36,7 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
     let deployment = opts.deployment()?;
     let owner = opts.keypair()?;
     let planner_key = match &args.planner {
-        Some(path) => read_keypair(path)?,
+        Some(path) => read_keypair(&agentrunner_client::keys::keypair_path(path))?,
         None => owner.insecure_clone(),
     };
     let policy = RfpPolicy {
@@ -66,6 +66,10 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
             let ix = ix::market::open_rfp(&planner_key.pubkey(), rfp);
             sender.send(&intent, &planner_key, &[ix], &[], &[]).await?;
         }
+    }
+    if opts.output == Output::Id {
+        out!("{}", draft.plan);
+        return Ok(());
     }
     if opts.output == Output::Json {
         out!(

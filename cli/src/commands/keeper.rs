@@ -3,6 +3,8 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
+use crate::opts::Opts;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum KeeperName {
     /// Opens and awards the RFPs of the plans it plans.
@@ -23,10 +25,17 @@ pub struct KeeperArgs {
     pub args: Vec<String>,
 }
 
-pub async fn run(args: KeeperArgs) -> Result<()> {
+/// Runs keeper `args.name`; the command's own `-u`, `-k` and `--deployment` (given before or
+/// after the name) come first, so the keeper's flags after the name win.
+pub async fn run(args: KeeperArgs, opts: Opts) -> Result<()> {
     use agentrunner_keepers::crank;
-    let program = format!("{:?}", args.name).to_lowercase();
-    let argv = std::iter::once(program).chain(args.args);
+    let mut argv = vec![format!("{:?}", args.name).to_lowercase()];
+    argv.extend(["--url".into(), opts.rpc_url()]);
+    argv.extend(["--deployment".into(), opts.deployment.display().to_string()]);
+    if let Some(keypair) = &opts.keypair {
+        argv.extend(["--keypair".into(), keypair.display().to_string()]);
+    }
+    argv.extend(args.args);
     match args.name {
         KeeperName::Planner => crank::planner::run(argv).await,
         KeeperName::Broker => crank::broker::run(argv).await,

@@ -20,11 +20,24 @@ pub struct OffersArgs {
     /// Award every step whose bidding closed.
     #[arg(long)]
     pub award: bool,
+    /// First wait until every step's bidding has closed (at most this many seconds).
+    #[arg(long, value_name = "SECS")]
+    pub wait: Option<u64>,
 }
 
 pub async fn run(args: OffersArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
+    if let Some(limit) = args.wait {
+        crate::wait::until(limit, "every step's bidding closes", || async {
+            let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Skip).await?;
+            Ok(view
+                .steps
+                .iter()
+                .all(|s| s.rfp.as_ref().is_some_and(|r| view.now() >= r.bid_deadline)))
+        })
+        .await?;
+    }
     let mut view = PlanView::load(&chain, &deployment, &args.plan, Offers::Load).await?;
     let mut awards = Vec::new();
     if args.award {

@@ -25,18 +25,19 @@ pub struct ServeArgs {
     /// Address to serve JSON-RPC on.
     #[arg(long, default_value = "127.0.0.1:8899")]
     pub bind: String,
-    /// Where the funded keypairs are written.
-    #[arg(long, default_value = "target/localnet")]
+    /// Where the funded keypairs are written (`-k <role>` finds them there).
+    #[arg(long, default_value_os_t = agentrunner_client::keys::localnet_dir())]
     pub keys_dir: PathBuf,
     /// Milliseconds between clock ticks.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 250)]
     pub tick_ms: u64,
-    /// Seconds of chain time per tick (raise it to let hours pass in minutes; keep it below
-    /// the plans' oracle max age so prices stay fresh).
-    #[arg(long, default_value_t = 1)]
+    /// Seconds of chain time per tick. The default runs the clock 60 times faster than real
+    /// time, so a plan's hour-long DCA interval passes in a minute; keep it below the plans'
+    /// oracle max age (60 s) so prices stay fresh (the feeder publishes every tick).
+    #[arg(long, default_value_t = 15)]
     pub seconds_per_tick: i64,
-    /// Seconds per receipts anchoring period.
-    #[arg(long, default_value_t = 3_600)]
+    /// Seconds per receipts anchoring period (10 s of real time at the default speed).
+    #[arg(long, default_value_t = 600)]
     pub period_secs: i64,
     /// Write the programs' own log to this file.
     #[arg(long)]
@@ -61,6 +62,8 @@ const ROLES: &[(&str, u64, u64)] = &[
 
 pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
     Console::capture(args.program_log.as_deref())?;
+    // A previous cluster's deployment describes nothing now.
+    let _ = std::fs::remove_file(&opts.deployment);
     let chain = Arc::new(EmbeddedChain::start().await?);
     let mut keys = Vec::new();
     for (role, _, _) in ROLES {
@@ -86,16 +89,27 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
                 .await?;
         }
     }
+    let server = serve(chain.clone(), args.bind.parse()?).await?;
+    // Written once the cluster answers: its existence means the cluster is up.
+    if let Some(dir) = opts.deployment.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     std::fs::write(
         &opts.deployment,
         serde_json::to_vec_pretty(&localnet.deployment)?,
     )?;
-    let server = serve(chain.clone(), args.bind.parse()?).await?;
 
     section("Embedded chain served as a local cluster");
     out!("  JSON-RPC   {}", server.url());
     out!("  genesis    {}", chain.genesis_hash());
     out!("  deployment {}", opts.deployment.display());
+    let speed = args.seconds_per_tick.max(1) as f64 * 1_000.0 / args.tick_ms.max(10) as f64;
+    out!(
+        "  clock      {} s of chain time every {} ms: {speed:.0}x real time (an hour passes in {:.0} s)",
+        args.seconds_per_tick.max(1),
+        args.tick_ms.max(10),
+        3_600.0 / speed
+    );
     let mut rows = vec![vec![
         "role".to_string(),
         "key".into(),
@@ -112,7 +126,7 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
         ]);
     }
     table(&rows);
-    out!("  Ctrl-C stops it.");
+    out!("  `-k <role>` signs with a role's keypair; Ctrl-C stops the cluster.");
 
     let watchdog = Watchdog::start(Duration::from_secs(args.stall_secs.max(1)), |silent| {
         eprintln!(

@@ -19,11 +19,21 @@ use crate::{
 #[derive(Args)]
 pub struct StatusArgs {
     pub plan: Pubkey,
+    /// First wait until the plan is finished or cancelled (at most this many seconds).
+    #[arg(long, value_name = "SECS")]
+    pub wait: Option<u64>,
 }
 
 pub async fn run(args: StatusArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
+    if let Some(limit) = args.wait {
+        crate::wait::until(limit, "the plan finishes", || async {
+            let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Skip).await?;
+            Ok(view.plan.is_finished() || view.plan.status != PlanStatus::Active)
+        })
+        .await?;
+    }
     let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Load).await?;
     let states = flows::explain(&chain, &deployment, &view).await?;
     let plan = &view.plan;

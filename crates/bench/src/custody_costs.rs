@@ -19,7 +19,7 @@ const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 
 pub async fn run() -> Result<()> {
     let m = Market::new(6, 14, 2).await?;
-    let chain = &m.chain;
+    let chain = &*m.chain;
     let d = &m.localnet.deployment;
     let owner = m.owner().await?;
     for (symbol, atoms) in [("JUP", 10_000_000_000), ("WIF", 10_000_000_000)] {

@@ -10,6 +10,7 @@ mod escrow_costs;
 mod market;
 mod pipeline;
 mod receipts_costs;
+mod rpc_costs;
 mod step_costs;
 mod table;
 mod x402_costs;
@@ -30,6 +31,8 @@ enum Section {
     Escrow,
     /// Receipts: rent per 1,000,000 receipts, proof and verification sizes.
     Receipts,
+    /// RPC requests per execution with 1, 10, 100 and 1,000 open plans.
+    Rpc,
 }
 
 #[derive(Parser)]
@@ -66,6 +69,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.section, Section::All | Section::X402) {
         x402_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Rpc) {
+        rpc_costs::run().await?;
     }
     Ok(())
 }

@@ -24,7 +24,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 pub struct Market {
-    pub chain: EmbeddedChain,
+    /// Shared, so a section can also serve it over JSON-RPC.
+    pub chain: std::sync::Arc<EmbeddedChain>,
     pub localnet: Localnet,
     pub planner_key: Keypair,
     pub vendors: Vec<(Keypair, Pubkey)>,
@@ -98,7 +99,7 @@ impl Market {
         }
         let planner_key = chain.funded_keypair(100_000_000_000).await?;
         Ok(Self {
-            chain,
+            chain: std::sync::Arc::new(chain),
             localnet,
             planner_key,
             vendors: registered,
@@ -107,7 +108,7 @@ impl Market {
 
     pub fn planner(&self) -> Planner<'_, EmbeddedChain> {
         Planner::new(
-            &self.chain,
+            &*self.chain,
             sender(&self.chain),
             self.planner_key.insecure_clone(),
             &self.localnet.deployment,
@@ -118,7 +119,7 @@ impl Market {
     pub fn broker(&self, vendor: usize) -> Broker<'_, EmbeddedChain> {
         let (keypair, agent) = &self.vendors[vendor];
         Broker::new(
-            &self.chain,
+            &*self.chain,
             sender(&self.chain),
             keypair.insecure_clone(),
             *agent,
@@ -130,13 +131,13 @@ impl Market {
     /// `goal` drafted for `owner`, planned by the market's planner key.
     pub async fn draft(&self, goal: &str, owner: &Pubkey) -> Result<Draft> {
         let d = &self.localnet.deployment;
-        Ok(flows::draft(&self.chain, d, goal, owner, &self.planner_key.pubkey()).await?)
+        Ok(flows::draft(&*self.chain, d, goal, owner, &self.planner_key.pubkey()).await?)
     }
 
     /// `owner` signs `create_plan` for `draft`.
     pub async fn create(&self, owner: &Keypair, draft: &Draft) -> Result<Landed> {
         let sender = sender(&self.chain);
-        let wallet = OwnerWallet::new(&self.chain, &sender, owner, &self.localnet.deployment);
+        let wallet = OwnerWallet::new(&*self.chain, &sender, owner, &self.localnet.deployment);
         Ok(wallet.create(draft).await?)
     }
 
@@ -148,7 +149,7 @@ impl Market {
         lifetime_secs: i64,
     ) -> Result<Vec<Landed>> {
         let sender = sender(&self.chain);
-        let wallet = OwnerWallet::new(&self.chain, &sender, owner, &self.localnet.deployment);
+        let wallet = OwnerWallet::new(&*self.chain, &sender, owner, &self.localnet.deployment);
         let approval = wallet.approval(plan, lifetime_secs).await?;
         Ok(wallet.approve(&approval).await?)
     }

@@ -53,7 +53,7 @@ struct Run {
 
 async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
     let m = Market::new(vendors, 14, shards).await?;
-    let chain = &m.chain;
+    let chain = &*m.chain;
     let planner = m.planner();
     let brokers: Vec<_> = (0..vendors).map(|v| m.broker(v)).collect();
     let mut synthesis = Vec::new();

@@ -64,7 +64,7 @@ impl Per {
 
 pub async fn run() -> Result<()> {
     let m = Market::new(1, 20, 1).await?;
-    let chain = &m.chain;
+    let chain = &*m.chain;
     let d = &m.localnet.deployment;
     let rent = chain.rent().clone();
     let owner = m.owner().await?;

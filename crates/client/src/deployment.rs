@@ -159,7 +159,7 @@ impl Deployment {
     }
 
     /// Reads a deployment file.
-    /// Refuses a cluster whose genesis hash is not the deployment's (SECURITY-TESTPLAN K-14):
+    /// Refuses a cluster whose genesis hash is not the deployment's (docs/SECURITY-TESTPLAN.md K-14):
     /// signing for the wrong cluster is how a devnet deployment file ends up moving mainnet
     /// funds. A deployment without a recorded genesis hash accepts any cluster.
     pub fn require_cluster(&self, genesis_hash: &solana_hash::Hash) -> ClientResult<()> {

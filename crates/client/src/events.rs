@@ -3,7 +3,7 @@
 //! An event counts only if it is a self-invocation of `program_id`, signed by that program's
 //! event-authority PDA (its only account), and starts with Anchor's event tag followed by the
 //! event's discriminator. Anything else (a foreign program CPI-ing receipt-shaped bytes, a
-//! right-program instruction without the tag) is ignored; see SECURITY-TESTPLAN M-07 and K-10.
+//! right-program instruction without the tag) is ignored; see docs/SECURITY-TESTPLAN.md M-07 and K-10.
 use anchor_lang::{
     event::EVENT_IX_TAG_LE, prelude::Pubkey, AnchorDeserialize, Discriminator, Event,
 };
@@ -56,7 +56,7 @@ mod tests {
         )
     }
 
-    /// SECURITY-TESTPLAN M-07 / K-10: only a genuine self-CPI of the program counts.
+    /// docs/SECURITY-TESTPLAN.md M-07 / K-10: only a genuine self-CPI of the program counts.
     #[test]
     fn forged_events_are_ignored() {
         let (program, accounts, data) = genuine();

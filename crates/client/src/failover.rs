@@ -1,4 +1,4 @@
-//! [`Failover`]: several endpoints of one cluster as one [`Chain`] (SECURITY-TESTPLAN K-06,
+//! [`Failover`]: several endpoints of one cluster as one [`Chain`] (docs/SECURITY-TESTPLAN.md K-06,
 //! K-07). Every call goes to the endpoint that answered last; when it is
 //! [`ClientError::Unavailable`] — down, timing out, rate limiting (429), gone (410), unhealthy
 //! (-32005) or lagging behind a read already made (-32016) — the call moves on to the next

@@ -1,4 +1,4 @@
-//! The compute-unit price a sender bids (SECURITY-TESTPLAN K-09): the 75th percentile of the
+//! The compute-unit price a sender bids (docs/SECURITY-TESTPLAN.md K-09): the 75th percentile of the
 //! fees the cluster reports for the accounts the transaction writes, never above the cap, and
 //! the default when the cluster reports nothing usable. A spike or a garbage report costs at
 //! most the cap: `cap × compute units` micro-lamports per transaction (at most 1.4 M units).

@@ -3,7 +3,7 @@
 //! broadcasts skip preflight (the [`crate::send::Sender`] simulates first) and ask the node not
 //! to retry (the sender rebroadcasts the same bytes itself).
 //!
-//! Account reads never go back in time (SECURITY-TESTPLAN K-06): each asks for
+//! Account reads never go back in time (docs/SECURITY-TESTPLAN.md K-06): each asks for
 //! `minContextSlot` = the highest slot any earlier read answered at (shared by the endpoints of
 //! a [`crate::failover::Failover`]), so a lagging node refuses (-32016) instead of serving old
 //! state. Failures another endpoint could avoid — transport errors, timeouts, HTTP 429/410/5xx,

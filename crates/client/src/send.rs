@@ -1,4 +1,4 @@
-//! Sending a transaction so that it lands at most once (SECURITY-TESTPLAN §6.3):
+//! Sending a transaction so that it lands at most once (docs/SECURITY-TESTPLAN.md §6.3):
 //!
 //! 1. simulate first; a transaction that would fail is never broadcast (K-12);
 //! 2. sign once per blockhash and journal the signed bytes before broadcasting (K-04);

@@ -20,7 +20,7 @@ pub struct Common {
     /// Cluster RPC URL (`agentrunner serve` listens on http://127.0.0.1:8899).
     pub url: String,
     /// Other RPC endpoints of the same cluster, tried in order when the current one is down,
-    /// rate limiting, unhealthy or lagging (SECURITY-TESTPLAN K-07).
+    /// rate limiting, unhealthy or lagging (docs/SECURITY-TESTPLAN.md K-07).
     pub fallback_urls: Vec<String>,
     /// Seconds one RPC request may take before its endpoint counts as unavailable.
     pub request_timeout_secs: u64,
@@ -70,8 +70,9 @@ impl Default for Common {
 pub trait KeeperSettings: Serialize + DeserializeOwned + Default + Clone + Debug {
     /// Its typed flags.
     type Flags: Args + Default + Debug;
-    /// The settings its flags set, as a layer over the others.
-    fn flag_layer(flags: &Self::Flags) -> Map<String, Value>;
+    /// The settings its flags set, as a layer over the others (a flag naming a file that
+    /// cannot be read is an error).
+    fn flag_layer(flags: &Self::Flags) -> Result<Map<String, Value>>;
 }
 
 /// Every setting of one keeper.
@@ -245,7 +246,7 @@ impl<K: KeeperSettings> Settings<K> {
         if common.once {
             flag_layer.insert("once".into(), Value::Bool(true));
         }
-        overlay(&mut flag_layer, K::flag_layer(&flags.keeper));
+        overlay(&mut flag_layer, K::flag_layer(&flags.keeper)?);
         overlay(&mut merged, flag_layer);
         for set in &common.set {
             let (field, value) = set

@@ -6,6 +6,9 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use agentrunner_client::flows::Manifest;
+use anyhow::Context;
+
 use super::KeeperSettings;
 use crate::broker::Strategy;
 
@@ -39,10 +42,10 @@ pub struct PlannerFlags {
 
 impl KeeperSettings for PlannerSettings {
     type Flags = PlannerFlags;
-    fn flag_layer(flags: &PlannerFlags) -> Map<String, Value> {
+    fn flag_layer(flags: &PlannerFlags) -> anyhow::Result<Map<String, Value>> {
         let mut layer = Map::new();
         set(&mut layer, "bid_secs", flags.bid_secs);
-        layer
+        Ok(layer)
     }
 }
 
@@ -86,24 +89,41 @@ pub struct BrokerFlags {
     /// Where signed receipts are written.
     #[arg(long)]
     pub receipts_dir: Option<PathBuf>,
-    /// Fee per execution, atoms of the fee token (`strategy.price`).
+    /// Take the strategy from this manifest (the one registered and certified).
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// Fee per execution, atoms of the fee token (`strategy.price`; beats the manifest's).
     #[arg(long)]
     pub price: Option<u64>,
 }
 
 impl KeeperSettings for BrokerSettings {
     type Flags = BrokerFlags;
-    fn flag_layer(flags: &BrokerFlags) -> Map<String, Value> {
+    fn flag_layer(flags: &BrokerFlags) -> anyhow::Result<Map<String, Value>> {
         let mut layer = Map::new();
         set(&mut layer, "agent", flags.agent.map(|a| a.to_string()));
         set(&mut layer, "http_bind", flags.http_bind.clone());
         set(&mut layer, "receipts_dir", flags.receipts_dir.clone());
+        let mut strategy = match &flags.manifest {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let manifest = Manifest::parse(&text)
+                    .with_context(|| format!("manifest {}", path.display()))?;
+                match serde_json::to_value(manifest.strategy)? {
+                    Value::Object(map) => map,
+                    _ => Map::new(),
+                }
+            }
+            None => Map::new(),
+        };
         if let Some(price) = flags.price {
-            let mut strategy = Map::new();
             strategy.insert("price".into(), Value::from(price));
+        }
+        if !strategy.is_empty() {
             layer.insert("strategy".into(), Value::Object(strategy));
         }
-        layer
+        Ok(layer)
     }
 }
 
@@ -150,11 +170,11 @@ pub struct CertifierFlags {
 
 impl KeeperSettings for CertifierSettings {
     type Flags = CertifierFlags;
-    fn flag_layer(flags: &CertifierFlags) -> Map<String, Value> {
+    fn flag_layer(flags: &CertifierFlags) -> anyhow::Result<Map<String, Value>> {
         let mut layer = Map::new();
         set(&mut layer, "reports_dir", flags.reports_dir.clone());
         set(&mut layer, "seed", flags.seed);
-        layer
+        Ok(layer)
     }
 }
 
@@ -167,7 +187,7 @@ pub struct AnchorerFlags {}
 
 impl KeeperSettings for AnchorerSettings {
     type Flags = AnchorerFlags;
-    fn flag_layer(_: &AnchorerFlags) -> Map<String, Value> {
-        Map::new()
+    fn flag_layer(_: &AnchorerFlags) -> anyhow::Result<Map<String, Value>> {
+        Ok(Map::new())
     }
 }

@@ -4,7 +4,7 @@
 //! tax or strand escrowed funds, and admit only extensions that change nothing about transfers.
 //! Rejecting up front (instead of accounting by received delta) keeps `amount sent == amount
 //! received` true for every transfer, so the books and the vault cannot drift, and guarantees the
-//! payer's refund path can never be blocked by the mint (SECURITY-TESTPLAN E-31..E-35, A-15).
+//! payer's refund path can never be blocked by the mint (docs/SECURITY-TESTPLAN.md E-31..E-35, A-15).
 //!
 //! Admitted: metadata and group pointers/data, interest-bearing and scaled-UI-amount display
 //! configs. Rejected (and anything unknown): transfer fees, transfer hooks, permanent delegate,

@@ -22,7 +22,7 @@
 //! The runtime verifies the signature before the program runs; the program then checks that the
 //! Ed25519 instruction really is the precompile, that the chosen signature's public key, message
 //! and signature all live inside that same instruction (all three instruction-index fields are
-//! `u16::MAX`, see SECURITY-TESTPLAN A-11), and that key and message are the expected ones.
+//! `u16::MAX`, see docs/SECURITY-TESTPLAN.md A-11), and that key and message are the expected ones.
 use anchor_lang::prelude::*;
 
 use crate::{constants::VOUCHER_DOMAIN_TAG, error::EscrowError};

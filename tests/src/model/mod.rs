@@ -1,4 +1,4 @@
-//! A randomized, model-based run over every program at once (SECURITY-TESTPLAN §3 Layer 2,
+//! A randomized, model-based run over every program at once (docs/SECURITY-TESTPLAN.md §3 Layer 2,
 //! across programs): vendors certified in the registry bid on plans' RFPs, `award_best` picks
 //! the winners, owners approve, vendors execute swaps and service steps, and all of it is
 //! interleaved with attacks — a rival vendor executing someone else's step, an owner pulling

@@ -1,4 +1,4 @@
-//! SECURITY-TESTPLAN rows the other escrow suites did not name: E-19 (rounding extraction by
+//! docs/SECURITY-TESTPLAN.md rows the other escrow suites did not name: E-19 (rounding extraction by
 //! many tiny redemptions), E-29 (malformed remaining accounts), E-36 (Token vs Token-2022
 //! mismatches) and R-06 (the payer's escrow as the provider's account).
 use agentrunner_client::{ix::escrow as ix, pda};

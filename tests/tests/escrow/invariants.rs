@@ -1,4 +1,4 @@
-//! Randomized, model-based run over the escrow (SECURITY-TESTPLAN §3 Layer 2, E-40).
+//! Randomized, model-based run over the escrow (docs/SECURITY-TESTPLAN.md §3 Layer 2, E-40).
 //!
 //! Random sequences of top-ups, grants, revocations, redemptions (by the right redeemer or by an
 //! attacker), voucher settlements, refunds (by the payer or by an attacker), closes, direct

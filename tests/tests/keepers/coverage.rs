@@ -1,4 +1,4 @@
-//! Keepers against lagging nodes, fee-oracle garbage and vanishing accounts (SECURITY-TESTPLAN
+//! Keepers against lagging nodes, fee-oracle garbage and vanishing accounts (docs/SECURITY-TESTPLAN.md
 //! K-06, K-09, K-13).
 use agentrunner_client::{
     chain::Chain,

@@ -1,4 +1,4 @@
-//! Keepers over RPC endpoints that misbehave (SECURITY-TESTPLAN K-06, K-07, K-08): the embedded
+//! Keepers over RPC endpoints that misbehave (docs/SECURITY-TESTPLAN.md K-06, K-07, K-08): the embedded
 //! chain served over JSON-RPC by its real server, reached through fault-injecting proxies.
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Keeper idempotency under an unreliable network and crashes (SECURITY-TESTPLAN §6, K-01..K-05):
+//! Keeper idempotency under an unreliable network and crashes (docs/SECURITY-TESTPLAN.md §6, K-01..K-05):
 //! the broker executes an awarded swap through [`FaultyChain`]; whatever goes wrong, the step
 //! executes and the vendor is paid exactly once.
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Market attacks that cost the attacker almost nothing before the fixes (issue "Market,
 //! registry and receipts hold up against adversaries who pay nothing real"): excluding a rival
 //! from `award_best` (H1), farming reputation by self-dealing (H3), squatting an RFP's offer
-//! slots (M4, SECURITY-TESTPLAN R-05), and winning on price or claims alone (L2). Every refusal
+//! slots (M4, docs/SECURITY-TESTPLAN.md R-05), and winning on price or claims alone (L2). Every refusal
 //! asserts the exact error and byte-identical accounts.
 use agent_registry::{
     constants::{capability, guard},

@@ -1,4 +1,4 @@
-//! Custody attacks (SECURITY-TESTPLAN C-1, C-2, M1 and issue "Custody"): a dishonest vendor, a
+//! Custody attacks (docs/SECURITY-TESTPLAN.md C-1, C-2, M1 and issue "Custody"): a dishonest vendor, a
 //! vendor-controlled venue, an owner's concurrent plans, cherry-picked oracles, and agents that
 //! lost their standing. Every refusal asserts the exact error and that every account the
 //! transaction names is byte-identical afterwards.

@@ -1,4 +1,4 @@
-//! The oracle, slippage, fee and allowlist guards (SECURITY-TESTPLAN §5.2, G-01..G-11). Every
+//! The oracle, slippage, fee and allowlist guards (docs/SECURITY-TESTPLAN.md §5.2, G-01..G-11). Every
 //! rejection asserts the exact error and that every account the transaction names — plan,
 //! budget, vault, grant, receipt tree, the owner's and the pool's token accounts — is
 //! byte-identical afterwards; where a guard has a boundary, the value at the cap lands.

@@ -1,4 +1,4 @@
-//! runner: guarded execution end to end (SECURITY-TESTPLAN §5.2, G-01..G-11).
+//! runner: guarded execution end to end (docs/SECURITY-TESTPLAN.md §5.2, G-01..G-11).
 mod adversary_custody;
 mod adversary_market;
 mod approval;

@@ -1,7 +1,10 @@
 //! JSON-RPC over HTTP: POST a request or a batch to `/`; `GET /health` answers `ok`. Bodies over
 //! 50 KiB are refused with 413 (the validator's limit); every response carries CORS headers so
 //! a web page may call the cluster.
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
 
 use axum::{
     body::Bytes,
@@ -22,14 +25,28 @@ pub const MAX_REQUEST_BODY: usize = 50 * 1024;
 /// Largest batch, in requests.
 pub const MAX_BATCH: usize = 1_024;
 
-/// The HTTP side of the server.
-pub fn router(chain: Arc<EmbeddedChain>) -> Router {
+/// What the server has answered: JSON-RPC requests (each request of a batch counts) and the
+/// bytes of their responses.
+#[derive(Debug, Default)]
+pub struct Served {
+    pub requests: AtomicU64,
+    pub response_bytes: AtomicU64,
+}
+
+#[derive(Clone)]
+struct Shared {
+    chain: Arc<EmbeddedChain>,
+    served: Arc<Served>,
+}
+
+/// The HTTP side of the server, counting into `served`.
+pub fn router(chain: Arc<EmbeddedChain>, served: Arc<Served>) -> Router {
     Router::new()
         .route("/", axum::routing::post(rpc).options(preflight))
         .route("/health", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY))
         .layer(middleware::from_fn(cors))
-        .with_state(chain)
+        .with_state(Shared { chain, served })
 }
 
 async fn cors(request: axum::extract::Request, next: Next) -> Response {
@@ -58,15 +75,8 @@ async fn preflight(method: Method) -> StatusCode {
     }
 }
 
-fn json_response(value: &Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        serde_json::to_vec(value).unwrap_or_default(),
-    )
-        .into_response()
-}
-
-async fn rpc(State(chain): State<Arc<EmbeddedChain>>, body: Bytes) -> Response {
+async fn rpc(State(state): State<Shared>, body: Bytes) -> Response {
+    let chain = &state.chain;
     let response = match serde_json::from_slice::<Value>(&body) {
         Err(e) => RpcError::parse(e).response(Value::Null),
         Ok(Value::Array(batch)) if batch.is_empty() || batch.len() > MAX_BATCH => {
@@ -74,14 +84,26 @@ async fn rpc(State(chain): State<Arc<EmbeddedChain>>, body: Bytes) -> Response {
         }
         Ok(Value::Array(batch)) => {
             let mut answers = Vec::with_capacity(batch.len());
+            state
+                .served
+                .requests
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
             for request in batch {
-                answers.push(answer(&chain, request).await);
+                answers.push(answer(chain, request).await);
             }
             Value::Array(answers)
         }
-        Ok(request) => answer(&chain, request).await,
+        Ok(request) => {
+            state.served.requests.fetch_add(1, Ordering::Relaxed);
+            answer(chain, request).await
+        }
     };
-    json_response(&response)
+    let body = serde_json::to_vec(&response).unwrap_or_default();
+    state
+        .served
+        .response_bytes
+        .fetch_add(body.len() as u64, Ordering::Relaxed);
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// One request's response object.

@@ -26,6 +26,8 @@ use errors::RpcError;
 pub struct RpcServer {
     pub addr: SocketAddr,
     pub pubsub_addr: SocketAddr,
+    /// What it has answered over HTTP.
+    pub served: Arc<http::Served>,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -61,7 +63,8 @@ pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Resu
         TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?
     };
     let pubsub_addr = pubsub_listener.local_addr()?;
-    let app = http::router(chain.clone());
+    let served = Arc::new(http::Served::default());
+    let app = http::router(chain.clone(), served.clone());
     let http = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -74,6 +77,7 @@ pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Resu
     Ok(RpcServer {
         addr,
         pubsub_addr,
+        served,
         handles: vec![http, pubsub],
     })
 }
