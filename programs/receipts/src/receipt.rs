@@ -43,19 +43,23 @@ pub enum PaymentMethod {
     None,
 }
 
-/// Oracle and guard values observed on-chain when the step executed.
+/// Oracle and guard values observed on-chain when the step executed (all zero for Service
+/// steps, which trade nothing).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ObservedGuards {
-    /// Cross price used (output atoms per input atom, scaled by 10^-price_exponent).
+    /// The input mint's oracle price as its oracle published it: USD per whole input token is
+    /// `oracle_price × 10^oracle_exponent` (Pyth's mantissa; Switchboard's 18-decimal value).
     pub oracle_price: i64,
+    /// The exponent of `oracle_price`.
     pub oracle_exponent: i32,
-    /// Oldest publish time among the oracle updates used, unix seconds.
+    /// Publish time of that input-leg oracle update, unix seconds.
     pub oracle_publish_time: i64,
     /// Feed id of the input leg (Pyth feed id, or a Switchboard feed account's key).
     pub feed_id: [u8; 32],
-    /// Slippage realized against the oracle cross price, bps.
+    /// Slippage realized against the oracle cross price, bps (rounded up).
     pub realized_slippage_bps: u16,
-    /// Fee paid to the venue, atoms of the input mint.
+    /// The vendor's fee for this execution (the awarded price), atoms of the budget's mint;
+    /// equal to `payment.amount`.
     pub fee_paid: u64,
 }
 
