@@ -1,6 +1,7 @@
 //! Section: RPC requests per execution. A vendor's broker talks to the cluster over JSON-RPC
 //! (the embedded chain served on loopback, which counts every request and response byte) and
-//! executes every awarded step while 1, 10, 100 and 1,000 plans are open. Requests are counted
+//! executes every awarded step while 1, 10, 100 and 1,000 plans are open (one-shot swaps of
+//! one owner, alternately selling and buying SOL). Requests are counted
 //! at the server, so they are exactly what a real RPC provider would bill.
 use std::sync::atomic::Ordering;
 
@@ -30,10 +31,14 @@ async fn measure(plans: usize) -> Result<Row> {
     let owner = m.owner().await?;
     let planner = m.planner();
     let mut drafts = Vec::new();
-    for _ in 0..plans {
-        let draft = m
-            .draft("Swap 0.5 SOL->USDC <=50 bps", &owner.pubkey())
-            .await?;
+    for n in 0..plans {
+        // Half the plans sell SOL, half buy it, so the pool stays at the oracle price.
+        let goal = if n % 2 == 0 {
+            "Swap 0.1 SOL->USDC <=50 bps"
+        } else {
+            "Swap 15 USDC->SOL <=50 bps"
+        };
+        let draft = m.draft(goal, &owner.pubkey()).await?;
         m.create(&owner, &draft).await?;
         planner.open_rfps(&draft.plan).await?;
         drafts.push(draft);
@@ -59,14 +64,20 @@ async fn measure(plans: usize) -> Result<Row> {
         server.served.requests.load(Ordering::Relaxed),
         server.served.response_bytes.load(Ordering::Relaxed),
     );
-    let executed = broker
-        .execute_all()
-        .await?
-        .into_iter()
+    let results = broker.execute_all().await?;
+    let executed = results
+        .iter()
         .filter(|(_, _, o)| matches!(o, Ok(Outcome::Done(_))))
         .count();
     if executed != plans {
-        bail!("{executed} of {plans} executions landed");
+        let other = results
+            .iter()
+            .find(|(_, _, o)| !matches!(o, Ok(Outcome::Done(_))))
+            .map(|(_, _, o)| match o {
+                Ok(o) => o.describe(),
+                Err(e) => e.to_string(),
+            });
+        bail!("{executed} of {plans} executions landed; first other outcome: {other:?}");
     }
     Ok(Row {
         plans,

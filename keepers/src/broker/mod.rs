@@ -492,21 +492,27 @@ impl<'a, C: Chain> Broker<'a, C> {
         Ok(held.amount >= step.amount_in && delegated && held.delegated_amount >= step.amount_in)
     }
 
-    /// The grant of `budget` that pays (plan, step).
+    /// The grant of `budget` that pays (plan, step): the budget's own grants, whose addresses
+    /// follow from its grant base and count (two reads, however many grants exist elsewhere).
     async fn grant_for(
         &self,
         plan: &Pubkey,
         step: u16,
         budget: &Pubkey,
     ) -> ClientResult<Option<Pubkey>> {
-        for (key, account) in self
-            .chain
-            .program_accounts(&escrow::ID, Grant::DISCRIMINATOR)
-            .await?
-        {
-            let grant: Grant = agentrunner_client::accounts::decode(&key, &account.data)?;
-            if grant.plan == *plan && grant.step == step && grant.budget == *budget {
-                return Ok(Some(key));
+        let Some(account) = self.chain.account(budget).await? else {
+            return Ok(None);
+        };
+        let budget_state: escrow::state::Budget =
+            agentrunner_client::accounts::decode(budget, &account.data)?;
+        let keys: Vec<Pubkey> = (0..budget_state.grant_count)
+            .map(|k| pda::grant(budget, budget_state.grant_base + k).0)
+            .collect();
+        for (key, account) in keys.iter().zip(self.chain.accounts(&keys).await?) {
+            let Some(account) = account else { continue };
+            let grant: Grant = agentrunner_client::accounts::decode(key, &account.data)?;
+            if grant.plan == *plan && grant.step == step {
+                return Ok(Some(*key));
             }
         }
         Ok(None)
