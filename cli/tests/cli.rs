@@ -427,7 +427,7 @@ async fn test_cli_journey_against_a_served_cluster() {
     };
     let stopped = s.json(
         "owner",
-        &["goal", "Swap 1 SOL->USDC <=50 bps", "--bid-secs", "60"],
+        &["goal", "Swap 1 SOL->USDC <=50 bps", "--bid-secs", "1200"],
     )["plan"]
         .as_str()
         .unwrap()
