@@ -27,6 +27,7 @@ use solana_program_pack::Pack;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
+mod concurrent;
 mod quickstart;
 
 const BIN: &str = env!("CARGO_BIN_EXE_agentrunner");
@@ -393,6 +394,24 @@ async fn test_cli_journey_against_a_served_cluster() {
         assert_eq!(verified["anchored"], true, "{file}");
         assert!(verified["on_chain"].is_string(), "{file}");
     }
+    // A third party with no key: the cluster simulates verify_receipt, nothing is signed.
+    let keyless = Command::new(BIN)
+        .args(["-u", &s.url, "--output", "json"])
+        .args([
+            "--deployment",
+            s.dir.join("deployment.json").to_str().unwrap(),
+        ])
+        .args(["verify", &files[0], "--on-chain"])
+        .output()
+        .unwrap();
+    assert!(
+        keyless.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keyless.stderr)
+    );
+    let keyless: Value = serde_json::from_slice(&keyless.stdout).unwrap();
+    assert_eq!(keyless["on_chain"], "simulated");
+
     // A tampered receipt does not verify.
     let mut tampered: Value =
         serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
@@ -544,100 +563,4 @@ async fn test_cli_journey_against_a_served_cluster() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
-}
-
-/// Three plans of one owner selling SOL from the same account — a swap, a DCA and a rebalance
-/// into JUP, a token the owner never held — approved one after another through the CLI and
-/// executed interleaved by the vendor's broker: every plan finishes, the rebalance's JUP account
-/// was created by its approval, and nothing stays delegated.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_cli_three_concurrent_plans_on_one_account_all_finish() {
-    let s = serve();
-    let rpc = RpcChain::new(&s.url);
-    let deployment = s.deployment();
-    let agent = onboard(&s, r#"["swap","dca","rebalance"]"#);
-    let owner = read_keypair(&s.key("owner")).unwrap().pubkey();
-    let jup = deployment.token("JUP").unwrap().mint;
-    let owner_jup = agentrunner_client::ix::runner::owner_account(&owner, &jup);
-    assert!(
-        rpc.account(&owner_jup).await.unwrap().is_none(),
-        "the owner holds no JUP"
-    );
-
-    let goals = [
-        "Swap 1 SOL->USDC <=50 bps",
-        "DCA 0.5 SOL->USDC 3 times every 60s",
-        "Rebalance to 80/10/10 [SOL/USDC/JUP]",
-    ];
-    let plans: Vec<String> = goals
-        .iter()
-        .map(|goal| {
-            let created = s.json("owner", &["goal", goal, "--bid-secs", "300"]);
-            created["plan"].as_str().unwrap().to_string()
-        })
-        .collect();
-    let broker = Broker::new(
-        &rpc,
-        Sender::unjournaled(
-            &rpc,
-            SendPolicy {
-                poll_interval: Duration::from_millis(50),
-                ..SendPolicy::default()
-            },
-        ),
-        read_keypair(&s.key("vendor")).unwrap(),
-        agent.parse().unwrap(),
-        &deployment,
-        Strategy::default(),
-    );
-    broker.bid_all().await.unwrap();
-    for plan in &plans {
-        wait_until("bidding closes and every step is awarded", 90, || {
-            let offers = s.json("owner", &["offers", plan, "--award"]);
-            offers["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
-        });
-    }
-    for plan in &plans {
-        let approved = s.json("owner", &["approve", plan]);
-        assert_eq!(
-            approved["signatures"].as_array().unwrap().len(),
-            1,
-            "{plan}"
-        );
-    }
-    assert!(
-        rpc.account(&owner_jup).await.unwrap().is_some(),
-        "created by the approval"
-    );
-
-    let started = Instant::now();
-    loop {
-        broker.execute_all().await.unwrap();
-        let finished = plans
-            .iter()
-            .filter(|plan| s.json("owner", &["status", plan])["status"] == "finished")
-            .count();
-        if finished == plans.len() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "{finished} of {} plans finished",
-            plans.len()
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    assert!(
-        rpc.token_balance(&owner_jup).await.unwrap() > 0,
-        "the rebalance bought JUP"
-    );
-    let sol = deployment.token("SOL").unwrap().mint;
-    let owner_sol = agentrunner_client::ix::runner::owner_account(&owner, &sol);
-    let held = rpc.account(&owner_sol).await.unwrap().unwrap();
-    let held = spl_token_interface::state::Account::unpack(&held.data).unwrap();
-    assert!(held.delegate.is_none(), "nothing stays delegated: {held:?}");
 }

@@ -23,7 +23,8 @@ use crate::{
 pub struct VerifyArgs {
     /// A receipt file (`agentrunner receipts` or a vendor's signed receipt).
     pub file: PathBuf,
-    /// Also verify with the on-chain instruction (the -k keypair pays the fee).
+    /// Also verify with the on-chain instruction: landed when a -k keypair pays its fee,
+    /// otherwise simulated by the cluster with nothing signed or paid (no key needed).
     #[arg(long)]
     pub on_chain: bool,
 }
@@ -62,7 +63,6 @@ pub async fn run(args: VerifyArgs, opts: Opts) -> Result<()> {
         let Some(period) = verification.period_root else {
             bail!("its period is not anchored yet; on-chain verification needs a PeriodRoot");
         };
-        let payer = opts.keypair()?;
         let ix = ix::receipts::verify_receipt(
             &period,
             VerifyReceiptArgs {
@@ -71,10 +71,27 @@ pub async fn run(args: VerifyArgs, opts: Opts) -> Result<()> {
                 proof: verification.proof.clone(),
             },
         );
-        let landed = crate::sender(&chain)
-            .send(&format!("verify:{}", located.leaf), &payer, &[ix], &[], &[])
-            .await?;
-        on_chain = Some(landed.signature.to_string());
+        on_chain = Some(match &opts.keypair {
+            Some(_) => {
+                let payer = opts.keypair()?;
+                let intent = format!("verify:{}", located.leaf);
+                let landed = crate::sender(&chain)
+                    .send(&intent, &payer, &[ix], &[], &[])
+                    .await?;
+                landed.signature.to_string()
+            }
+            // No key: the cluster runs it for the receipt's payer, a funded wallet.
+            None => {
+                let simulated = chain.simulate_unsigned(&receipt.payer, &[ix]).await?;
+                if let Some(error) = simulated.error {
+                    bail!(
+                        "receipt does NOT verify on-chain: {}",
+                        agentrunner_client::errors::describe_with_logs(&error, &simulated.logs)
+                    );
+                }
+                "simulated".to_string()
+            }
+        });
     }
     if opts.output == Output::Json {
         out!(
@@ -103,8 +120,12 @@ pub async fn run(args: VerifyArgs, opts: Opts) -> Result<()> {
             located.index
         ),
     }
-    if let Some(signature) = on_chain {
-        out!("✓ verified on-chain by receipts::verify_receipt: {signature}");
+    match on_chain.as_deref() {
+        Some("simulated") => out!(
+            "✓ verified on-chain by receipts::verify_receipt (simulated by the cluster: nothing signed or paid)"
+        ),
+        Some(signature) => out!("✓ verified on-chain by receipts::verify_receipt: {signature}"),
+        None => {}
     }
     Ok(())
 }

@@ -85,6 +85,42 @@ fn request(e: solana_rpc_client::api::client_error::Error) -> ClientError {
 }
 
 impl RpcChain {
+    /// Simulates `ixs` paid by `fee_payer` with no signature at all (`sigVerify: false`, the
+    /// cluster's own recent blockhash): how a third party without a key runs a read-only
+    /// instruction such as `receipts::verify_receipt`. Nothing is signed, sent or paid;
+    /// `fee_payer` only has to be a funded system account.
+    pub async fn simulate_unsigned(
+        &self,
+        fee_payer: &Pubkey,
+        ixs: &[anchor_lang::solana_program::instruction::Instruction],
+    ) -> ClientResult<Simulation> {
+        let message = crate::send::compile_message(fee_payer, ixs, &[], Hash::default())?;
+        let signatures = usize::from(message.header().num_required_signatures);
+        let tx = VersionedTransaction {
+            signatures: vec![Signature::default(); signatures],
+            message,
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(
+                &tx,
+                RpcSimulateTransactionConfig {
+                    sig_verify: false,
+                    replace_recent_blockhash: true,
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    ..RpcSimulateTransactionConfig::default()
+                },
+            )
+            .await
+            .map_err(request)?
+            .value;
+        Ok(Simulation {
+            error: result.err.map(Into::into),
+            logs: result.logs.unwrap_or_default(),
+            units_consumed: result.units_consumed,
+        })
+    }
+
     /// Connects to `url` (`https://api.devnet.solana.com`, `http://127.0.0.1:8899`, ...).
     pub fn new(url: &str) -> Self {
         Self::with(url, Arc::default(), REQUEST_TIMEOUT)
