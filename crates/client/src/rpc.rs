@@ -100,13 +100,22 @@ impl RpcChain {
             signatures: vec![Signature::default(); signatures],
             message,
         };
+        self.simulate_with(&tx, false).await
+    }
+
+    /// Simulates `tx`: signatures checked and its own blockhash (`signed`), or neither.
+    async fn simulate_with(
+        &self,
+        tx: &VersionedTransaction,
+        signed: bool,
+    ) -> ClientResult<Simulation> {
         let result = self
             .client
             .simulate_transaction_with_config(
-                &tx,
+                tx,
                 RpcSimulateTransactionConfig {
-                    sig_verify: false,
-                    replace_recent_blockhash: true,
+                    sig_verify: signed,
+                    replace_recent_blockhash: !signed,
                     commitment: Some(CommitmentConfig::confirmed()),
                     ..RpcSimulateTransactionConfig::default()
                 },
@@ -210,24 +219,7 @@ impl Chain for RpcChain {
     }
 
     async fn simulate(&self, tx: &VersionedTransaction) -> ClientResult<Simulation> {
-        let result = self
-            .client
-            .simulate_transaction_with_config(
-                tx,
-                RpcSimulateTransactionConfig {
-                    sig_verify: true,
-                    commitment: Some(CommitmentConfig::confirmed()),
-                    ..RpcSimulateTransactionConfig::default()
-                },
-            )
-            .await
-            .map_err(request)?
-            .value;
-        Ok(Simulation {
-            error: result.err.map(Into::into),
-            logs: result.logs.unwrap_or_default(),
-            units_consumed: result.units_consumed,
-        })
+        self.simulate_with(tx, true).await
     }
 
     async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
