@@ -3,17 +3,14 @@
 //! (the `exact` scheme's cost, with a facilitator paying the fee: 2 signatures).
 use std::{sync::Arc, time::Instant};
 
-use agentrunner_client::{chain::Chain, rpc::RpcChain};
+use agentrunner_client::chain::Chain;
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
     rpc_server::serve as serve_rpc,
     EmbeddedChain,
 };
-use agentrunner_keepers::broker::http::{router, serve, DataService};
-use agentrunner_x402::{
-    client::{PayingClient, VendorBudget},
-    paywall::Paywall,
-};
+use agentrunner_keepers::broker::http::serve_data;
+use agentrunner_x402::client::{PayingClient, VendorBudget};
 use anyhow::{ensure, Result};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -32,21 +29,15 @@ pub async fn run() -> Result<()> {
     let vendor_usdc = localnet
         .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
         .await?;
-    let paywall = Arc::new(
-        Paywall::new(
-            RpcChain::new(&rpc.url()),
-            vendor.insecure_clone(),
-            vendor_usdc,
-            usdc,
-        )
-        .await?,
-    );
-    let service = Arc::new(DataService::new(
-        paywall.clone(),
-        localnet.deployment.clone(),
+    let endpoint = serve_data(
+        &rpc.url(),
+        &vendor,
+        &localnet.deployment,
         PRICE,
-    ));
-    let (addr, server) = serve(router(service), "127.0.0.1:0".parse()?).await?;
+        "127.0.0.1:0".parse()?,
+    )
+    .await?;
+    let (paywall, addr) = (&endpoint.paywall, endpoint.addr);
 
     let payer = chain.funded_keypair(10_000_000_000).await?;
     let payer_usdc = localnet
@@ -137,7 +128,7 @@ pub async fn run() -> Result<()> {
         ],
     );
     println!("\nEach voucher request is verified against chain state (grant, budget, clock) over JSON-RPC before it is served; requests/s is this machine's dev build.");
-    server.abort();
+    endpoint.task.abort();
     rpc.stop();
     Ok(())
 }

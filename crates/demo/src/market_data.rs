@@ -3,12 +3,11 @@
 //! takes the unused data budget back. The chain is served over JSON-RPC for the paywall.
 use std::sync::Arc;
 
-use agentrunner_client::{accounts::next_grant_base, chain::Chain, ix, pda, rpc::RpcChain};
+use agentrunner_client::{accounts::next_grant_base, chain::Chain, ix, pda};
 use agentrunner_embedded::{localnet::Localnet, rpc_server, EmbeddedChain};
-use agentrunner_keepers::broker::http::{self, DataService, Ohlcv};
+use agentrunner_keepers::broker::http::{self, Ohlcv};
 use agentrunner_x402::{
     client::{PayingClient, VendorBudget},
-    paywall::Paywall,
     wire,
 };
 use solana_keypair::Keypair;
@@ -38,21 +37,15 @@ pub async fn buy(
     let usdc = localnet.deployment.token("USDC")?.mint;
     let rpc = rpc_server::serve(shared.clone(), "127.0.0.1:0".parse()?).await?;
     let vendor_usdc = pda::ata(&vendor.keypair.pubkey(), &usdc, &anchor_spl::token::ID);
-    let paywall = Arc::new(
-        Paywall::new(
-            RpcChain::new(&rpc.url()),
-            vendor.keypair.insecure_clone(),
-            vendor_usdc,
-            usdc,
-        )
-        .await?,
-    );
-    let service = Arc::new(DataService::new(
-        paywall.clone(),
-        localnet.deployment.clone(),
+    let endpoint = http::serve_data(
+        &rpc.url(),
+        &vendor.keypair,
+        &localnet.deployment,
         DATA_PRICE,
-    ));
-    let (addr, server) = http::serve(http::router(service), "127.0.0.1:0".parse()?).await?;
+        "127.0.0.1:0".parse()?,
+    )
+    .await?;
+    let (paywall, addr) = (&endpoint.paywall, endpoint.addr);
 
     // A small data budget: a grant to the vendor and a session key for vouchers.
     let now = chain.clock().await.map_err(fail)?.unix_timestamp;
@@ -113,7 +106,7 @@ pub async fn buy(
         .send("data-refund", owner, &close, &[], &[])
         .await
         .map_err(fail)?;
-    server.abort();
+    endpoint.task.abort();
     rpc.stop();
     Ok(X402Summary {
         vendor: vendor.name.into(),

@@ -154,3 +154,42 @@ pub async fn serve(
     });
     Ok((bound, task))
 }
+
+/// A vendor's paid endpoints, running: the paywall (which settles the vouchers it took), the
+/// address they answer on and their task.
+pub struct DataEndpoint {
+    pub paywall: Arc<Paywall>,
+    pub addr: SocketAddr,
+    pub task: JoinHandle<()>,
+}
+
+/// Serves `vendor`'s paid `/ohlcv` (at `price` atoms per request) and the facilitator routes on
+/// `addr`, paid in the deployment's fee token into the vendor's associated token account and
+/// verified against the cluster at `rpc_url`.
+pub async fn serve_data(
+    rpc_url: &str,
+    vendor: &solana_keypair::Keypair,
+    deployment: &Deployment,
+    price: u64,
+    addr: SocketAddr,
+) -> anyhow::Result<DataEndpoint> {
+    use solana_signer::Signer;
+    let fee = deployment.token(&deployment.fee_token)?;
+    let pay_to = agentrunner_client::pda::ata(&vendor.pubkey(), &fee.mint, &anchor_spl::token::ID);
+    let paywall = Arc::new(
+        Paywall::new(
+            agentrunner_client::rpc::RpcChain::new(rpc_url),
+            vendor.insecure_clone(),
+            pay_to,
+            fee.mint,
+        )
+        .await?,
+    );
+    let service = Arc::new(DataService::new(paywall.clone(), deployment.clone(), price));
+    let (addr, task) = serve(router(service), addr).await?;
+    Ok(DataEndpoint {
+        paywall,
+        addr,
+        task,
+    })
+}

@@ -2,20 +2,13 @@
 //! price and within its limits, and executes the steps it was awarded when their guards would
 //! pass, writing a signed receipt per execution. With `--http-bind` it also serves its paid
 //! x402 data endpoint (`GET /ohlcv?symbol=SOL`) and the facilitator routes.
-use std::sync::Arc;
-
-use agentrunner_client::{failover::Failover, pda, rpc::RpcChain};
-use agentrunner_x402::paywall::Paywall;
+use agentrunner_client::{failover::Failover, rpc::RpcChain};
 use anyhow::Context;
-use solana_signer::Signer;
 use tracing::info;
 
 use super::report;
 use crate::{
-    broker::{
-        http::{router, serve, DataService},
-        Broker,
-    },
+    broker::{http::serve_data, Broker},
     runtime::{Keeper, Operation, Run},
     settings::roles::BrokerSettings,
 };
@@ -48,32 +41,6 @@ impl Operation for Execute<'_> {
     }
 }
 
-/// Serves the vendor's paid HTTP endpoints (x402) on `bind`.
-async fn serve_http(
-    keeper: &Keeper<BrokerSettings>,
-    bind: &str,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let fee = keeper.deployment.token(&keeper.deployment.fee_token)?;
-    let pay_to = pda::ata(&keeper.signer.pubkey(), &fee.mint, &anchor_spl::token::ID);
-    let paywall = Arc::new(
-        Paywall::new(
-            RpcChain::new(&keeper.settings.common.url),
-            keeper.signer.insecure_clone(),
-            pay_to,
-            fee.mint,
-        )
-        .await?,
-    );
-    let service = Arc::new(DataService::new(
-        paywall,
-        keeper.deployment.clone(),
-        keeper.settings.keeper.data_price,
-    ));
-    let (addr, task) = serve(router(service), bind.parse()?).await?;
-    info!(%addr, "x402 data endpoint: GET /ohlcv?symbol=SOL");
-    Ok(task)
-}
-
 /// What `broker --help` says it does.
 const ABOUT: &str = "A vendor's keeper: bids on RFPs its agent may take, executes awarded steps under their guards, signs receipts";
 
@@ -97,7 +64,18 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
     )
     .with_receipts_dir(own.receipts_dir.clone());
     let _http = match &own.http_bind {
-        Some(bind) => Some(serve_http(&keeper, bind).await?),
+        Some(bind) => {
+            let endpoint = serve_data(
+                &keeper.settings.common.url,
+                &keeper.signer,
+                &keeper.deployment,
+                own.data_price,
+                bind.parse()?,
+            )
+            .await?;
+            info!(addr = %endpoint.addr, "x402 data endpoint: GET /ohlcv?symbol=SOL");
+            Some(endpoint.task)
+        }
         None => None,
     };
     keeper.run(&[&Bid(&broker), &Execute(&broker)]).await
