@@ -13,6 +13,12 @@ pub fn decode<T: AccountDeserialize>(address: &Pubkey, data: &[u8]) -> ClientRes
     })
 }
 
+/// The amount, in atoms, an SPL Token (or Token-2022) account's data holds (bytes 64..72);
+/// None when the data is too short to be a token account.
+pub fn token_amount(data: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(data.get(64..72)?.try_into().ok()?))
+}
+
 /// Where `payer`'s next escrow budget starts its grant indices (0 before its first budget): the
 /// index of that budget's first grant.
 pub async fn next_grant_base<C: crate::chain::Chain>(

@@ -114,11 +114,7 @@ pub trait Chain {
         Ok(self
             .account(address)
             .await?
-            .and_then(|a| {
-                a.data
-                    .get(64..72)
-                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
-            })
+            .and_then(|a| crate::accounts::token_amount(&a.data))
             .unwrap_or(0))
     }
 }

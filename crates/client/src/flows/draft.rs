@@ -182,11 +182,7 @@ pub async fn plan_context<C: Chain>(
             context.prices.push((token.symbol.clone(), price));
         }
         let atoms = balance
-            .and_then(|a| {
-                a.data
-                    .get(64..72)
-                    .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
-            })
+            .and_then(|a| crate::accounts::token_amount(&a.data))
             .unwrap_or(0);
         context.holdings.push((token.symbol.clone(), atoms));
     }

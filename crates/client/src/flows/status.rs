@@ -60,8 +60,7 @@ pub async fn explain<C: Chain>(
     };
     let held = |mint: &Pubkey| -> Option<u64> {
         let i = mints.iter().position(|m| m == mint)?;
-        let data = &read[agents.len() + i].as_ref()?.data;
-        Some(u64::from_le_bytes(data.get(64..72)?.try_into().ok()?))
+        crate::accounts::token_amount(&read[agents.len() + i].as_ref()?.data)
     };
     let symbol = |mint: &Pubkey| {
         deployment
