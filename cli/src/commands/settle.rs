@@ -33,7 +33,7 @@ pub async fn run(args: SettleArgs, opts: Opts, scope: Scope) -> Result<()> {
             owner.pubkey()
         );
     }
-    let settlement = Settlement::with_scope(&view, &deployment, scope)?;
+    let settlement = Settlement::with_scope(&view, scope)?;
     let verb = match scope {
         Scope::Cancel => "cancel",
         Scope::CloseOut => "settle",

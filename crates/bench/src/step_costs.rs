@@ -141,7 +141,7 @@ pub async fn run() -> Result<()> {
     // Cleanup returns the lifecycle's rent: grants, budget, plan, staging, offer, RFP.
     let view = PlanView::load(chain, d, &draft.plan, Offers::Skip).await?;
     let fees = view.budget.clone().expect("the plan was approved");
-    let mut cleanup = Settlement::of(&view, d)?.instructions().to_vec();
+    let mut cleanup = Settlement::of(&view)?.instructions().to_vec();
     let sold = d.token("SOL")?.mint;
     cleanup.push(ix::runner::close_staging(&owner.pubkey(), &sold));
     let closed = chain.send(&cleanup, &[&owner]).await?;

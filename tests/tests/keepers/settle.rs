@@ -136,7 +136,7 @@ async fn test_settle_a_plan_never_approved_returns_its_rent() {
         .await
         .unwrap();
     assert!(view.budget.is_none() && view.steps.iter().all(|s| s.rfp.is_none()));
-    let close_out = Settlement::of(&view, d).unwrap();
+    let close_out = Settlement::of(&view).unwrap();
     assert_eq!(close_out.instructions().len(), 2, "cancel_plan, close_plan");
     let landed = wallet.settle(&close_out).await.unwrap();
     assert!(chain.account(&draft.plan).await.unwrap().is_none());

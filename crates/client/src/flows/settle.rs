@@ -9,7 +9,6 @@ use runner::state::PlanStatus;
 use solana_message::AddressLookupTableAccount;
 
 use crate::{
-    deployment::Deployment,
     ix, pda,
     send::{transaction_size, PACKET_DATA_SIZE},
     ClientError, ClientResult,
@@ -47,18 +46,16 @@ pub enum Scope {
 
 impl Settlement {
     /// The full close-out of `view`'s plan.
-    pub fn of(view: &PlanView, deployment: &Deployment) -> ClientResult<Self> {
-        Self::with_scope(view, deployment, Scope::CloseOut)
+    pub fn of(view: &PlanView) -> ClientResult<Self> {
+        Self::with_scope(view, Scope::CloseOut)
     }
 
-    /// The close-out of `view`'s plan, as far as `scope`.
-    pub fn with_scope(
-        view: &PlanView,
-        deployment: &Deployment,
-        scope: Scope,
-    ) -> ClientResult<Self> {
+    /// The close-out of `view`'s plan, as far as `scope`. Refunds go to the owner's associated
+    /// account of the budget's own mint and token program.
+    pub fn with_scope(view: &PlanView, scope: Scope) -> ClientResult<Self> {
         let owner = view.plan.owner;
         let now = view.now();
+        let close_out = scope == Scope::CloseOut;
         let cancels = view.plan.status == PlanStatus::Active && !view.plan.is_finished();
         let mut instructions = Vec::new();
         // The plan as `close_plan` will see it: cancelling releases its allowance first.
@@ -68,20 +65,18 @@ impl Settlement {
             closing.status = PlanStatus::Cancelled { at: now };
             closing.custody = runner::state::Custody::Released { at: now };
         }
-        let (mut revokes, mut closes, mut refund, mut closes_budget) =
-            (Vec::new(), Vec::new(), 0, false);
+        let (mut revokes, mut closes, mut refund) = (Vec::new(), Vec::new(), 0);
         if let Some(b) = &view.budget {
-            let fee = deployment.token(&deployment.fee_token)?;
-            let owner_fee = pda::ata(&owner, &fee.mint, &anchor_spl::token::ID);
+            let owner_fee = pda::ata(&owner, &b.budget.mint, &b.budget.token_program);
             let unsettled = !b.budget.is_settled();
-            if unsettled {
+            if close_out && unsettled {
                 refund = b
                     .budget
                     .balance()
                     .map_err(|e| ClientError::Build(e.to_string()))?;
             }
             // An expired budget is swept and settled first; a settled budget's grants close.
-            let sweep = unsettled && b.budget.is_expired(now) && scope == Scope::CloseOut;
+            let sweep = close_out && unsettled && b.budget.is_expired(now);
             if sweep {
                 instructions.push(ix::escrow::refund(
                     &b.budget_ref,
@@ -100,23 +95,20 @@ impl Settlement {
                     instructions.push(ix::escrow::revoke_grant(&b.budget_ref.budget, key, &owner));
                     revokes.push(*key);
                 }
-                if scope == Scope::CloseOut {
+                if close_out {
                     instructions.push(ix::escrow::close_grant(&b.budget_ref.budget, key, &owner));
                     closes.push(*key);
                 }
             }
-            if scope == Scope::Cancel {
-                refund = 0;
-            } else {
+            if close_out {
                 if unsettled && !sweep && refund > 0 {
                     let ix = ix::escrow::refund(&b.budget_ref, &owner_fee, &owner, refund);
                     instructions.push(ix);
                 }
                 instructions.push(ix::escrow::close_budget(&b.budget_ref, &owner, &owner));
-                closes_budget = true;
             }
         }
-        if scope == Scope::CloseOut {
+        if close_out {
             instructions.push(ix::runner::close_plan(&view.key, &closing));
         }
         Ok(Self {
@@ -126,7 +118,7 @@ impl Settlement {
             revokes,
             closes,
             refund,
-            closes_budget,
+            closes_budget: close_out && view.budget.is_some(),
             instructions,
         })
     }

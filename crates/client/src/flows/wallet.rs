@@ -79,7 +79,7 @@ impl<'a, C: Chain, J: Journal> OwnerWallet<'a, C, J> {
     /// The close-out of `plan` as it stands now, as far as `scope` ([`Settlement`]).
     pub async fn settlement(&self, plan: &Pubkey, scope: Scope) -> Result<Settlement, SendError> {
         let view = PlanView::load(self.chain, self.deployment, plan, Offers::Skip).await?;
-        Ok(Settlement::with_scope(&view, self.deployment, scope)?)
+        Ok(Settlement::with_scope(&view, scope)?)
     }
 
     /// Signs `settlement`, in as many transactions as it needs.
