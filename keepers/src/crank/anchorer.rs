@@ -3,10 +3,10 @@
 //! and closes offers that can no longer matter.
 use agentrunner_client::{failover::Failover, rpc::RpcChain};
 
-use super::report;
+use super::labelled;
 use crate::{
     anchorer::Anchorer,
-    runtime::{Keeper, Operation, Run},
+    runtime::{Keeper, Operation, Report, Run},
     settings::roles::AnchorerSettings,
     Outcome,
 };
@@ -17,11 +17,12 @@ struct Anchor<'a>(&'a Crank<'a>);
 struct Sweep<'a>(&'a Crank<'a>);
 struct CloseOffers<'a>(&'a Crank<'a>);
 
-fn by_shard(outcomes: Vec<(u16, Outcome)>) -> Vec<(String, Outcome)> {
-    outcomes
-        .into_iter()
-        .map(|(shard, o)| (format!("shard {shard}"), o))
-        .collect()
+fn by_shard(outcomes: Vec<(u16, Outcome)>) -> Report {
+    labelled(
+        outcomes
+            .into_iter()
+            .map(|(shard, o)| (format!("shard {shard}"), o)),
+    )
 }
 
 impl Operation for Anchor<'_> {
@@ -42,15 +43,7 @@ impl Operation for Sweep<'_> {
         "refund_expired"
     }
     fn process(&self) -> Run<'_> {
-        Box::pin(async move {
-            Ok(report(
-                self.0
-                    .refund_expired()
-                    .await?
-                    .into_iter()
-                    .map(|(k, o)| (k, Ok::<_, String>(o))),
-            ))
-        })
+        Box::pin(async move { Ok(labelled(self.0.refund_expired().await?)) })
     }
 }
 
@@ -59,15 +52,7 @@ impl Operation for CloseOffers<'_> {
         "close_stale_offers"
     }
     fn process(&self) -> Run<'_> {
-        Box::pin(async move {
-            Ok(report(
-                self.0
-                    .close_stale_offers()
-                    .await?
-                    .into_iter()
-                    .map(|(k, o)| (k, Ok::<_, String>(o))),
-            ))
-        })
+        Box::pin(async move { Ok(labelled(self.0.close_stale_offers().await?)) })
     }
 }
 

@@ -31,10 +31,11 @@ async fn my_plans(planner: &Crank<'_>) -> anyhow::Result<Vec<Pubkey>> {
 }
 
 fn steps(plan: &Pubkey, outcomes: Vec<(u16, crate::Outcome)>) -> Report {
-    outcomes
-        .into_iter()
-        .map(|(step, outcome)| (format!("{plan}:{step}"), outcome))
-        .collect()
+    super::labelled(
+        outcomes
+            .into_iter()
+            .map(|(step, outcome)| (format!("{plan}:{step}"), outcome)),
+    )
 }
 
 struct OpenRfps<'a>(&'a Crank<'a>);
