@@ -38,32 +38,19 @@ fn steps(plan: &Pubkey, outcomes: Vec<(u16, crate::Outcome)>) -> Report {
     )
 }
 
-struct OpenRfps<'a>(&'a Crank<'a>);
-struct Award<'a>(&'a Crank<'a>);
+/// Opens the RFPs of every unfinished plan this key plans, then awards those whose bidding
+/// closed: one scan of the plans per round serves both.
+struct Rfps<'a>(&'a Crank<'a>);
 
-impl Operation for OpenRfps<'_> {
+impl Operation for Rfps<'_> {
     fn name(&self) -> &'static str {
-        "open_rfps"
+        "rfps"
     }
     fn process(&self) -> Run<'_> {
         Box::pin(async move {
             let mut report = Vec::new();
             for plan in my_plans(self.0).await? {
                 report.extend(steps(&plan, self.0.open_rfps(&plan).await?));
-            }
-            Ok(report)
-        })
-    }
-}
-
-impl Operation for Award<'_> {
-    fn name(&self) -> &'static str {
-        "award"
-    }
-    fn process(&self) -> Run<'_> {
-        Box::pin(async move {
-            let mut report = Vec::new();
-            for plan in my_plans(self.0).await? {
                 report.extend(steps(&plan, self.0.award_all(&plan).await?));
             }
             Ok(report)
@@ -88,5 +75,5 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
             ..RfpPolicy::default()
         },
     );
-    keeper.run(&[&OpenRfps(&planner), &Award(&planner)]).await
+    keeper.run(&[&Rfps(&planner)]).await
 }
