@@ -388,6 +388,8 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
             dir.join("broker-http.journal").to_str().unwrap(),
         ])
         .args(["--set", "interval_secs=3600"])
+        // The local cluster named devnet in its requirements (what the reference client needs).
+        .args(["--x402-network-label", "devnet"])
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -416,7 +418,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         .await
         .unwrap();
     let client = agentrunner_x402::client::PayingClient::new(
-        agentrunner_x402::wire::network_id(&rpc.genesis_hash().await.unwrap().to_string()),
+        agentrunner_x402::network::PublicCluster::Devnet.network_id(),
         usdc,
         agentrunner_x402::client::Funding::Grant {
             grant: funding.grant(),

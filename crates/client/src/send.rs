@@ -198,6 +198,19 @@ pub fn compile_message(
     })
 }
 
+/// A version-0 message of `ixs` paid by `fee_payer`, without lookup tables: what wallets and
+/// x402 `exact` clients build.
+pub fn compile_message_v0(
+    fee_payer: &Pubkey,
+    ixs: &[Instruction],
+    blockhash: Hash,
+) -> Result<VersionedMessage, ClientError> {
+    Ok(VersionedMessage::V0(
+        v0::Message::try_compile(fee_payer, ixs, &[], blockhash)
+            .map_err(|e| ClientError::Build(e.to_string()))?,
+    ))
+}
+
 /// What the signed transaction of `ixs` paid by `fee_payer` will measure on the wire, bytes
 /// (its size does not depend on the signatures' or the blockhash's values).
 pub fn transaction_size(

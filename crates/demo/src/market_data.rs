@@ -43,6 +43,7 @@ pub async fn buy(
         &localnet.deployment,
         DATA_PRICE,
         "127.0.0.1:0".parse()?,
+        None,
     )
     .await?;
     let (paywall, addr) = (&endpoint.paywall, endpoint.addr);

@@ -2,25 +2,31 @@
 //! picks the requirement its funding can pay on this network and asset, checks the price against
 //! its per-request cap and the session's remaining cap **before signing anything**, pays (a grant
 //! reference or the next cumulative voucher), retries once, and records `PAYMENT-RESPONSE`.
-use std::sync::Mutex;
+use std::{collections::HashMap, sync::Mutex};
 
 use agentrunner_client::{
     ix::escrow::{self as escrow_ix, BudgetRef},
     voucher::Voucher,
 };
-use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction, AccountDeserialize};
 use escrow::instructions::{IssueGrantArgs, OpenBudgetArgs};
 use reqwest::StatusCode;
 use solana_keypair::Keypair;
 
 use crate::wire::{
     decode, encode, PaymentPayload, PaymentRequired, SchemePayload, SettleResponse,
-    PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SCHEME_GRANT, SCHEME_VOUCHER,
-    X402_VERSION,
+    PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SCHEME_EXACT, SCHEME_GRANT,
+    SCHEME_VOUCHER, X402_VERSION,
 };
 
 /// How the client pays.
 pub enum Funding {
+    /// SVM `exact`: an SPL transfer from `payer`'s associated token account per request, the fee
+    /// paid by the requirement's `extra.feePayer`; `chain` gives blockhashes and the mint.
+    Exact {
+        payer: Box<Keypair>,
+        chain: agentrunner_client::rpc::RpcChain,
+    },
     /// An escrow grant whose redeemer is the vendor: each request names it (one redeem each).
     Grant { grant: Pubkey },
     /// Cumulative vouchers against a grant, signed by the budget's session key.
@@ -38,6 +44,7 @@ pub enum Funding {
 impl Funding {
     fn scheme(&self) -> &'static str {
         match self {
+            Funding::Exact { .. } => SCHEME_EXACT,
             Funding::Grant { .. } => SCHEME_GRANT,
             Funding::Voucher { .. } => SCHEME_VOUCHER,
         }
@@ -143,6 +150,8 @@ pub enum PayError {
     NoOption(String),
     #[error("malformed 402: {0}")]
     Malformed(String),
+    #[error("cannot build the exact transfer: {0}")]
+    Exact(String),
     #[error("http: {0}")]
     Http(#[from] reqwest::Error),
 }
@@ -171,6 +180,8 @@ pub struct PayingClient {
     /// Total the session may spend, atoms.
     pub session_cap: u64,
     state: Mutex<Session>,
+    /// Token program and decimals of each mint paid in with `exact` (mints never change).
+    mints: Mutex<HashMap<Pubkey, (Pubkey, u8)>>,
 }
 
 #[derive(Default)]
@@ -198,6 +209,7 @@ impl PayingClient {
             max_per_request,
             session_cap,
             state: Mutex::new(Session::default()),
+            mints: Mutex::default(),
         }
     }
 
@@ -211,8 +223,9 @@ impl PayingClient {
         self.state.lock().expect("session").settlements.clone()
     }
 
-    /// The payment this client would send for `required` (price checked against the caps first).
-    pub fn pay(&self, required: &PaymentRequired) -> Result<(PaymentPayload, u64), PayError> {
+    /// The payment this client would send for `required` (price checked against the caps first,
+    /// nothing signed beyond them).
+    pub async fn pay(&self, required: &PaymentRequired) -> Result<(PaymentPayload, u64), PayError> {
         let option = required
             .accepts
             .iter()
@@ -238,12 +251,64 @@ impl PayingClient {
                 cap: self.max_per_request,
             });
         }
+        let payload = if let Funding::Exact { payer, chain } = &self.funding {
+            // Reserve the spend first, so concurrent requests cannot pass the session cap.
+            self.spend(price)?;
+            match exact_payload(option, payer, chain, &self.mints, self.nonce()).await {
+                Ok(payload) => payload,
+                Err(e) => {
+                    self.state.lock().expect("session").spent -= price;
+                    return Err(e);
+                }
+            }
+        } else {
+            self.escrow_payload(price)?
+        };
+        Ok((
+            PaymentPayload {
+                x402_version: X402_VERSION,
+                resource: Some(required.resource.clone()),
+                accepted: option.clone(),
+                payload,
+                extensions: None,
+            },
+            price,
+        ))
+    }
+
+    /// Counts `price` against the session cap, or refuses.
+    fn spend(&self, price: u64) -> Result<(), PayError> {
         let mut session = self.state.lock().expect("session");
         let remaining = self.session_cap.saturating_sub(session.spent);
         if price > remaining {
             return Err(PayError::SessionCapReached { price, remaining });
         }
+        session.spent += price;
+        Ok(())
+    }
+
+    /// A fresh value per payment.
+    fn nonce(&self) -> String {
+        let mut session = self.state.lock().expect("session");
+        session.nonce += 1;
+        let seed = format!(
+            "{}-{}-{:?}",
+            std::process::id(),
+            session.nonce,
+            std::time::SystemTime::now()
+        );
+        hex(&solana_sha256_hasher::hash(seed.as_bytes()).to_bytes()[..16])
+    }
+
+    /// A grant reference or the next cumulative voucher for `price` (the session cap checked).
+    fn escrow_payload(&self, price: u64) -> Result<SchemePayload, PayError> {
+        self.spend(price)?;
+        let mut session = self.state.lock().expect("session");
         let payload = match &self.funding {
+            Funding::Exact { .. } => {
+                session.spent -= price;
+                return Err(PayError::NoOption("exact funding pays by transfer".into()));
+            }
             Funding::Grant { grant } => {
                 session.nonce += 1;
                 SchemePayload::Grant {
@@ -281,15 +346,7 @@ impl PayingClient {
                 }
             }
         };
-        session.spent += price;
-        Ok((
-            PaymentPayload {
-                x402_version: X402_VERSION,
-                accepted: option.clone(),
-                payload,
-            },
-            price,
-        ))
+        Ok(payload)
     }
 
     /// GETs `url`, paying once if asked to.
@@ -311,7 +368,7 @@ impl PayingClient {
             .ok_or_else(|| PayError::Malformed(format!("402 without {PAYMENT_REQUIRED}")))?;
         let required: PaymentRequired =
             decode(header).map_err(|e| PayError::Malformed(e.to_string()))?;
-        let (payment, price) = self.pay(&required)?;
+        let (payment, price) = self.pay(&required).await?;
         let paid = self
             .http
             .get(url)
@@ -338,4 +395,70 @@ impl PayingClient {
             price,
         })
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `exact` payload for `option`: the spec's transaction (compute budget, `TransferChecked`
+/// from `payer`'s associated token account to `payTo`'s, the seller's memo or `nonce`) on the
+/// requirement's `extra.recentBlockhash` or the cluster's latest, signed by `payer` only.
+async fn exact_payload(
+    option: &crate::wire::PaymentRequirements,
+    payer: &Keypair,
+    chain: &agentrunner_client::rpc::RpcChain,
+    mints: &Mutex<HashMap<Pubkey, (Pubkey, u8)>>,
+    nonce: String,
+) -> Result<SchemePayload, PayError> {
+    use agentrunner_client::chain::Chain;
+    let failed = |e: String| PayError::Exact(e);
+    let terms = crate::exact::ExactTerms::of(option).map_err(|e| failed(e.to_string()))?;
+    let known = mints.lock().expect("mints").get(&terms.asset).copied();
+    let (token_program, decimals) = match known {
+        Some(known) => known,
+        None => {
+            let mint = chain
+                .account(&terms.asset)
+                .await
+                .map_err(|e| failed(e.to_string()))?
+                .ok_or_else(|| failed(format!("no mint {}", terms.asset)))?;
+            let decimals =
+                anchor_spl::token_interface::Mint::try_deserialize(&mut mint.data.as_slice())
+                    .map_err(|e| failed(format!("{} is not a mint: {e}", terms.asset)))?
+                    .decimals;
+            mints
+                .lock()
+                .expect("mints")
+                .insert(terms.asset, (mint.owner, decimals));
+            (mint.owner, decimals)
+        }
+    };
+    let provided = option
+        .extra
+        .get("recentBlockhash")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|h| h.parse().ok());
+    let blockhash = match provided {
+        Some(hash) => hash,
+        None => {
+            chain
+                .latest_blockhash()
+                .await
+                .map_err(|e| failed(e.to_string()))?
+                .0
+        }
+    };
+    let tx = crate::exact::transfer_transaction(
+        &terms,
+        payer,
+        &token_program,
+        decimals,
+        blockhash,
+        &nonce,
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    Ok(SchemePayload::Exact {
+        transaction: crate::exact::encode_transaction(&tx),
+    })
 }

@@ -6,6 +6,8 @@
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use crate::reason::{Reason, Refusal};
+
 /// The protocol version spoken.
 pub const X402_VERSION: u8 = 2;
 /// Response header of a 402: base64 JSON [`PaymentRequired`].
@@ -21,17 +23,21 @@ pub const SCHEME_GRANT: &str = "agentrunner-grant";
 /// batches.
 pub const SCHEME_VOUCHER: &str = "agentrunner-voucher";
 
-/// CAIP-2 id of the Solana cluster with this genesis hash (base58).
-pub fn network_id(genesis_hash: &str) -> String {
-    format!("solana:{}", &genesis_hash[..genesis_hash.len().min(32)])
-}
+/// The SVM `exact` scheme: one SPL `TransferChecked` the client signs and the facilitator pays
+/// the fee for and sends (see [`crate::exact`]).
+pub const SCHEME_EXACT: &str = "exact";
+
+pub use crate::network::network_id;
 
 /// What is being paid for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceInfo {
+    /// Absolute URL of the resource.
     pub url: String,
+    #[serde(default)]
     pub description: String,
+    #[serde(default)]
     pub mime_type: String,
 }
 
@@ -45,10 +51,14 @@ pub struct PaymentRequirements {
     pub asset: String,
     /// Atoms, as a decimal string.
     pub amount: String,
-    /// The vendor's payout token account (base58): escrow grants must name it.
+    /// Who is paid (base58): for `exact` the seller's wallet (the transfer goes to its associated
+    /// token account); for the escrow schemes the vendor's payout token account, which grants
+    /// must name.
     pub pay_to: String,
     pub max_timeout_seconds: u64,
-    /// Scheme details (the escrow program id).
+    /// Scheme details: `feePayer` (and optionally `memo`) for `exact`, `escrowProgram` for the
+    /// escrow schemes.
+    #[serde(default)]
     pub extra: serde_json::Value,
 }
 
@@ -64,6 +74,11 @@ impl PaymentRequirements {
     }
 }
 
+/// Reads a JSON value into a wire struct, refusing with [`Reason::InvalidPayload`].
+pub fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Refusal> {
+    serde_json::from_value(value).map_err(|e| Refusal::new(Reason::InvalidPayload, e.to_string()))
+}
+
 /// The body of a 402.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,8 +92,10 @@ pub struct PaymentRequired {
 
 /// The scheme-specific part of a payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", untagged)]
+#[serde(untagged, rename_all_fields = "camelCase")]
 pub enum SchemePayload {
+    /// `exact`: the client's partially signed transaction, base64.
+    Exact { transaction: String },
     /// Pay from a grant: one redeem of the requirement's amount.
     Grant {
         /// The escrow grant (base58).
@@ -106,15 +123,22 @@ pub enum SchemePayload {
 #[serde(rename_all = "camelCase")]
 pub struct PaymentPayload {
     pub x402_version: u8,
+    /// The resource paid for, as the 402 named it (sent by the reference client).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceInfo>,
     /// The requirement it pays (as the seller offered it).
     pub accepted: PaymentRequirements,
     pub payload: SchemePayload,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<serde_json::Value>,
 }
 
 impl PaymentPayload {
-    /// The payment identifier: sha256 of the canonical JSON. A payment is served once.
+    /// The payment identifier, served once: sha256 of the scheme payload's canonical JSON (for
+    /// `exact`, the paywall uses the transaction message's hash instead).
     pub fn id(&self) -> [u8; 32] {
-        solana_sha256_hasher::hash(&serde_json::to_vec(self).unwrap_or_default()).to_bytes()
+        let identity = (&self.accepted.scheme, &self.payload);
+        solana_sha256_hasher::hash(&serde_json::to_vec(&identity).unwrap_or_default()).to_bytes()
     }
 }
 
@@ -123,15 +147,36 @@ impl PaymentPayload {
 #[serde(rename_all = "camelCase")]
 pub struct SettleResponse {
     pub success: bool,
+    /// The refusal code when `success` is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_reason: Option<String>,
+    /// The refusal in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
     /// The settlement transaction (base58), or empty while a voucher awaits its batch.
     pub transaction: String,
     pub network: String,
-    /// The paying budget's payer (base58).
+    /// Who paid (base58): the budget's payer, or the `exact` transfer's signer.
+    #[serde(default)]
     pub payer: String,
     /// Atoms paid for this request.
+    #[serde(default)]
     pub amount: String,
+}
+
+impl SettleResponse {
+    /// A failed settlement on `network` refused for `refusal`.
+    pub fn refused(network: &str, refusal: &Refusal) -> Self {
+        Self {
+            success: false,
+            error_reason: Some(refusal.reason.code().into()),
+            error_message: Some(refusal.detail.clone()),
+            transaction: String::new(),
+            network: network.into(),
+            payer: String::new(),
+            amount: String::new(),
+        }
+    }
 }
 
 /// Why a header was refused.
@@ -174,6 +219,16 @@ pub fn decode_payment(header: &str) -> Result<PaymentPayload, WireError> {
     serde_json::from_value(version).map_err(|e| WireError::Json(e.to_string()))
 }
 
+impl From<WireError> for Refusal {
+    fn from(error: WireError) -> Self {
+        let reason = match error {
+            WireError::Version(_) => Reason::InvalidX402Version,
+            _ => Reason::InvalidPayload,
+        };
+        Refusal::new(reason, error.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,11 +249,13 @@ mod tests {
     fn test_headers_round_trip_and_use_the_protocol_field_names() {
         let payment = PaymentPayload {
             x402_version: 2,
+            resource: None,
             accepted: requirements(),
             payload: SchemePayload::Grant {
                 grant: "g".into(),
                 nonce: "n".into(),
             },
+            extensions: None,
         };
         let header = encode(&payment);
         assert_eq!(decode_payment(&header).unwrap(), payment);

@@ -4,7 +4,7 @@
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, sync::Mutex};
 
 use agentrunner_client::{chain::Chain, deployment::Deployment};
-use agentrunner_x402::{facilitator, paywall::Paywall, wire::ResourceInfo};
+use agentrunner_x402::{facilitator, network::PublicCluster, paywall::Paywall, wire::ResourceInfo};
 use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode},
@@ -114,8 +114,17 @@ async fn ohlcv(
     Query(query): Query<OhlcvQuery>,
     headers: HeaderMap,
 ) -> Response {
+    // Never charge for nothing: a symbol this vendor has no feed for is refused before any
+    // payment is asked.
+    if let Err(e) = service.deployment.token(&query.symbol) {
+        return (StatusCode::NOT_FOUND, e.to_string()).into_response();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     let resource = ResourceInfo {
-        url: format!("/ohlcv?symbol={}", query.symbol),
+        url: format!("http://{host}/ohlcv?symbol={}", query.symbol),
         description: format!(
             "{} price series (OHLCV by minute) from its Pyth feed",
             query.symbol
@@ -165,13 +174,15 @@ pub struct DataEndpoint {
 
 /// Serves `vendor`'s paid `/ohlcv` (at `price` atoms per request) and the facilitator routes on
 /// `addr`, paid in the deployment's fee token into the vendor's associated token account and
-/// verified against the cluster at `rpc_url`.
+/// verified against the cluster at `rpc_url`; the requirements name the cluster as `label` when
+/// given (a local cluster only, see `agentrunner_x402::network`).
 pub async fn serve_data(
     rpc_url: &str,
     vendor: &solana_keypair::Keypair,
     deployment: &Deployment,
     price: u64,
     addr: SocketAddr,
+    label: Option<PublicCluster>,
 ) -> anyhow::Result<DataEndpoint> {
     use solana_signer::Signer;
     let fee = deployment.token(&deployment.fee_token)?;
@@ -183,7 +194,9 @@ pub async fn serve_data(
             pay_to,
             fee.mint,
         )
-        .await?,
+        .await?
+        .labelled(label)
+        .map_err(anyhow::Error::msg)?,
     );
     let service = Arc::new(DataService::new(paywall.clone(), deployment.clone(), price));
     let (addr, task) = serve(router(service), addr).await?;

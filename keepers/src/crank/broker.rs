@@ -71,6 +71,11 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
                 &keeper.deployment,
                 own.data_price,
                 bind.parse()?,
+                own.x402_network_label
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
             )
             .await?;
             info!(addr = %endpoint.addr, "x402 data endpoint: GET /ohlcv?symbol=SOL");

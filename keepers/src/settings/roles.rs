@@ -62,6 +62,10 @@ pub struct BrokerSettings {
     pub http_bind: Option<String>,
     /// Price of one `/ohlcv` request, atoms of the fee token.
     pub data_price: u64,
+    /// Name a local cluster `devnet` or `testnet` in the x402 requirements, so the reference
+    /// `@x402/svm` client (which knows only the public clusters) can pay it; refused on a public
+    /// cluster other than the one named.
+    pub x402_network_label: Option<String>,
     /// Where signed receipts are written.
     pub receipts_dir: PathBuf,
 }
@@ -73,6 +77,7 @@ impl Default for BrokerSettings {
             strategy: Strategy::default(),
             http_bind: None,
             data_price: 1_000,
+            x402_network_label: None,
             receipts_dir: "receipts".into(),
         }
     }
@@ -86,6 +91,9 @@ pub struct BrokerFlags {
     /// Serve the paid x402 data endpoint and facilitator routes on this address.
     #[arg(long)]
     pub http_bind: Option<String>,
+    /// Label a local cluster `devnet` or `testnet` in x402 requirements (local development).
+    #[arg(long)]
+    pub x402_network_label: Option<String>,
     /// Where signed receipts are written.
     #[arg(long)]
     pub receipts_dir: Option<PathBuf>,
@@ -103,6 +111,11 @@ impl KeeperSettings for BrokerSettings {
         let mut layer = Map::new();
         set(&mut layer, "agent", flags.agent.map(|a| a.to_string()));
         set(&mut layer, "http_bind", flags.http_bind.clone());
+        set(
+            &mut layer,
+            "x402_network_label",
+            flags.x402_network_label.clone(),
+        );
         set(&mut layer, "receipts_dir", flags.receipts_dir.clone());
         let mut strategy = match &flags.manifest {
             Some(path) => {

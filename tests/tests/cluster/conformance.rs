@@ -7,12 +7,12 @@ use solana_signer::Signer;
 
 use super::cluster;
 
-fn conformance_dir() -> PathBuf {
+pub(crate) fn conformance_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance")
 }
 
 /// `npm ci` once per checkout (the lockfile pins every package).
-fn install() {
+pub(crate) fn install() {
     let dir = conformance_dir();
     if dir.join("node_modules").exists() {
         return;

@@ -1,6 +1,6 @@
 //! The embedded chain served as a local cluster (`agentrunner serve`): liveness under load,
 //! JSON-RPC errors and PubSub, as real clients meet it. [`cluster`] is every test's bootstrap.
-mod conformance;
+pub(crate) mod conformance;
 mod liveness;
 mod logs;
 mod pubsub;

@@ -20,13 +20,25 @@ async fn test_x402_grant_payment_402_then_200_with_a_settled_payment_response() 
         .to_string();
     let required: PaymentRequired = decode(&header).unwrap();
     assert_eq!(required.x402_version, 2);
-    assert_eq!(required.accepts.len(), 2);
-    assert_eq!(required.accepts[0].amount, PRICE.to_string());
-    assert_eq!(required.accepts[0].pay_to, v.vendor_usdc.to_string());
+    let schemes: Vec<&str> = required.accepts.iter().map(|a| a.scheme.as_str()).collect();
     assert_eq!(
-        required.accepts[0].network,
-        network_id(&v.chain.genesis_hash().to_string())
+        schemes,
+        ["exact", "agentrunner-grant", "agentrunner-voucher"]
     );
+    assert!(required
+        .accepts
+        .iter()
+        .all(|a| a.amount == PRICE.to_string()
+            && a.network == network_id(&v.chain.genesis_hash().to_string())));
+    // `exact` pays the vendor's wallet (its associated token account), the escrow schemes name
+    // the token account itself; the resource is named by its absolute URL.
+    assert_eq!(required.accepts[0].pay_to, v.vendor.pubkey().to_string());
+    assert_eq!(
+        required.accepts[0].extra["feePayer"],
+        v.vendor.pubkey().to_string()
+    );
+    assert_eq!(required.accepts[1].pay_to, v.vendor_usdc.to_string());
+    assert_eq!(required.resource.url, v.url());
 
     // Paid: 200, the series, and a settlement that landed.
     let client = v.grant_client(f.grant, 10 * PRICE);
@@ -52,18 +64,15 @@ async fn test_x402_replays_foreign_grants_and_prices_above_the_cap_are_refused()
     let v = vendor().await;
     let f = v.fund(1_000_000, 100 * PRICE, v.vendor_usdc).await;
     let client = v.grant_client(f.grant, 10 * PRICE);
-    let required = client.http.get(v.url()).send().await.unwrap();
-    let required: PaymentRequired =
-        decode(required.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
-    let (payment, _) = client.pay(&required).unwrap();
+    let required = v.required().await;
+    let (payment, _) = client.pay(&required).await.unwrap();
     let header = encode(&payment);
-    let send = |h: String| client.http.get(v.url()).header(PAYMENT_SIGNATURE, h).send();
-    assert_eq!(send(header.clone()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(v.send_payment(&header).await.status(), StatusCode::OK);
     // The same payment again: refused, nothing paid.
-    let replay = send(header).await.unwrap();
+    let replay = v.send_payment(&header).await;
     assert_eq!(replay.status(), StatusCode::PAYMENT_REQUIRED);
     let body: PaymentRequired = replay.json().await.unwrap();
-    assert_eq!(body.error.as_deref(), Some("payment already used"));
+    assert_eq!(body.error.as_deref(), Some("duplicate_settlement"));
     assert_eq!(v.grant_state(&f.grant).await.redeemed, PRICE);
 
     // A grant that pays another vendor's account.
@@ -79,7 +88,11 @@ async fn test_x402_replays_foreign_grants_and_prices_above_the_cap_are_refused()
         .await
         .unwrap();
     assert_eq!(paid.status, StatusCode::PAYMENT_REQUIRED);
-    assert!(String::from_utf8_lossy(&paid.body).contains("another vendor"));
+    let body: PaymentRequired = serde_json::from_slice(&paid.body).unwrap();
+    assert_eq!(
+        body.error.as_deref(),
+        Some("invalid_agentrunner_grant_recipient_mismatch")
+    );
     assert_eq!(v.grant_state(&foreign.grant).await.redeemed, 0);
 
     // A price above the client's cap is refused before anything is signed or sent.
@@ -99,10 +112,8 @@ async fn test_x402_one_payment_sent_a_hundred_times_concurrently_is_served_once(
     let v = vendor().await;
     let f = v.fund(1_000_000, 100 * PRICE, v.vendor_usdc).await;
     let client = v.grant_client(f.grant, 10 * PRICE);
-    let required = client.http.get(v.url()).send().await.unwrap();
-    let required: PaymentRequired =
-        decode(required.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
-    let header = encode(&client.pay(&required).unwrap().0);
+    let required = v.required().await;
+    let header = encode(&client.pay(&required).await.unwrap().0);
     let requests = (0..100).map(|_| {
         let (http, url, header) = (client.http.clone(), v.url(), header.clone());
         tokio::spawn(async move {
@@ -194,10 +205,8 @@ async fn test_x402_malformed_headers_get_a_clear_4xx_and_change_nothing() {
     let v = vendor().await;
     let f = v.fund(1_000_000, 100 * PRICE, v.vendor_usdc).await;
     let client = v.grant_client(f.grant, 10 * PRICE);
-    let required = client.http.get(v.url()).send().await.unwrap();
-    let required: PaymentRequired =
-        decode(required.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
-    let (good, _) = client.pay(&required).unwrap();
+    let required = v.required().await;
+    let (good, _) = client.pay(&required).await.unwrap();
     let wrong_network = PaymentPayload {
         accepted: agentrunner_x402::wire::PaymentRequirements {
             network: "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1".into(),
@@ -207,15 +216,27 @@ async fn test_x402_malformed_headers_get_a_clear_4xx_and_change_nothing() {
     };
     let mut v1 = serde_json::to_value(&good).unwrap();
     v1["x402Version"] = 1.into();
+    let bad = StatusCode::BAD_REQUEST;
     let cases = [
-        ("bad base64", "%%%".to_string(), "base64"),
-        ("bad JSON", STANDARD.encode("{not json"), "JSON"),
+        ("bad base64", "%%%".to_string(), bad, "invalid_payload"),
+        (
+            "bad JSON",
+            STANDARD.encode("{not json"),
+            bad,
+            "invalid_payload",
+        ),
         (
             "wrong version",
             STANDARD.encode(v1.to_string()),
-            "version 1",
+            bad,
+            "invalid_x402_version",
         ),
-        ("wrong network", encode(&wrong_network), "network"),
+        (
+            "wrong network",
+            encode(&wrong_network),
+            StatusCode::PAYMENT_REQUIRED,
+            "invalid_network",
+        ),
         (
             "scheme mismatch",
             encode(&PaymentPayload {
@@ -225,35 +246,20 @@ async fn test_x402_malformed_headers_get_a_clear_4xx_and_change_nothing() {
                 },
                 ..good.clone()
             }),
-            "public key",
+            bad,
+            "invalid_payload",
         ),
     ];
-    for (label, header, reason) in cases {
-        let response = client
-            .http
-            .get(v.url())
-            .header(PAYMENT_SIGNATURE, header)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{label}");
+    for (label, header, status, code) in cases {
+        let response = v.send_payment(header).await;
+        assert_eq!(response.status(), status, "{label}");
         let body: PaymentRequired = response.json().await.unwrap();
-        assert!(
-            body.error.as_deref().unwrap_or("").contains(reason),
-            "{label}: {:?}",
-            body.error
-        );
+        assert_eq!(body.error.as_deref(), Some(code), "{label}");
     }
     assert_eq!(v.grant_state(&f.grant).await.redeemed, 0);
     assert_eq!(v.balance(&v.vendor_usdc).await, 0);
     // The good payment still works afterwards.
-    let ok = client
-        .http
-        .get(v.url())
-        .header(PAYMENT_SIGNATURE, encode(&good))
-        .send()
-        .await
-        .unwrap();
+    let ok = v.send_payment(encode(&good)).await;
     assert_eq!(ok.status(), StatusCode::OK);
     let settlement: SettleResponse =
         decode(ok.headers()[PAYMENT_RESPONSE].to_str().unwrap()).unwrap();
@@ -274,11 +280,18 @@ async fn test_x402_facilitator_supports_verifies_and_settles() {
         .json()
         .await
         .unwrap();
-    assert_eq!(supported["kinds"].as_array().unwrap().len(), 2);
-    let required = client.http.get(v.url()).send().await.unwrap();
-    let required: PaymentRequired =
-        decode(required.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
-    let (payment, _) = client.pay(&required).unwrap();
+    assert_eq!(supported["kinds"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        supported["kinds"][0]["extra"]["feePayer"],
+        v.vendor.pubkey().to_string()
+    );
+    assert_eq!(supported["extensions"], serde_json::json!([]));
+    assert_eq!(
+        supported["signers"]["solana:*"],
+        serde_json::json!([v.vendor.pubkey().to_string()])
+    );
+    let required = v.required().await;
+    let (payment, _) = client.pay(&required).await.unwrap();
     let request =
         serde_json::json!({ "paymentPayload": payment, "paymentRequirements": payment.accepted });
     let post = |path: &str| {
@@ -301,6 +314,6 @@ async fn test_x402_facilitator_supports_verifies_and_settles() {
     let again: SettleResponse = post("settle").await.unwrap().json().await.unwrap();
     assert_eq!(
         (again.success, again.error_reason.as_deref()),
-        (false, Some("payment already used"))
+        (false, Some("duplicate_settlement"))
     );
 }

@@ -1,5 +1,6 @@
 //! x402 over real HTTP on 127.0.0.1, the embedded chain behind it (served over JSON-RPC): a
-//! vendor's paid `/ohlcv` endpoint paid with escrow grants and cumulative vouchers.
+//! vendor's paid `/ohlcv` endpoint paid with SVM `exact`, escrow grants and cumulative vouchers,
+//! and the reference `@x402/*` packages paying us and being paid by us.
 use std::{net::SocketAddr, sync::Arc};
 
 use agentrunner_client::{
@@ -15,6 +16,7 @@ use agentrunner_embedded::{
 use agentrunner_keepers::broker::http::{router, serve, DataService};
 use agentrunner_x402::{
     client::{Funding, PayError, PayingClient, VendorBudget},
+    network::PublicCluster,
     paywall::Paywall,
     wire::{
         decode, encode, PaymentRequired, SettleResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE,
@@ -26,7 +28,10 @@ use escrow::state::Grant;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+mod exact;
 mod http;
+mod pending;
+mod reference;
 
 /// Price of one `/ohlcv` request: 0.001 USDC.
 const PRICE: u64 = 1_000;
@@ -34,7 +39,7 @@ const PRICE: u64 = 1_000;
 struct Vendor {
     chain: Arc<EmbeddedChain>,
     localnet: Localnet,
-    _rpc: RpcServer,
+    rpc: RpcServer,
     rpc_url: String,
     base: String,
     vendor: Keypair,
@@ -54,6 +59,11 @@ struct Funded {
 }
 
 async fn vendor() -> Vendor {
+    vendor_on(None).await
+}
+
+/// A vendor whose requirements name the local cluster as `label`.
+async fn vendor_on(label: Option<PublicCluster>) -> Vendor {
     let chain = Arc::new(EmbeddedChain::start().await.unwrap());
     let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[])
         .await
@@ -76,6 +86,8 @@ async fn vendor() -> Vendor {
             usdc,
         )
         .await
+        .unwrap()
+        .labelled(label)
         .unwrap(),
     );
     let network = paywall.network.clone();
@@ -90,7 +102,7 @@ async fn vendor() -> Vendor {
     Vendor {
         chain,
         localnet,
-        _rpc: rpc,
+        rpc,
         rpc_url,
         base: format!("http://{addr}"),
         vendor,
@@ -104,6 +116,22 @@ async fn vendor() -> Vendor {
 impl Vendor {
     fn url(&self) -> String {
         format!("{}/ohlcv?symbol=SOL", self.base)
+    }
+
+    /// What the unpaid resource asks for (the 402's `PAYMENT-REQUIRED`).
+    async fn required(&self) -> PaymentRequired {
+        let unpaid = reqwest::get(self.url()).await.unwrap();
+        decode(unpaid.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap()
+    }
+
+    /// GETs the resource with `header` as its `PAYMENT-SIGNATURE`.
+    async fn send_payment(&self, header: impl AsRef<str>) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url())
+            .header(PAYMENT_SIGNATURE, header.as_ref())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A payer with a budget of `deposit` atoms and a grant of `max` to `vendor_token`, redeemable
@@ -151,6 +179,40 @@ impl Vendor {
             cap,
             1_000 * PRICE,
         )
+    }
+
+    /// A payer holding `atoms` USDC in its associated token account, and an `exact` client
+    /// paying from it with a per-request cap of `cap`.
+    async fn exact_payer(&self, atoms: u64, cap: u64) -> (Keypair, Pubkey, PayingClient) {
+        let payer = self.chain.funded_keypair(1_000_000_000).await.unwrap();
+        let payer_usdc = self
+            .localnet
+            .fund_tokens(&self.chain, &payer.pubkey(), "USDC", atoms)
+            .await
+            .unwrap();
+        let client = PayingClient::new(
+            self.network.clone(),
+            self.usdc,
+            Funding::Exact {
+                payer: Box::new(payer.insecure_clone()),
+                chain: RpcChain::new(&self.rpc_url),
+            },
+            cap,
+            1_000 * PRICE,
+        );
+        (payer, payer_usdc, client)
+    }
+
+    /// The bytes of every account a payment could touch: the vendor's and the payer's token
+    /// accounts and both wallets.
+    async fn snapshot(&self, payer: &Pubkey, payer_usdc: &Pubkey) -> Vec<Option<Vec<u8>>> {
+        let keys = [self.vendor_usdc, *payer_usdc, self.vendor.pubkey(), *payer];
+        let mut accounts = Vec::new();
+        for key in keys {
+            let account = Chain::account(&*self.chain, &key).await.unwrap();
+            accounts.push(account.map(|a| [a.data, a.lamports.to_le_bytes().to_vec()].concat()));
+        }
+        accounts
     }
 
     async fn grant_state(&self, grant: &Pubkey) -> Grant {
