@@ -25,7 +25,8 @@ enum Section {
     Custody,
     /// The whole pipeline with 1, 4 and 16 plans: throughput, latency, memory.
     Pipeline,
-    /// x402 over HTTP: requests per second with vouchers, lamports per paid request.
+    /// x402 over HTTP: exact, grant and voucher side by side at N = 1, 100, 1,000 (lamports,
+    /// signatures, bytes, RPC requests and requests/s per paid request).
     X402,
     /// Escrow: what one paid step costs with a grant, with vouchers, and with x402 `exact`.
     Escrow,
