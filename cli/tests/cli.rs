@@ -17,7 +17,6 @@ use agentrunner_client::{
     send::{SendPolicy, Sender},
 };
 use agentrunner_keepers::{
-    anchorer::Anchorer,
     broker::{Broker, Strategy},
     Outcome,
 };
@@ -29,6 +28,7 @@ use solana_transaction::versioned::VersionedTransaction;
 
 mod concurrent;
 mod quickstart;
+mod verify;
 
 const BIN: &str = env!("CARGO_BIN_EXE_agentrunner");
 
@@ -282,6 +282,7 @@ async fn test_cli_journey_against_a_served_cluster() {
             },
         )
     };
+    let vendor_dir = s.dir.join("vendor-receipts");
     let broker = Broker::new(
         &rpc,
         sender(),
@@ -289,7 +290,8 @@ async fn test_cli_journey_against_a_served_cluster() {
         agent.parse().unwrap(),
         &deployment,
         Strategy::default(),
-    );
+    )
+    .with_receipts_dir(vendor_dir.clone());
     let bids = broker.bid_all().await.unwrap();
     assert_eq!(
         bids.iter()
@@ -347,81 +349,9 @@ async fn test_cli_journey_against_a_served_cluster() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
-    // Receipts out of chain history; verified before and after their period is anchored.
-    let receipts_dir = s.dir.join("receipts");
-    let exported = s.json(
-        "owner",
-        &[
-            "receipts",
-            &plan,
-            "--out-dir",
-            receipts_dir.to_str().unwrap(),
-        ],
-    );
-    let files: Vec<String> = exported
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(files.len(), 3);
-    let before = s.json("owner", &["verify", &files[0]]);
-    assert_eq!(before["anchored"], false);
-    let anchorer = Anchorer {
-        chain: &rpc,
-        sender: sender(),
-        payer: read_keypair(&s.key("anchorer")).unwrap(),
-        deployment: &deployment,
-    };
-    let (shard, _) = deployment.shard_of(&plan.parse().unwrap());
-    let started = Instant::now();
-    loop {
-        let anchored = anchorer.anchor_due().await.unwrap();
-        if anchored
-            .iter()
-            .any(|(s, o)| *s == shard && matches!(o, Outcome::Done(_)))
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no anchor: {anchored:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    for file in &files {
-        let verified = s.json("owner", &["verify", file, "--on-chain"]);
-        assert_eq!(verified["anchored"], true, "{file}");
-        assert!(verified["on_chain"].is_string(), "{file}");
-    }
-    // A third party with no key: the cluster simulates verify_receipt, nothing is signed.
-    let keyless = Command::new(BIN)
-        .args(["-u", &s.url, "--output", "json"])
-        .args([
-            "--deployment",
-            s.dir.join("deployment.json").to_str().unwrap(),
-        ])
-        .args(["verify", &files[0], "--on-chain"])
-        .output()
-        .unwrap();
-    assert!(
-        keyless.status.success(),
-        "{}",
-        String::from_utf8_lossy(&keyless.stderr)
-    );
-    let keyless: Value = serde_json::from_slice(&keyless.stdout).unwrap();
-    assert_eq!(keyless["on_chain"], "simulated");
-
-    // A tampered receipt does not verify.
-    let mut tampered: Value =
-        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
-    tampered["receipt"]["amount_out"] =
-        Value::from(tampered["receipt"]["amount_out"].as_u64().unwrap() + 1);
-    let tampered_path = s.dir.join("tampered.json");
-    std::fs::write(&tampered_path, tampered.to_string()).unwrap();
-    let out = s.run("owner", &["verify", tampered_path.to_str().unwrap()]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the receipt's leaf"));
+    // Receipts out of chain history, and the vendor's signed files, verified every way before
+    // and after their period is anchored.
+    verify::receipts_before_and_after_anchoring(&s, &rpc, &plan, &deployment, &vendor_dir).await;
 
     // The finished plan settles: nothing left to refund, every account closed.
     let settled = s.json("owner", &["settle", &plan]);

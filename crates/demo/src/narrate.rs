@@ -245,7 +245,10 @@ pub fn narrate(phase: Phase<'_>, n: &mut dyn Narrator) {
                 ]);
             }
             n.table(rows);
-            n.line(&format!("receipt JSON files: {}", v.files_dir.display()));
+            n.line(&format!(
+                "receipt files (self-contained; check any later with `agentrunner verify <file>`, offline): {}",
+                v.files_dir.display()
+            ));
         }
         Phase::Settlement(refunded) => {
             n.section("Settlement: unused budget back to the owner");

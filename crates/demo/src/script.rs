@@ -246,6 +246,7 @@ pub async fn run(
         &draft.plan,
         d.receipt_depth,
         &config.out_dir.join("receipts"),
+        &config.out_dir.join("vendor-receipts"),
         &name_of,
     )
     .await?;

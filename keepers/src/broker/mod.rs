@@ -19,7 +19,12 @@ use agentrunner_client::{
         runner::{StepRef, SwapLeg, VenueCall},
     },
     pda,
-    receipts::{shards, LocatedReceipt, ReceiptJson},
+    receipts::{
+        audit::unproven_file,
+        file::{ReceiptFile, VendorAttestation, VendorQuote},
+        index::IndexedReceipt,
+        shards,
+    },
     send::{Journal, SendError, Sender},
     ClientResult,
 };
@@ -34,7 +39,6 @@ use runner::{
     error::RunnerError,
     state::{Plan, PlanStep, StepKind},
 };
-use serde::Serialize;
 use sim_venue::instructions::SwapArgs;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
@@ -61,32 +65,6 @@ pub struct Broker<'a, C: Chain> {
     pub receipts_dir: Option<PathBuf>,
 }
 
-/// What the broker quoted before an execution; its sha256 is the receipt's
-/// `vendor_receipt_hash`, and the vendor signs the receipt leaf after landing.
-#[derive(Serialize, Clone, Debug)]
-pub struct VendorQuote {
-    pub plan: String,
-    pub step: u8,
-    pub execution: u16,
-    pub expected_out: u64,
-    pub min_out: u64,
-    pub pool_out: u64,
-    pub oracle_price: i64,
-    pub oracle_publish_time: i64,
-}
-
-/// The file a broker keeps per execution: the located receipt, its quote, and the vendor's
-/// signature over the leaf.
-#[derive(Serialize, Clone, Debug)]
-pub struct SignedReceipt {
-    #[serde(flatten)]
-    pub located: LocatedReceipt,
-    pub quote: Option<VendorQuote>,
-    pub vendor: String,
-    /// The vendor's ed25519 signature over the leaf, base58.
-    pub vendor_signature: String,
-}
-
 /// An execution ready to send.
 pub struct Prepared {
     pub ix: Instruction,
@@ -111,7 +89,9 @@ pub enum Preparation {
 pub struct Executed {
     pub plan: Pubkey,
     pub step: u8,
-    pub receipt: Option<SignedReceipt>,
+    /// The receipt file it wrote: the receipt where it landed, signed by the vendor (no proof
+    /// yet: `agentrunner verify` completes it).
+    pub receipt: Option<ReceiptFile>,
     pub outcome_signature: solana_signature::Signature,
 }
 
@@ -461,12 +441,7 @@ impl<'a, C: Chain> Broker<'a, C> {
                 },
             ),
         )?;
-        let quote_hash = vendor_quote
-            .as_ref()
-            .map(|q| {
-                solana_sha256_hasher::hash(&serde_json::to_vec(q).unwrap_or_default()).to_bytes()
-            })
-            .unwrap_or([0; 32]);
+        let quote_hash = vendor_quote.as_ref().map_or([0; 32], VendorQuote::hash);
         Ok(Preparation::Ready(Prepared {
             ix: ix::runner::execute_swap_step(&step_ref, &leg, quote_hash),
             intent: format!("execute:{}:{index}:{}", rfp.plan, step.executions),
@@ -523,7 +498,7 @@ impl<'a, C: Chain> Broker<'a, C> {
         &self,
         signature: &solana_signature::Signature,
         quote: Option<VendorQuote>,
-    ) -> ClientResult<Option<SignedReceipt>> {
+    ) -> ClientResult<Option<ReceiptFile>> {
         let Some(cpis) = self.chain.transaction_cpis(signature).await? else {
             return Ok(None);
         };
@@ -531,19 +506,18 @@ impl<'a, C: Chain> Broker<'a, C> {
             decode_event::<ReceiptAppended>(&receipts::ID, &c.program_id, &c.accounts, &c.data)
         });
         Ok(appended.map(|event| {
-            let leaf = event.receipt.leaf();
-            SignedReceipt {
-                located: LocatedReceipt {
-                    receipt: ReceiptJson::from(&event.receipt),
-                    leaf: hex::encode(leaf),
-                    tree: event.tree.to_string(),
-                    index: event.index,
-                    transaction: signature.to_string(),
-                },
-                quote,
+            let attestation = VendorAttestation {
                 vendor: self.vendor.pubkey().to_string(),
-                vendor_signature: self.vendor.sign_message(&leaf).to_string(),
-            }
+                signature: self.vendor.sign_message(&event.receipt.leaf()).to_string(),
+                quote,
+            };
+            let found = IndexedReceipt {
+                receipt: event.receipt,
+                index: event.index,
+                tree: event.tree,
+                signature: *signature,
+            };
+            unproven_file(&found, Some(attestation))
         }))
     }
 }

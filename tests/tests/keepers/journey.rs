@@ -1,4 +1,5 @@
 //! The demo's journey end to end: every number the demo prints is asserted here.
+use agentrunner_client::receipts::file::{check_offline, ReceiptInput};
 use agentrunner_demo::{run, JourneyConfig};
 
 #[tokio::test]
@@ -39,13 +40,15 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
         assert_eq!(v.passed(), ["A", "B", "C", "D"], "{name}: {:?}", v.failed());
     }
 
-    // Market data bought over HTTP x402 with vouchers, settled in one transaction.
+    // Market data bought over HTTP x402 with vouchers (exact and grants offered too), settled
+    // in one transaction.
     let x402 = &report.x402;
     assert_eq!(
         (x402.status, x402.schemes.as_slice()),
         (
             402,
             &[
+                "exact".to_string(),
                 "agentrunner-grant".to_string(),
                 "agentrunner-voucher".to_string()
             ][..]
@@ -96,6 +99,22 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
         .receipts
         .iter()
         .all(|r| r.verified_off_chain && r.verified_on_chain && r.period_root.is_some()));
+
+    // After the demo (its chain gone), each receipt file verifies offline from its own bytes:
+    // leaf, proof to the anchored root, the vendor's signature and quote.
+    let mut files = 0;
+    for entry in std::fs::read_dir(&report.verification.files_dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let ReceiptInput::File(file) = ReceiptInput::parse(&text).unwrap() else {
+            panic!("a receipt file")
+        };
+        check_offline(&file).unwrap();
+        assert!(file.period_root.is_some() && file.proof.is_some());
+        let vendor = file.vendor.as_ref().expect("the vendor's attestation");
+        assert!(vendor.quote.is_some(), "swap executions carry their quote");
+        files += 1;
+    }
+    assert_eq!(files, 6);
 
     assert!(report.conservation.holds(), "{:?}", report.conservation);
     assert_eq!(report.conservation.fees_paid, 6 * 50_000);

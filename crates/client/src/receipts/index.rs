@@ -2,7 +2,12 @@
 //! transactions that named an address (a plan, or a tree), the tree mirror of a shard, and the
 //! PeriodRoot covering a leaf — then a full third-party verification of one receipt.
 use anchor_lang::{prelude::Pubkey, Discriminator};
-use receipts::{events::ReceiptAppended, state::PeriodRoot, Receipt};
+use receipts::{
+    events::ReceiptAppended,
+    merkle::{read_tree, TreeState},
+    state::PeriodRoot,
+    Receipt,
+};
 use solana_signature::Signature;
 
 use super::{verify_against_period, TreeMirror, VerifyError};
@@ -78,6 +83,16 @@ pub async fn mirror_of<C: Chain>(chain: &C, tree: &Pubkey, depth: u32) -> Client
         mirror.append(leaf.receipt.leaf());
     }
     Ok(mirror)
+}
+
+/// The tree account's live state (depth, root, leaves), read from its header and change log.
+pub async fn live_tree<C: Chain>(chain: &C, tree: &Pubkey) -> ClientResult<TreeState> {
+    let account = chain
+        .account(tree)
+        .await?
+        .ok_or_else(|| ClientError::InvalidReceipt(format!("no tree account {tree}")))?;
+    read_tree(&account.data)
+        .map_err(|_| ClientError::InvalidReceipt(format!("{tree} is not a receipt tree")))
 }
 
 /// The PeriodRoot of `tree` that covers leaf `index`, if anchored.

@@ -1,5 +1,8 @@
-//! Receipts off-chain: the JSON form of a receipt, a mirror of a receipt tree that produces
-//! proofs, and a verifier that needs nothing but the receipt, a proof and the PeriodRoot.
+//! Receipts off-chain: the JSON form of a receipt, the self-contained receipt file and its
+//! offline check, a mirror of a receipt tree that produces proofs, and verifiers that need
+//! nothing but the receipt, a proof and the PeriodRoot (or, lacking a proof, the tree's history).
+pub mod audit;
+pub mod file;
 pub mod index;
 pub mod json;
 pub mod mirror;
