@@ -49,6 +49,23 @@ impl FileJournal {
     }
 }
 
+impl FileJournal {
+    /// The last entry of `intent` (with `signed_only`, the last one carrying a transaction) and
+    /// its transaction.
+    fn last(&self, intent: &str, signed_only: bool) -> Option<(VersionedTransaction, u64)> {
+        let _guard = self.lock.lock().expect("journal lock");
+        let file = std::fs::File::open(&self.path).ok()?;
+        let last = BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<Entry>(&line).ok())
+            .filter(|e| e.intent == intent && (!signed_only || e.tx.is_some()))
+            .last()?;
+        let bytes = STANDARD.decode(last.tx?).ok()?;
+        Some((bincode::deserialize(&bytes).ok()?, last.last_valid))
+    }
+}
+
 impl Journal for FileJournal {
     fn signed(&self, intent: &str, tx: &VersionedTransaction, last_valid: u64) {
         let bytes = bincode::serialize(tx).unwrap_or_default();
@@ -68,15 +85,10 @@ impl Journal for FileJournal {
     }
 
     fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)> {
-        let _guard = self.lock.lock().expect("journal lock");
-        let file = std::fs::File::open(&self.path).ok()?;
-        let last = BufReader::new(file)
-            .lines()
-            .map_while(Result::ok)
-            .filter_map(|line| serde_json::from_str::<Entry>(&line).ok())
-            .filter(|e| e.intent == intent)
-            .last()?;
-        let bytes = STANDARD.decode(last.tx?).ok()?;
-        Some((bincode::deserialize(&bytes).ok()?, last.last_valid))
+        self.last(intent, false)
+    }
+
+    fn last_signed(&self, intent: &str) -> Option<(VersionedTransaction, u64)> {
+        self.last(intent, true)
     }
 }

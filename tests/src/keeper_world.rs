@@ -49,6 +49,11 @@ pub fn boxed(journal: impl Journal + 'static) -> Box<dyn Journal> {
 /// Bootstraps the localnet, certifies a vendor (stage A), plans "Swap 1 SOL->USDC <=50 bps",
 /// runs the market round and approves the plan.
 pub async fn awarded() -> Awarded {
+    awarded_with("Swap 1 SOL->USDC <=50 bps").await
+}
+
+/// [`awarded`] for `goal` (every step awarded to the vendor, which can swap and DCA).
+pub async fn awarded_with(goal: &str) -> Awarded {
     let shared = std::sync::Arc::new(EmbeddedChain::start().await.unwrap());
     let chain: &EmbeddedChain = &shared;
     let certifier = chain.funded_keypair(1_000_000_000).await.unwrap();
@@ -61,7 +66,7 @@ pub async fn awarded() -> Awarded {
     let (agent, register, attest) = onboarding_ixs(
         &vendor.pubkey(),
         "Keeper",
-        capability::SWAP,
+        capability::SWAP | capability::DCA,
         &certifier.pubkey(),
         now,
     );
@@ -77,7 +82,7 @@ pub async fn awarded() -> Awarded {
         .await
         .unwrap();
     localnet
-        .fund_tokens(chain, &owner.pubkey(), "USDC", 100_000_000)
+        .fund_tokens(chain, &owner.pubkey(), "USDC", 1_000_000_000)
         .await
         .unwrap();
     let immediate = || Sender::unjournaled(chain, SendPolicy::immediate());
@@ -93,7 +98,6 @@ pub async fn awarded() -> Awarded {
     );
     let owner_sender = immediate();
     let wallet = OwnerWallet::new(chain, &owner_sender, &owner, d);
-    let goal = "Swap 1 SOL->USDC <=50 bps";
     let draft = flows::draft(chain, d, goal, &owner.pubkey(), &planner.planner.pubkey())
         .await
         .unwrap();

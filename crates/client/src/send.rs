@@ -152,6 +152,9 @@ pub trait Journal {
     fn finished(&self, intent: &str);
     /// The in-flight transaction of `intent`, if any.
     fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)>;
+    /// The last transaction signed for `intent`, finished or not (what a restarted keeper
+    /// reconciles against the chain).
+    fn last_signed(&self, intent: &str) -> Option<(VersionedTransaction, u64)>;
 }
 
 impl<J: Journal + ?Sized> Journal for Box<J> {
@@ -164,6 +167,9 @@ impl<J: Journal + ?Sized> Journal for Box<J> {
     fn in_flight(&self, intent: &str) -> Option<(VersionedTransaction, u64)> {
         (**self).in_flight(intent)
     }
+    fn last_signed(&self, intent: &str) -> Option<(VersionedTransaction, u64)> {
+        (**self).last_signed(intent)
+    }
 }
 
 /// A journal that forgets (one-shot commands).
@@ -173,6 +179,9 @@ impl Journal for NoJournal {
     fn signed(&self, _: &str, _: &VersionedTransaction, _: u64) {}
     fn finished(&self, _: &str) {}
     fn in_flight(&self, _: &str) -> Option<(VersionedTransaction, u64)> {
+        None
+    }
+    fn last_signed(&self, _: &str) -> Option<(VersionedTransaction, u64)> {
         None
     }
 }

@@ -4,6 +4,7 @@
 //! execution.
 pub mod http;
 pub mod quote;
+pub mod receipt_files;
 
 use std::path::PathBuf;
 
@@ -11,7 +12,6 @@ use agent_registry::state::{Agent, AgentVersion};
 use agentrunner_client::{
     chain::Chain,
     deployment::Deployment,
-    events::decode_event,
     ix::{
         self,
         escrow::BudgetRef,
@@ -20,9 +20,7 @@ use agentrunner_client::{
     },
     pda,
     receipts::{
-        audit::unproven_file,
-        file::{ReceiptFile, VendorAttestation, VendorQuote},
-        index::IndexedReceipt,
+        file::{ReceiptFile, VendorQuote},
         shards,
     },
     send::{Journal, SendError, Sender},
@@ -34,7 +32,6 @@ use market::{
     instructions::OfferTerms,
     state::{Rfp, RfpStatus},
 };
-use receipts::events::ReceiptAppended;
 use runner::{
     error::RunnerError,
     state::{Plan, PlanStep, StepKind},
@@ -276,6 +273,13 @@ impl<'a, C: Chain> Broker<'a, C> {
             }
             Preparation::NotNow(outcome) => return Ok((outcome, None)),
         };
+        // Write-ahead: what a restart needs to finish the signed receipt (see `receipt_files`).
+        let pending = receipt_files::Pending {
+            intent: prepared.intent.clone(),
+            quote: prepared.quote.clone(),
+        };
+        let name = receipt_files::file_name(&rfp.plan, prepared.step, prepared.execution);
+        self.write_pending(&name, &pending);
         let result = self
             .sender
             .send(
@@ -288,19 +292,13 @@ impl<'a, C: Chain> Broker<'a, C> {
             .await;
         let outcome = classify(result, &[u32::from(RunnerError::StepFinished)], "execution")?;
         let Outcome::Done(landed) = &outcome else {
+            self.settle_pending(&name, &pending).await?;
             return Ok((outcome, None));
         };
         let receipt = self
             .signed_receipt(&landed.signature, prepared.quote)
             .await?;
-        if let (Some(dir), Some(receipt)) = (&self.receipts_dir, &receipt) {
-            let _ = std::fs::create_dir_all(dir);
-            let path = dir.join(format!(
-                "receipt-{}-{}-{}.json",
-                rfp.plan, prepared.step, prepared.execution
-            ));
-            let _ = std::fs::write(path, serde_json::to_vec_pretty(receipt).unwrap_or_default());
-        }
+        self.write_receipt(&name, receipt.as_ref());
         let executed = Executed {
             plan: rfp.plan,
             step: prepared.step,
@@ -491,34 +489,6 @@ impl<'a, C: Chain> Broker<'a, C> {
             }
         }
         Ok(None)
-    }
-
-    /// The receipt the landed transaction appended, signed by the vendor.
-    async fn signed_receipt(
-        &self,
-        signature: &solana_signature::Signature,
-        quote: Option<VendorQuote>,
-    ) -> ClientResult<Option<ReceiptFile>> {
-        let Some(cpis) = self.chain.transaction_cpis(signature).await? else {
-            return Ok(None);
-        };
-        let appended = cpis.iter().find_map(|c| {
-            decode_event::<ReceiptAppended>(&receipts::ID, &c.program_id, &c.accounts, &c.data)
-        });
-        Ok(appended.map(|event| {
-            let attestation = VendorAttestation {
-                vendor: self.vendor.pubkey().to_string(),
-                signature: self.vendor.sign_message(&event.receipt.leaf()).to_string(),
-                quote,
-            };
-            let found = IndexedReceipt {
-                receipt: event.receipt,
-                index: event.index,
-                tree: event.tree,
-                signature: *signature,
-            };
-            unproven_file(&found, Some(attestation))
-        }))
     }
 }
 

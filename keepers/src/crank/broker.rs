@@ -6,17 +6,39 @@ use agentrunner_client::{failover::Failover, rpc::RpcChain};
 use anyhow::Context;
 use tracing::info;
 
-use super::report;
+use super::{labelled, report};
 use crate::{
-    broker::{http::serve_data, Broker},
+    broker::{http::serve_data, receipt_files::Reconciled, Broker},
+    outcome::Outcome,
     runtime::{Keeper, Operation, Run},
     settings::roles::BrokerSettings,
 };
 
 type Crank<'a> = Broker<'a, Failover<RpcChain>>;
 
+struct Reconcile<'a>(&'a Crank<'a>);
 struct Bid<'a>(&'a Crank<'a>);
 struct Execute<'a>(&'a Crank<'a>);
+
+impl Operation for Reconcile<'_> {
+    fn name(&self) -> &'static str {
+        "reconcile"
+    }
+    /// Settles the signed receipts a killed run left pending, before any new work.
+    fn process(&self) -> Run<'_> {
+        Box::pin(async move {
+            let settled = self.0.reconcile().await?;
+            Ok(labelled(settled.into_iter().map(|r| match r {
+                Reconciled::Written(path) => (
+                    path.display().to_string(),
+                    Outcome::AlreadyDone("landed before a restart: signed receipt written".into()),
+                ),
+                Reconciled::Closed(why) => (why, Outcome::Skipped("nothing to write".into())),
+                Reconciled::Open(why) => (why, Outcome::Skipped("still in flight".into())),
+            })))
+        })
+    }
+}
 
 impl Operation for Bid<'_> {
     fn name(&self) -> &'static str {
@@ -83,5 +105,7 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
         }
         None => None,
     };
-    keeper.run(&[&Bid(&broker), &Execute(&broker)]).await
+    keeper
+        .run(&[&Reconcile(&broker), &Bid(&broker), &Execute(&broker)])
+        .await
 }

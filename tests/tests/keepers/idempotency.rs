@@ -6,12 +6,13 @@ use std::time::Duration;
 use agentrunner_client::{
     chain::Chain,
     pda,
+    receipts::file::{check_offline, ReceiptFile},
     send::{Journal, NoJournal, SendPolicy},
 };
 use agentrunner_keepers::{broker::Preparation, journal::FileJournal, outcome::classify, Outcome};
 use agentrunner_tests::{
     faults::{BroadcastFault, FaultyChain},
-    keeper_world::{awarded, boxed},
+    keeper_world::{awarded, awarded_with, boxed},
 };
 use anchor_lang::prelude::Pubkey;
 use runner::{error::RunnerError, state::Plan};
@@ -111,13 +112,17 @@ async fn test_k04_a_crash_at_any_point_then_restart_executes_exactly_once() {
     for (label, setup) in failpoints {
         let a = awarded().await;
         let path = journal_path(&label.replace(' ', "-"));
+        let receipts = path.with_extension("receipts");
+        let _ = std::fs::remove_dir_all(&receipts);
         {
             let faulty = setup(FaultyChain::new(&a.chain));
-            let broker = a.broker(
-                &faulty,
-                boxed(FileJournal::new(&path)),
-                SendPolicy::immediate(),
-            );
+            let broker = a
+                .broker(
+                    &faulty,
+                    boxed(FileJournal::new(&path)),
+                    SendPolicy::immediate(),
+                )
+                .with_receipts_dir(receipts.clone());
             let rfp = a.rfp().await;
             assert!(
                 until_crash(broker.execute(&rfp)).await.is_none(),
@@ -126,12 +131,16 @@ async fn test_k04_a_crash_at_any_point_then_restart_executes_exactly_once() {
         }
         let signed_before_crash =
             FileJournal::new(&path).in_flight(&format!("execute:{}:0:0", a.plan));
-        // Restart with the same journal.
-        let broker = a.broker(
-            &*a.chain,
-            boxed(FileJournal::new(&path)),
-            SendPolicy::immediate(),
-        );
+        // Restart with the same journal and receipts: what the dead run left is settled first.
+        let broker = a
+            .broker(
+                &*a.chain,
+                boxed(FileJournal::new(&path)),
+                SendPolicy::immediate(),
+            )
+            .with_receipts_dir(receipts.clone());
+        let reconciled = broker.reconcile().await.unwrap();
+        assert_eq!(reconciled.len(), 1, "{label}: one pending receipt");
         let (outcome, _) = broker.execute(&a.rfp().await).await.unwrap();
         match (label, &outcome) {
             ("before sign", Outcome::Done(_)) => assert!(signed_before_crash.is_none()),
@@ -153,8 +162,139 @@ async fn test_k04_a_crash_at_any_point_then_restart_executes_exactly_once() {
             "{label}: {again:?}"
         );
         a.assert_exactly_once().await;
+        // Exactly one signed receipt file, nothing pending, nothing in flight.
+        let files: Vec<String> = std::fs::read_dir(&receipts)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(files, [format!("receipt-{}-0-0.json", a.plan)], "{label}");
+        let signed: ReceiptFile =
+            serde_json::from_slice(&std::fs::read(receipts.join(&files[0])).unwrap()).unwrap();
+        check_offline(&signed).unwrap();
+        assert!(signed.vendor.is_some(), "{label}: signed by the vendor");
+        let intent = format!("execute:{}:0:0", a.plan);
+        assert!(
+            FileJournal::new(&path).in_flight(&intent).is_none(),
+            "{label}"
+        );
         let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_dir_all(receipts);
     }
+}
+
+/// The intents a journal file ever named.
+fn journal_intents(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut intents: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|e| e["intent"].as_str().map(str::to_string))
+        .collect();
+    intents.sort();
+    intents.dedup();
+    intents
+}
+
+#[tokio::test]
+async fn test_k04_a_broker_killed_at_random_instants_leaves_one_signed_receipt_per_execution() {
+    const EXECUTIONS: u16 = 40;
+    // An execution over JSON-RPC takes about a hundred milliseconds here: lives of 0-249 ms end
+    // before, during and after landings.
+    const LIFE_MS: u64 = 250;
+    // 60 restarts in CI; AGENTRUNNER_CRASH_CYCLES=500 for a longer run.
+    let cycles: u32 = std::env::var("AGENTRUNNER_CRASH_CYCLES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(60);
+    let a = awarded_with(&format!("DCA 10 USDC->SOL {EXECUTIONS} times every 1m")).await;
+    let path = journal_path("random-crashes");
+    let receipts = path.with_extension("receipts");
+    let _ = std::fs::remove_dir_all(&receipts);
+    // Over JSON-RPC, as a vendor runs it: a dying broker abandons its requests; what reached
+    // the cluster still lands.
+    let server =
+        agentrunner_embedded::rpc_server::serve(a.chain.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+    let rpc = agentrunner_client::rpc::RpcChain::new(&server.url());
+    let broker = || {
+        a.broker(
+            &rpc,
+            boxed(FileJournal::new(&path)),
+            SendPolicy::immediate(),
+        )
+        .with_receipts_dir(receipts.clone())
+    };
+    // A restart settles what the last run left, then works; the "process" dies after a
+    // pseudo-random lifetime (a fixed seed: the same instants on every run).
+    let mut seed: u64 = 0x5eed;
+    let mut crashes = 0;
+    for cycle in 0..cycles {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let life = Duration::from_millis((seed >> 33) % LIFE_MS);
+        let b = broker();
+        let run = async {
+            b.reconcile().await.unwrap();
+            b.execute_all().await.unwrap()
+        };
+        if tokio::time::timeout(life, run).await.is_err() {
+            crashes += 1;
+        }
+        // The next execution comes due every other cycle.
+        if cycle % 2 == 1 {
+            a.localnet.advance(&a.chain, 61).await.unwrap();
+        }
+    }
+    let during: Plan = a.chain.fetch(&a.plan).await.unwrap();
+    assert!(
+        crashes >= 20 && during.steps[0].executions >= EXECUTIONS / 2,
+        "runs died around landings: {crashes} crashes, {} landed",
+        during.steps[0].executions
+    );
+    // The last run lives: every execution happens.
+    let b = broker();
+    for _ in 0..=EXECUTIONS {
+        b.reconcile().await.unwrap();
+        b.execute_all().await.unwrap();
+        a.localnet.advance(&a.chain, 61).await.unwrap();
+    }
+    let plan: Plan = a.chain.fetch(&a.plan).await.unwrap();
+    assert_eq!(plan.steps[0].executions, EXECUTIONS, "every execution once");
+    // One signed receipt file per execution, each the receipt on chain; nothing pending.
+    let mut files: Vec<String> = std::fs::read_dir(&receipts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = (0..EXECUTIONS)
+        .map(|e| format!("receipt-{}-0-{e}.json", a.plan))
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    let on_chain = agentrunner_client::receipts::index::plan_receipts(&*a.chain, &a.plan)
+        .await
+        .unwrap();
+    assert_eq!(on_chain.len(), usize::from(EXECUTIONS));
+    for found in &on_chain {
+        let name = format!("receipt-{}-0-{}.json", a.plan, found.receipt.execution);
+        let signed: ReceiptFile =
+            serde_json::from_slice(&std::fs::read(receipts.join(name)).unwrap()).unwrap();
+        check_offline(&signed).unwrap();
+        assert_eq!(signed.located.leaf, hex::encode(found.receipt.leaf()));
+        assert!(signed.vendor.is_some());
+    }
+    // No journal entry stays open.
+    let journal = FileJournal::new(&path);
+    for intent in journal_intents(&path) {
+        assert!(
+            journal.in_flight(&intent).is_none(),
+            "{intent} stayed in flight"
+        );
+    }
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_dir_all(receipts);
 }
 
 #[tokio::test]

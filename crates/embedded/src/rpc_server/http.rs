@@ -75,7 +75,16 @@ async fn preflight(method: Method) -> StatusCode {
     }
 }
 
+/// A request is answered on a task of its own: once received it runs to completion even if the
+/// client goes away (as on a validator, a transaction that reached the cluster lands, and its
+/// status is recorded, whether or not its sender is still listening).
 async fn rpc(State(state): State<Shared>, body: Bytes) -> Response {
+    tokio::spawn(respond(state, body))
+        .await
+        .unwrap_or_else(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+}
+
+async fn respond(state: Shared, body: Bytes) -> Response {
     let chain = &state.chain;
     let response = match serde_json::from_slice::<Value>(&body) {
         Err(e) => RpcError::parse(e).response(Value::Null),
