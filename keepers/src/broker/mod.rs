@@ -274,12 +274,8 @@ impl<'a, C: Chain> Broker<'a, C> {
             Preparation::NotNow(outcome) => return Ok((outcome, None)),
         };
         // Write-ahead: what a restart needs to finish the signed receipt (see `receipt_files`).
-        let pending = receipt_files::Pending {
-            intent: prepared.intent.clone(),
-            quote: prepared.quote.clone(),
-        };
         let name = receipt_files::file_name(&rfp.plan, prepared.step, prepared.execution);
-        self.write_pending(&name, &pending);
+        let pending = self.write_pending(&name, &prepared.intent, prepared.quote.clone());
         let result = self
             .sender
             .send(
@@ -295,8 +291,10 @@ impl<'a, C: Chain> Broker<'a, C> {
             self.settle_pending(&name, &pending).await?;
             return Ok((outcome, None));
         };
+        // The landed transaction may be one a previous run signed on an earlier quote: the
+        // receipt names the quote it committed to.
         let receipt = self
-            .signed_receipt(&landed.signature, prepared.quote)
+            .signed_receipt(&landed.signature, &pending.quotes)
             .await?;
         self.write_receipt(&name, receipt.as_ref());
         let executed = Executed {

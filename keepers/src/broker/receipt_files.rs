@@ -35,8 +35,9 @@ const PENDING: &str = ".pending.json";
 pub struct Pending {
     /// The journal intent of the execution.
     pub intent: String,
-    /// The quote whose hash the receipt carries.
-    pub quote: Option<VendorQuote>,
+    /// Every quote the execution was prepared with (a restart may re-quote while the journal
+    /// still tracks a transaction signed on an earlier one); the receipt's hash picks its own.
+    pub quotes: Vec<VendorQuote>,
 }
 
 /// How a pending receipt was settled.
@@ -73,10 +74,31 @@ impl<C: Chain> Broker<'_, C> {
         }
     }
 
-    pub(super) fn write_pending(&self, name: &str, pending: &Pending) {
-        if let Some(path) = self.path(name, PENDING) {
-            Self::write_atomically(&path, &serde_json::to_vec(pending).unwrap_or_default());
+    /// Records `quote` for the execution `name` of `intent` (beside the quotes earlier runs
+    /// recorded for it) and returns what is recorded.
+    pub(super) fn write_pending(
+        &self,
+        name: &str,
+        intent: &str,
+        quote: Option<VendorQuote>,
+    ) -> Pending {
+        let path = self.path(name, PENDING);
+        let mut pending = path
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|bytes| serde_json::from_slice::<Pending>(&bytes).ok())
+            .filter(|p| p.intent == intent)
+            .unwrap_or(Pending {
+                intent: intent.into(),
+                quotes: Vec::new(),
+            });
+        if let Some(quote) = quote.filter(|q| !pending.quotes.contains(q)) {
+            pending.quotes.push(quote);
         }
+        if let Some(path) = path {
+            Self::write_atomically(&path, &serde_json::to_vec(&pending).unwrap_or_default());
+        }
+        pending
     }
 
     /// Writes the signed receipt file (if any) and drops the pending one.
@@ -136,9 +158,7 @@ impl<C: Chain> Broker<'_, C> {
             self.write_receipt(name, None);
             return Ok(Reconciled::Closed(format!("{signature} expired")));
         }
-        let receipt = self
-            .signed_receipt(&signature, pending.quote.clone())
-            .await?;
+        let receipt = self.signed_receipt(&signature, &pending.quotes).await?;
         let path = self.write_receipt(name, receipt.as_ref());
         journal.finished(&pending.intent);
         Ok(Reconciled::Written(path.unwrap_or_default()))
@@ -168,12 +188,13 @@ impl<C: Chain> Broker<'_, C> {
         Ok(settled)
     }
 
-    /// The receipt the landed transaction appended, signed by the vendor: derivable again at
-    /// any time from the transaction and the vendor key.
+    /// The receipt the landed transaction appended, signed by the vendor, with the one of
+    /// `quotes` whose hash it carries: derivable again at any time from the transaction and the
+    /// vendor key.
     pub(super) async fn signed_receipt(
         &self,
         signature: &solana_signature::Signature,
-        quote: Option<VendorQuote>,
+        quotes: &[VendorQuote],
     ) -> ClientResult<Option<ReceiptFile>> {
         let Some(cpis) = self.chain.transaction_cpis(signature).await? else {
             return Ok(None);
@@ -182,6 +203,10 @@ impl<C: Chain> Broker<'_, C> {
             decode_event::<ReceiptAppended>(&receipts::ID, &c.program_id, &c.accounts, &c.data)
         });
         Ok(appended.map(|event| {
+            let quote = quotes
+                .iter()
+                .find(|q| q.hash() == event.receipt.vendor_receipt_hash)
+                .cloned();
             let attestation = VendorAttestation {
                 vendor: self.vendor.pubkey().to_string(),
                 signature: self.vendor.sign_message(&event.receipt.leaf()).to_string(),
