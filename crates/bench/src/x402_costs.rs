@@ -141,7 +141,6 @@ impl World {
         let vendor_lamports = self.chain.balance(&vendor.pubkey()).await?;
         let rpc_before = self.rpc.served.requests.load(Ordering::Relaxed);
         let started = Instant::now();
-        let mut header_bytes = 0;
         let mut signatures = Vec::new();
         for _ in 0..n {
             let paid = client.get(&url).await?;
@@ -158,7 +157,7 @@ impl World {
         }
         let rpc_requests = self.rpc.served.requests.load(Ordering::Relaxed) - rpc_before;
         let (payment, _) = client.pay(&required).await?;
-        header_bytes += encode(&payment).len() as u64;
+        let header_bytes = encode(&payment).len() as u64;
         let vendor_usdc =
             agentrunner_client::pda::ata(&vendor.pubkey(), &usdc, &anchor_spl::token::ID);
         ensure!(

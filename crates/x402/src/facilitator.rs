@@ -21,8 +21,7 @@ use crate::{
     paywall::{payment_id, Charge, Paywall, Settles},
     reason::{Reason, Refusal},
     wire::{
-        from_json, PaymentPayload, PaymentRequirements, SchemePayload, SettleResponse,
-        SCHEME_EXACT, X402_VERSION,
+        from_json, PaymentPayload, PaymentRequirements, SettleResponse, SCHEME_EXACT, X402_VERSION,
     },
 };
 
@@ -160,19 +159,13 @@ async fn verify(State(paywall): State<Arc<Paywall>>, body: axum::body::Bytes) ->
     Json(verdict).into_response()
 }
 
-/// An `exact` payment already sent: its pending settlement's outcome, if there was one.
+/// A payment already sent (`exact`): its pending settlement's outcome, if there was one.
 async fn resumed(
     paywall: &Paywall,
     request: &FacilitatorRequest,
+    id: &[u8; 32],
 ) -> Result<Option<SettleResponse>, Refusal> {
-    let SchemePayload::Exact { transaction } = &request.payment_payload.payload else {
-        return Ok(None);
-    };
-    let tx = crate::exact::decode_transaction(transaction)?;
-    let Some(signature) = paywall
-        .resume_pending(&crate::exact::message_hash(&tx))
-        .await?
-    else {
+    let Some(signature) = paywall.resume_pending(id).await? else {
         return Ok(None);
     };
     Ok(Some(SettleResponse {
@@ -195,8 +188,9 @@ async fn settle(State(paywall): State<Arc<Paywall>>, body: axum::body::Bytes) ->
         }
     };
     let settled = async {
-        paywall.require_unused(&payment_id(&request.payment_payload)?)?;
-        if let Some(done) = resumed(&paywall, &request).await? {
+        let id = payment_id(&request.payment_payload)?;
+        paywall.require_unused(&id)?;
+        if let Some(done) = resumed(&paywall, &request, &id).await? {
             return Ok(done);
         }
         let mut charge = verified(&paywall, &request).await?;

@@ -97,15 +97,26 @@ mod tests {
             labelled_network(local, Some(PublicCluster::Devnet)).unwrap(),
             "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
         );
-        assert!(labelled_network(local, Some(PublicCluster::Mainnet)).is_err());
+        assert_eq!(
+            labelled_network(local, Some(PublicCluster::Mainnet)),
+            Err("a local cluster is never labelled mainnet (its tokens are not money)".into())
+        );
         let mainnet = PublicCluster::Mainnet.genesis_hash();
-        assert!(labelled_network(mainnet, Some(PublicCluster::Devnet)).is_err());
+        assert_eq!(
+            labelled_network(mainnet, Some(PublicCluster::Devnet)),
+            Err(format!(
+                "this cluster is mainnet (genesis {mainnet}); it cannot be labelled devnet"
+            ))
+        );
         let devnet = PublicCluster::Devnet.genesis_hash();
         assert_eq!(
             labelled_network(devnet, Some(PublicCluster::Devnet)).unwrap(),
             PublicCluster::Devnet.network_id()
         );
         assert_eq!("devnet".parse(), Ok(PublicCluster::Devnet));
-        assert!("localnet".parse::<PublicCluster>().is_err());
+        assert_eq!(
+            "localnet".parse::<PublicCluster>(),
+            Err("\"localnet\" is not devnet or testnet".into())
+        );
     }
 }

@@ -99,13 +99,12 @@ pub async fn verify_input<C: Chain>(
 ) -> Result<(ReceiptFile, Standing), Rejection> {
     let (mut file, found) = match input {
         ReceiptInput::File(file) => {
-            super::file::check_offline(file)?;
+            let receipt = super::file::check_offline(file)?;
             let tree = file
                 .located
                 .tree
                 .parse()
                 .map_err(|_| Rejection::Fields(format!("tree {:?}", file.located.tree)))?;
-            let (receipt, _) = check_receipt(&file.located.receipt, file.vendor.as_ref())?;
             let found = IndexedReceipt {
                 receipt,
                 index: file.located.index,

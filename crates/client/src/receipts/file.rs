@@ -149,17 +149,6 @@ pub enum Rejection {
     Chain(String),
 }
 
-/// A file that checked out on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OfflineCheck {
-    pub receipt: Receipt,
-    pub leaf: [u8; 32],
-    /// The root and tree size its proof reaches, if it has one.
-    pub root: Option<([u8; 32], u64)>,
-    /// Whether the vendor's signature (and quote, if any) was checked.
-    pub vendor_checked: bool,
-}
-
 fn hex32(text: &str, what: &str) -> Result<[u8; 32], Rejection> {
     hex::decode(text)
         .ok()
@@ -204,8 +193,8 @@ pub fn check_receipt(
 }
 
 /// Verifies a file from its bytes alone: the leaf from the fields, the vendor's signature and
-/// quote, and the proof to the stated root.
-pub fn check_offline(file: &ReceiptFile) -> Result<OfflineCheck, Rejection> {
+/// quote, and the proof to the stated root; returns the receipt.
+pub fn check_offline(file: &ReceiptFile) -> Result<Receipt, Rejection> {
     let (receipt, leaf) = check_receipt(&file.located.receipt, file.vendor.as_ref())?;
     let computed = hex::encode(leaf);
     if file.located.leaf != computed {
@@ -214,29 +203,20 @@ pub fn check_offline(file: &ReceiptFile) -> Result<OfflineCheck, Rejection> {
             computed,
         });
     }
-    let root = match &file.proof {
-        None => None,
-        Some(proof) => {
-            let nodes = proof.node_bytes()?;
-            let root = hex32(&proof.root, "root")?;
-            if file.located.index >= proof.tree_size {
-                return Err(Rejection::IndexBeyondTree {
-                    index: file.located.index,
-                    tree_size: proof.tree_size,
-                });
-            }
-            if root_from_proof(leaf, file.located.index, &nodes) != root {
-                return Err(Rejection::Proof);
-            }
-            Some((root, proof.tree_size))
+    if let Some(proof) = &file.proof {
+        let nodes = proof.node_bytes()?;
+        let root = hex32(&proof.root, "root")?;
+        if file.located.index >= proof.tree_size {
+            return Err(Rejection::IndexBeyondTree {
+                index: file.located.index,
+                tree_size: proof.tree_size,
+            });
         }
-    };
-    Ok(OfflineCheck {
-        receipt,
-        leaf,
-        root,
-        vendor_checked: file.vendor.is_some(),
-    })
+        if root_from_proof(leaf, file.located.index, &nodes) != root {
+            return Err(Rejection::Proof);
+        }
+    }
+    Ok(receipt)
 }
 
 /// The proof nodes as hex.

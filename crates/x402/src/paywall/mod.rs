@@ -256,19 +256,20 @@ impl Paywall {
                 "the payment accepts other terms (asset, payTo, amount or feePayer) than offered",
             ));
         }
-        self.require_unused(&payment_id(&payload)?)?;
-        if let SchemePayload::Exact { transaction } = &payload.payload {
-            let tx = crate::exact::decode_transaction(transaction)?;
-            let id = crate::exact::message_hash(&tx);
-            if let Some(transaction) = self.resume_pending(&id).await? {
-                let payer = crate::exact::inspect(&tx, &ExactTerms::of(&offered)?, &[])?.payer;
-                return Ok(Some(Charge {
-                    id,
-                    amount: price,
-                    payer,
-                    settles: Settles::Confirmed { transaction },
-                }));
-            }
+        let id = payment_id(&payload)?;
+        self.require_unused(&id)?;
+        // Only `exact` settlements are ever pending; a confirmed one is served without paying again.
+        if let (Some(transaction), SchemePayload::Exact { transaction: wire }) =
+            (self.resume_pending(&id).await?, &payload.payload)
+        {
+            let tx = crate::exact::decode_transaction(wire)?;
+            let payer = crate::exact::inspect(&tx, &ExactTerms::of(&offered)?, &[])?.payer;
+            return Ok(Some(Charge {
+                id,
+                amount: price,
+                payer,
+                settles: Settles::Confirmed { transaction },
+            }));
         }
         let mut charge = self.verify(&payload, &offered).await?;
         self.reserve(&mut charge)?;
