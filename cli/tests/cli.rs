@@ -27,6 +27,7 @@ use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
 mod concurrent;
+mod indexer;
 mod quickstart;
 mod verify;
 
@@ -231,6 +232,8 @@ fn wait_until(what: &str, limit_secs: u64, mut done: impl FnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_cli_journey_against_a_served_cluster() {
     let s = serve();
+    // Third-party receipt indexers follow the cluster from the start.
+    let indexers = indexer::start_all(&s);
     let rpc = RpcChain::new(&s.url);
     let deployment = s.deployment();
     let agent = onboard(&s, r#"["swap","dca"]"#);
@@ -351,7 +354,15 @@ async fn test_cli_journey_against_a_served_cluster() {
 
     // Receipts out of chain history, and the vendor's signed files, verified every way before
     // and after their period is anchored.
-    verify::receipts_before_and_after_anchoring(&s, &rpc, &plan, &deployment, &vendor_dir).await;
+    verify::receipts_before_and_after_anchoring(
+        &s,
+        &rpc,
+        &plan,
+        &deployment,
+        &vendor_dir,
+        &indexers,
+    )
+    .await;
 
     // The finished plan settles: nothing left to refund, every account closed.
     let settled = s.json("owner", &["settle", &plan]);

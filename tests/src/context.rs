@@ -1,5 +1,8 @@
 //! [`TestContext`]: a fresh embedded chain and the helpers every suite needs.
-use std::{fmt::Debug, sync::Mutex};
+use std::{
+    fmt::Debug,
+    sync::{Arc, Mutex},
+};
 
 use agentrunner_embedded::{
     programs::NativeProgram, ChainError, EmbeddedChain, TracedOutcome, TxOutcome,
@@ -20,7 +23,8 @@ use crate::{
 pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
 
 pub struct TestContext {
-    pub chain: EmbeddedChain,
+    /// Shared so it can also be served over JSON-RPC (`rpc_server::serve`).
+    pub chain: Arc<EmbeddedChain>,
     /// Lookup tables every transaction of this context may use (v0 messages when non-empty).
     tables: Mutex<Vec<AddressLookupTableAccount>>,
 }
@@ -33,9 +37,11 @@ impl TestContext {
     /// A context whose chain also loads `extra` programs.
     pub async fn with_programs(extra: Vec<NativeProgram>) -> Self {
         Self {
-            chain: EmbeddedChain::start_with(extra)
-                .await
-                .expect("start embedded chain"),
+            chain: Arc::new(
+                EmbeddedChain::start_with(extra)
+                    .await
+                    .expect("start embedded chain"),
+            ),
             tables: Mutex::default(),
         }
     }

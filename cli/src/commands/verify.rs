@@ -2,7 +2,8 @@
 //! from its own bytes (the leaf from its fields, the vendor's signature and quote, the proof to
 //! its root); `--on-chain` checks it against the PeriodRoot account with nothing but `-u` (no
 //! deployment file) and runs `receipts::verify_receipt` too; a bare receipt, or a file without a
-//! proof, has its proof looked up in the tree's history. Exit codes: 0 verified against an
+//! proof, has its proof looked up in the tree's history — or, with `--api`, from the receipts
+//! indexer, whose answer is then checked against the cluster like any file. Exit codes: 0 verified against an
 //! anchored root, 1 rejected, 2 valid but its period is not anchored (yet).
 use std::{
     path::PathBuf,
@@ -13,7 +14,7 @@ use agentrunner_client::{
     ix,
     receipts::{
         audit::{verify_input, Standing},
-        file::{check_offline, ReceiptFile, ReceiptInput, ReceiptProof},
+        file::{check_offline, check_receipt, ReceiptFile, ReceiptInput, ReceiptProof},
     },
 };
 use anyhow::{bail, Context, Result};
@@ -44,6 +45,11 @@ pub struct VerifyArgs {
     /// Write the completed file (proof, PeriodRoot) here.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// A receipts API (the indexer's `--listen` address, e.g. `http://127.0.0.1:8900`) to
+    /// take a missing proof from instead of the tree's history; its root is then checked
+    /// against the cluster at `-u` (a constant few requests, whatever the tree's size).
+    #[arg(long, value_name = "URL")]
+    pub api: Option<String>,
 }
 
 /// What was established.
@@ -60,8 +66,14 @@ pub async fn run(args: VerifyArgs, opts: Opts) -> Result<()> {
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let input = ReceiptInput::parse(&text)
         .map_err(|e| anyhow::anyhow!("{} is rejected: {e}", args.file.display()))?;
+    let (input, from_api) = match &args.api {
+        Some(api) => with_api_proof(api, input).await?,
+        None => (input, false),
+    };
     let offline = match &input {
-        ReceiptInput::File(file) if file.proof.is_some() && !args.on_chain => Some(file),
+        ReceiptInput::File(file) if file.proof.is_some() && !args.on_chain && !from_api => {
+            Some(file)
+        }
         _ => None,
     };
     let verdict = match offline {
@@ -85,6 +97,43 @@ pub async fn run(args: VerifyArgs, opts: Opts) -> Result<()> {
         std::process::exit(NOT_ANCHORED);
     }
     Ok(())
+}
+
+/// `input` with the proof the receipts API at `api` has for its leaf, when it has none of its
+/// own (the vendor's attestation, if any, is kept); `true` when the proof came from the API.
+async fn with_api_proof(api: &str, input: ReceiptInput) -> Result<(ReceiptInput, bool)> {
+    let vendor = match &input {
+        ReceiptInput::File(file) if file.proof.is_some() => return Ok((input, false)),
+        ReceiptInput::File(file) => file.vendor.clone(),
+        ReceiptInput::Bare(_) => None,
+    };
+    let (_, leaf) = check_receipt(input.receipt(), vendor.as_ref())
+        .map_err(|e| anyhow::anyhow!("receipt is rejected: {e}"))?;
+    let url = format!(
+        "{}/v1/leaves/{}/file",
+        api.trim_end_matches('/'),
+        hex::encode(leaf)
+    );
+    let response = reqwest::get(&url)
+        .await
+        .with_context(|| format!("cannot reach the receipts API at {api}"))?;
+    let status = response.status();
+    let body = response.text().await?;
+    if !status.is_success() {
+        bail!("receipt is rejected: the receipts API answers {status}: {body}");
+    }
+    let file: ReceiptFile = serde_json::from_str(&body)
+        .with_context(|| format!("the receipts API's answer is not a receipt file: {body}"))?;
+    if file.located.leaf != hex::encode(leaf) {
+        bail!(
+            "receipt is rejected: the receipts API answered for leaf {}",
+            file.located.leaf
+        );
+    }
+    Ok((
+        ReceiptInput::File(Box::new(ReceiptFile { vendor, ..file })),
+        true,
+    ))
 }
 
 /// [`on_cluster`] until the receipt's period is anchored or `--wait` seconds have passed (one

@@ -64,6 +64,7 @@ pub async fn receipts_before_and_after_anchoring(
     plan: &str,
     deployment: &Deployment,
     vendor_dir: &Path,
+    indexers: &[super::indexer::Indexer],
 ) {
     // Exported before anchoring: valid, not anchored (exit 2), offline and on the cluster.
     let early = export(s, plan, &s.dir.join("receipts-early"));
@@ -128,6 +129,23 @@ pub async fn receipts_before_and_after_anchoring(
         verify(s, &[completed.to_str().unwrap()], 0).unwrap()["checked"],
         "offline"
     );
+
+    // The indexers hold the plan's receipts with the same proofs; a bare receipt's proof taken
+    // from either API is checked against the cluster's PeriodRoot.
+    let exported: Vec<Value> = files
+        .iter()
+        .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
+        .collect();
+    super::indexer::hold_the_plan(indexers, plan, &exported).await;
+    for indexer in indexers {
+        let verified = verify(s, &[&bare, "--api", &indexer.api], 0).unwrap();
+        assert_eq!(
+            (&verified["anchored"], &verified["checked"]),
+            (&true.into(), &"cluster".into()),
+            "{}",
+            indexer.api
+        );
+    }
 
     // The vendor's signed file (no proof yet): completed on the cluster, signature and quote
     // checked.

@@ -69,6 +69,20 @@ pub trait Chain {
     /// Signatures of landed transactions that named `address`, oldest first.
     async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>>;
 
+    /// Signatures of landed transactions that named `address` after `after` (all of them when
+    /// `None`), oldest first: what a follower reads each round from its cursor.
+    async fn signatures_after(
+        &self,
+        address: &Pubkey,
+        after: Option<&Signature>,
+    ) -> ClientResult<Vec<Signature>> {
+        let all = self.signatures_for_address(address).await?;
+        Ok(match after.and_then(|a| all.iter().position(|s| s == a)) {
+            Some(at) => all[at + 1..].to_vec(),
+            None => all,
+        })
+    }
+
     /// Accounts owned by `program` whose data starts with `discriminator`.
     async fn program_accounts(
         &self,

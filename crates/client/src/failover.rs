@@ -154,6 +154,14 @@ impl<C: Chain> Chain for Failover<C> {
         self.call(|c| c.signatures_for_address(address)).await
     }
 
+    async fn signatures_after(
+        &self,
+        address: &Pubkey,
+        after: Option<&Signature>,
+    ) -> ClientResult<Vec<Signature>> {
+        self.call(|c| c.signatures_after(address, after)).await
+    }
+
     async fn program_accounts(
         &self,
         program: &Pubkey,

@@ -325,6 +325,14 @@ impl Chain for RpcChain {
     }
 
     async fn signatures_for_address(&self, address: &Pubkey) -> ClientResult<Vec<Signature>> {
+        self.signatures_after(address, None).await
+    }
+
+    async fn signatures_after(
+        &self,
+        address: &Pubkey,
+        after: Option<&Signature>,
+    ) -> ClientResult<Vec<Signature>> {
         let mut all = Vec::new();
         let mut before = None;
         loop {
@@ -334,7 +342,7 @@ impl Chain for RpcChain {
                     address,
                     solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config {
                         before,
-                        until: None,
+                        until: after.copied(),
                         limit: Some(SIGNATURES_PAGE),
                         commitment: Some(CommitmentConfig::confirmed()),
                     },
@@ -342,12 +350,15 @@ impl Chain for RpcChain {
                 .await
                 .map_err(request)?;
             let full = page.len() == SIGNATURES_PAGE;
+            let mut last = None;
             for entry in page {
+                let signature = entry.signature.parse::<Signature>().map_err(rpc)?;
+                last = Some(signature);
                 if entry.err.is_none() {
-                    all.push(entry.signature.parse::<Signature>().map_err(rpc)?);
+                    all.push(signature);
                 }
             }
-            before = all.last().copied();
+            before = last;
             if !full {
                 break;
             }

@@ -170,7 +170,7 @@ async fn budgets(world: &World) {
 async fn receipts_match_payments(world: &World) {
     let mut leaves = 0;
     for shard in 0..world.w.receipts.shard_count {
-        for tree in shards::generations(&world.w.ctx.chain, shard)
+        for tree in shards::generations(&*world.w.ctx.chain, shard)
             .await
             .unwrap()
         {

@@ -155,7 +155,7 @@ async fn predict(world: &World, plan: &LivePlan, j: usize, now: i64) -> Expect {
 
 /// The step reference with the shard's newest tree generation.
 async fn current(world: &World, step: &StepRef) -> StepRef {
-    let (receipts, _) = shards::newest(&world.w.ctx.chain, step.receipts.shard)
+    let (receipts, _) = shards::newest(&*world.w.ctx.chain, step.receipts.shard)
         .await
         .unwrap();
     StepRef { receipts, ..*step }
@@ -482,7 +482,7 @@ pub(crate) async fn anchor(world: &mut World) {
     warp_by(world, crate::fixtures::RECEIPTS_PERIOD_SECS).await;
     let cranker = world.w.ctx.chain.payer().insecure_clone();
     for shard in 0..world.w.receipts.shard_count {
-        for tree in shards::generations(&world.w.ctx.chain, shard)
+        for tree in shards::generations(&*world.w.ctx.chain, shard)
             .await
             .unwrap()
         {
@@ -505,7 +505,7 @@ pub(crate) async fn anchor(world: &mut World) {
 pub(crate) async fn provision(world: &mut World) {
     let cranker = world.w.ctx.chain.payer().insecure_clone();
     for shard in 0..world.w.receipts.shard_count {
-        let (newest, state) = shards::newest(&world.w.ctx.chain, shard).await.unwrap();
+        let (newest, state) = shards::newest(&*world.w.ctx.chain, shard).await.unwrap();
         let leaves = super::checks::leaf_count(world, &newest.tree).await;
         if leaves * 2 < state.capacity() {
             continue;

@@ -171,7 +171,7 @@ impl RunnerWorld {
             grants,
             mints: PlanMints::of(&stored),
             first_grant: agentrunner_client::accounts::next_grant_base(
-                &self.ctx.chain,
+                &*self.ctx.chain,
                 &owner.keypair.pubkey(),
             )
             .await

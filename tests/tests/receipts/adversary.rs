@@ -105,7 +105,7 @@ async fn adversary_h2_a_filled_shard_rolls_over_and_the_filler_pays_for_the_next
         before - next_cost + 4 * deposit
     );
     assert_eq!(ctx.chain.balance(&shard).await.unwrap(), shard_rent);
-    let (gen1, gen1_state) = shards::newest(&ctx.chain, 0).await.unwrap();
+    let (gen1, gen1_state) = shards::newest(&*ctx.chain, 0).await.unwrap();
     assert_eq!(
         (
             gen1.generation,

@@ -31,7 +31,7 @@ fn isqrt(n: u128) -> u128 {
 /// A trader (or provider) holding `amount` of every mint of the pool plus an LP account.
 async fn holder(ctx: &TestContext, pool: &PoolRef, amount: u64) -> (Keypair, ProviderAccounts) {
     let owner = ctx.wallet().await;
-    let chain = &ctx.chain;
+    let chain = &*ctx.chain;
     let a = chain.ata(&owner.pubkey(), &pool.mint_a).await.unwrap();
     let b = chain.ata(&owner.pubkey(), &pool.mint_b).await.unwrap();
     chain.mint_to(&pool.mint_a, &a, amount).await.unwrap();

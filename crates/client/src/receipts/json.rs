@@ -82,7 +82,8 @@ fn hash(field: &str, value: &str) -> ClientResult<[u8; 32]> {
     bytes.try_into().map_err(|_| bad(field, value))
 }
 
-const KINDS: [(ReceiptKind, &str); 5] = [
+/// Receipt kinds by their JSON names.
+pub const KINDS: [(ReceiptKind, &str); 5] = [
     (ReceiptKind::Swap, "swap"),
     (ReceiptKind::Dca, "dca"),
     (ReceiptKind::Rebalance, "rebalance"),
@@ -95,13 +96,17 @@ const METHODS: [(PaymentMethod, &str); 3] = [
     (PaymentMethod::None, "none"),
 ];
 
+/// The JSON name of `kind`.
+pub fn kind_name(kind: ReceiptKind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("swap", |(_, n)| *n)
+}
+
 impl From<&Receipt> for ReceiptJson {
     fn from(r: &Receipt) -> Self {
-        let kind = KINDS
-            .iter()
-            .find(|(k, _)| *k == r.kind)
-            .map(|(_, n)| *n)
-            .unwrap_or("swap");
+        let kind = kind_name(r.kind);
         let method = METHODS
             .iter()
             .find(|(m, _)| *m == r.payment.method)
