@@ -50,6 +50,25 @@ impl FileJournal {
 }
 
 impl FileJournal {
+    /// Every intent whose last entry is a signed transaction (in flight), sorted.
+    pub fn in_flight_intents(&self) -> Vec<String> {
+        let _guard = self.lock.lock().expect("journal lock");
+        let Ok(file) = std::fs::File::open(&self.path) else {
+            return Vec::new();
+        };
+        let mut last = std::collections::BTreeMap::new();
+        for entry in BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<Entry>(&line).ok())
+        {
+            last.insert(entry.intent, entry.tx.is_some());
+        }
+        last.into_iter()
+            .filter_map(|(intent, open)| open.then_some(intent))
+            .collect()
+    }
+
     /// The last entry of `intent` (with `signed_only`, the last one carrying a transaction) and
     /// its transaction.
     fn last(&self, intent: &str, signed_only: bool) -> Option<(VersionedTransaction, u64)> {

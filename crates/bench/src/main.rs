@@ -7,6 +7,7 @@ use clap::{Parser, ValueEnum};
 
 mod custody_costs;
 mod escrow_costs;
+mod indexer_costs;
 mod market;
 mod pipeline;
 mod receipts_costs;
@@ -34,6 +35,9 @@ enum Section {
     Receipts,
     /// RPC requests per execution with 1, 10, 100 and 1,000 open plans.
     Rpc,
+    /// The receipts indexer: following a served chain, verify's RPC cost by tree size, and
+    /// ingest, database size and proof latency at 10^4, 10^5 and 10^6 receipts.
+    Indexer,
 }
 
 #[derive(Parser)]
@@ -73,6 +77,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.section, Section::All | Section::Rpc) {
         rpc_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Indexer) {
+        indexer_costs::run().await?;
     }
     Ok(())
 }

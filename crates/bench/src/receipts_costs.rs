@@ -19,7 +19,8 @@ use crate::table;
 const RECEIPTS: u64 = 1_000_000;
 const LAMPORTS_PER_SOL: f64 = 1_000_000_000.0;
 
-fn receipt(plan: Pubkey, n: u32) -> Receipt {
+/// A sample DCA receipt of `plan`, execution `n`.
+pub(crate) fn receipt(plan: Pubkey, n: u32) -> Receipt {
     let k = |b: u8| Pubkey::new_from_array([b; 32]);
     Receipt {
         plan,
@@ -52,6 +53,33 @@ fn receipt(plan: Pubkey, n: u32) -> Receipt {
         unix_time: 2,
         vendor_receipt_hash: [0; 32],
     }
+}
+
+/// A receipts deployment on `chain`: one shard whose depth-20 tree (buffer 64, no canopy)
+/// `writer` may append to, with 60-second periods. Returns the writer and the tree account.
+pub(crate) async fn one_tree(chain: &EmbeddedChain) -> Result<(Keypair, Pubkey)> {
+    let admin = chain.deployer().insecure_clone();
+    let writer = chain.funded_keypair(100_000_000_000).await?;
+    let init = ix::init_config(
+        &admin.pubkey(),
+        InitConfigArgs {
+            writers: vec![writer.pubkey()],
+            shard_count: 1,
+            period_secs: 60,
+        },
+    );
+    chain.send(&[init], &[&admin]).await?;
+    let tree = Keypair::new();
+    let args = CreateTreeArgs {
+        shard: 0,
+        max_depth: 20,
+        max_buffer_size: 64,
+        canopy_depth: 0,
+    };
+    let rent = chain.rent().minimum_balance(ix::tree_size(&args));
+    let create = ix::create_tree(&admin.pubkey(), &tree.pubkey(), rent, args);
+    chain.send(&create, &[&admin, &tree]).await?;
+    Ok((writer, tree.pubkey()))
 }
 
 pub async fn run() -> Result<()> {
@@ -93,31 +121,7 @@ pub async fn run() -> Result<()> {
     table::print("Receipts: rent per 1,000,000 receipts", &rows);
 
     // A real depth-20 tree: append, anchor, verify.
-    let admin = chain.deployer().insecure_clone();
-    let writer = chain.funded_keypair(10_000_000_000).await?;
-    let init = ix::init_config(
-        &admin.pubkey(),
-        InitConfigArgs {
-            writers: vec![writer.pubkey()],
-            shard_count: 1,
-            period_secs: 60,
-        },
-    );
-    chain.send(&[init], &[&admin]).await?;
-    let tree = Keypair::new();
-    let args = CreateTreeArgs {
-        shard: 0,
-        max_depth: 20,
-        max_buffer_size: 64,
-        canopy_depth: 0,
-    };
-    let tree_rent = rent.minimum_balance(ix::tree_size(&args));
-    chain
-        .send(
-            &ix::create_tree(&admin.pubkey(), &tree.pubkey(), tree_rent, args),
-            &[&admin, &tree],
-        )
-        .await?;
+    let (writer, tree) = one_tree(&chain).await?;
     let plan = Pubkey::new_from_array([1; 32]);
     let mut mirror = TreeMirror::new(20);
     let mut append_bytes = 0;
@@ -126,7 +130,7 @@ pub async fn run() -> Result<()> {
         let outcome = chain
             .send(
                 &[ix::append_receipt(
-                    &ix::TreeRef::first(0, &tree.pubkey()),
+                    &ix::TreeRef::first(0, &tree),
                     &writer.pubkey(),
                     r,
                 )],
@@ -140,14 +144,14 @@ pub async fn run() -> Result<()> {
     chain
         .send(
             &[ix::anchor_period(
-                &ix::TreeRef::first(0, &tree.pubkey()),
+                &ix::TreeRef::first(0, &tree),
                 0,
                 &writer.pubkey(),
             )],
             &[&writer],
         )
         .await?;
-    let period = pda::period_root(&tree.pubkey(), 0).0;
+    let period = pda::period_root(&tree, 0).0;
     let proof = mirror.proof(2, 4);
     let by_leaf = ix::verify_receipt(
         &period,

@@ -263,15 +263,13 @@ async fn one(State(state): State<ApiState>, Path((tree, index)): Path<(String, S
 
 /// The PeriodRoot covering `row`, if its period is anchored (and indexed up to its end).
 async fn covering(state: &ApiState, row: &ReceiptRow) -> Result<Option<PeriodRow>, Response> {
-    let periods = state
+    let period = state
         .store
-        .periods(Some(&row.tree))
+        .period_covering(&row.tree, row.index)
         .await
         .map_err(internal)?;
     let indexed = with_mirror(state, &row.tree, TreeMirror::len).await?;
-    Ok(periods
-        .into_iter()
-        .find(|p| p.period.covers(row.index) && p.period.tree_size() <= indexed))
+    Ok(period.filter(|p| p.period.tree_size() <= indexed))
 }
 
 /// Runs `with` on the mirror of `tree`.

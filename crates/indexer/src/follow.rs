@@ -13,6 +13,7 @@ use agentrunner_client::{
     receipts::{index::live_tree, TreeMirror},
 };
 use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
+use futures_util::StreamExt;
 use receipts::{
     events::ReceiptAppended,
     state::{PeriodRoot, ReceiptTree},
@@ -24,6 +25,9 @@ use crate::{
     store::{PeriodRow, ReceiptRow, Store, TreeRow},
     IndexerError,
 };
+
+/// Transactions fetched at once while reading a batch.
+const CONCURRENT_FETCHES: usize = 16;
 
 /// The in-memory mirror of every indexed tree (what proofs are computed from), shared with the
 /// API.
@@ -128,9 +132,15 @@ impl<C: Chain> Follower<C> {
             .await?;
         let mut indexed = 0;
         for batch in signatures.chunks(self.batch) {
+            // Fetched concurrently, applied in order.
+            let fetched: Vec<_> = futures_util::stream::iter(batch)
+                .map(|signature| self.appends(&tree.tree, signature))
+                .buffered(CONCURRENT_FETCHES)
+                .collect()
+                .await;
             let mut events = Vec::new();
-            for signature in batch {
-                events.extend(self.appends(&tree.tree, signature).await?);
+            for appended in fetched {
+                events.extend(appended?);
             }
             indexed += self
                 .commit(&tree.tree, events, &batch[batch.len() - 1])

@@ -80,6 +80,7 @@ const SCHEMA: &[&str] = &[
         root {BYTES} NOT NULL,
         slot BIGINT NOT NULL
     )",
+    "CREATE INDEX IF NOT EXISTS periods_by_tree ON periods (tree, first_leaf)",
 ];
 
 /// A tree as indexed.
@@ -440,6 +441,24 @@ impl Store {
         }
         .map_err(db)?;
         rows.iter().map(period_row).collect()
+    }
+
+    /// The PeriodRoot of `tree` whose leaves include `index`, if anchored.
+    pub async fn period_covering(
+        &self,
+        tree: &Pubkey,
+        index: u64,
+    ) -> Result<Option<PeriodRow>, IndexerError> {
+        let row = sqlx::query(
+            "SELECT * FROM periods WHERE tree = $1 AND first_leaf <= $2
+               AND first_leaf + leaf_count > $2 LIMIT 1",
+        )
+        .bind(tree.to_string())
+        .bind(as_i64(index))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(period_row).transpose()
     }
 
     /// Bytes the database occupies (SQLite: its pages; PostgreSQL: the three tables with

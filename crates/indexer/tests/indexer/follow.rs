@@ -1,6 +1,6 @@
 //! Following: every tree indexed with exactly the chain's leaves and root, a look-alike event
-//! from another program ignored, a restart resuming from the cursor without re-indexing, and
-//! anchored periods recorded — on SQLite and PostgreSQL through the same code.
+//! from another program ignored, a restart resuming from the cursor without re-indexing, the
+//! whole history re-processed without a duplicate, and anchored periods recorded — on SQLite and PostgreSQL through the same code.
 use agentrunner_client::rpc::RpcChain;
 use agentrunner_indexer::{
     follow::Follower,

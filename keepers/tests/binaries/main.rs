@@ -1,7 +1,8 @@
 //! The four keeper binaries, each its own process, against the embedded chain served over
 //! JSON-RPC with a running clock: the certifier certifies from a TOML file, the planner opens
 //! and awards RFPs, the broker (configured through the environment) bids and executes, the
-//! anchorer anchors; a second run of each changes nothing.
+//! anchorer anchors; a second run of each changes nothing. And the broker binary SIGKILLed at
+//! random instants around its executions, ending with one signed receipt per execution.
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -37,6 +38,8 @@ use receipts::state::PeriodRoot;
 use runner::state::Plan;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+
+mod broker_kill;
 
 struct Keys {
     dir: PathBuf,
@@ -109,7 +112,7 @@ fn manifest(path: &Path) -> Manifest {
     let manifest = Manifest {
         name: "Keeper".into(),
         version: "1.0.0".into(),
-        capabilities: vec!["swap".into()],
+        capabilities: vec!["swap".into(), "dca".into()],
         permissions: vec![
             "market.submit_offer".into(),
             "runner.execute_swap_step".into(),
@@ -127,137 +130,193 @@ fn manifest(path: &Path) -> Manifest {
     manifest
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
-    let dir = std::env::temp_dir().join(format!("agentrunner-keepers-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let keys = Keys { dir: dir.clone() };
-    let chain = Arc::new(EmbeddedChain::start().await.unwrap());
-    let roles: Vec<(&str, Keypair)> = {
+/// A served localnet with a running clock (10 s of chain time every 50 ms), funded role keys,
+/// and the vendor's agent certified by the certifier binary.
+struct Market {
+    dir: PathBuf,
+    keys: Keys,
+    chain: Arc<EmbeddedChain>,
+    localnet: Arc<Localnet>,
+    server: agentrunner_embedded::rpc_server::RpcServer,
+    url: String,
+    clock: tokio::task::JoinHandle<()>,
+    roles: Vec<(&'static str, Keypair)>,
+    agent: anchor_lang::prelude::Pubkey,
+    deployment: agentrunner_client::deployment::Deployment,
+}
+
+impl Market {
+    async fn start(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("agentrunner-keepers-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let keys = Keys { dir: dir.clone() };
+        let chain = Arc::new(EmbeddedChain::start().await.unwrap());
         let mut roles = Vec::new();
         for role in ["owner", "planner", "vendor", "certifier", "anchorer"] {
             let keypair = chain.funded_keypair(10_000_000_000).await.unwrap();
             write_keypair(&keys.path(role), &keypair).unwrap();
             roles.push((role, keypair));
         }
-        roles
-    };
-    let key = |role: &str| {
-        roles
+        let spec = LocalnetSpec {
+            period_secs: 600,
+            ..LocalnetSpec::default()
+        };
+        let certifier = roles[3].1.pubkey();
+        let localnet = Arc::new(
+            Localnet::bootstrap(&chain, &spec, &[certifier])
+                .await
+                .unwrap(),
+        );
+        std::fs::write(
+            dir.join("deployment.json"),
+            serde_json::to_vec(&localnet.deployment).unwrap(),
+        )
+        .unwrap();
+        let owner = roles[0].1.pubkey();
+        localnet
+            .fund_tokens(&chain, &owner, "SOL", 5_000_000_000)
+            .await
+            .unwrap();
+        localnet
+            .fund_tokens(&chain, &owner, "USDC", 3_000_000_000)
+            .await
+            .unwrap();
+        let server = serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let url = server.url();
+        let clock = {
+            let (chain, localnet) = (chain.clone(), localnet.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let _ = localnet.advance(&chain, 10).await;
+                }
+            })
+        };
+        let deployment = localnet.deployment.clone();
+        let mut market = Self {
+            dir,
+            keys,
+            chain,
+            localnet,
+            server,
+            url,
+            clock,
+            roles,
+            agent: Default::default(),
+            deployment,
+        };
+        market.agent = market.certified_vendor().await;
+        market
+    }
+
+    fn key(&self, role: &str) -> Keypair {
+        self.roles
             .iter()
             .find(|(r, _)| *r == role)
             .unwrap()
             .1
             .insecure_clone()
-    };
-    let spec = LocalnetSpec {
-        period_secs: 600,
-        ..LocalnetSpec::default()
-    };
-    let localnet = Arc::new(
-        Localnet::bootstrap(&chain, &spec, &[key("certifier").pubkey()])
-            .await
-            .unwrap(),
-    );
-    std::fs::write(
-        dir.join("deployment.json"),
-        serde_json::to_vec(&localnet.deployment).unwrap(),
-    )
-    .unwrap();
-    let owner = key("owner");
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "SOL", 5_000_000_000)
-        .await
-        .unwrap();
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "USDC", 10_000_000)
-        .await
-        .unwrap();
-    let server = serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let url = server.url();
-    let clock = {
-        let (chain, localnet) = (chain.clone(), localnet.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                let _ = localnet.advance(&chain, 10).await;
-            }
-        })
-    };
-    let rpc = RpcChain::new(&url);
-    let sender = || {
-        Sender::unjournaled(
-            &rpc,
-            SendPolicy {
-                poll_interval: Duration::from_millis(50),
-                ..SendPolicy::default()
-            },
-        )
-    };
+    }
 
-    // The vendor registers; the certifier keeper certifies it from its TOML settings.
-    let vendor = key("vendor");
-    let manifest = manifest(&dir.join("manifest.json"));
-    let (agent, register) = ix::registry::register_with_first_version(
-        &vendor.pubkey(),
-        RegisterAgentArgs {
-            name: "Keeper".into(),
-            payout: vendor.pubkey(),
-            capabilities: manifest.capability_bits(),
-            metadata_uri: String::new(),
-            manifest_hash: manifest.hash(),
-        },
-        PublishVersionArgs {
-            semver: SemVer {
-                major: 1,
-                minor: 0,
-                patch: 0,
+    fn rpc(&self) -> RpcChain {
+        RpcChain::new(&self.url)
+    }
+
+    /// The vendor registers; the certifier keeper certifies it from its TOML settings.
+    async fn certified_vendor(&self) -> anchor_lang::prelude::Pubkey {
+        let rpc = self.rpc();
+        let vendor = self.key("vendor");
+        let manifest = manifest(&self.dir.join("manifest.json"));
+        let (agent, register) = ix::registry::register_with_first_version(
+            &vendor.pubkey(),
+            RegisterAgentArgs {
+                name: "Keeper".into(),
+                payout: vendor.pubkey(),
+                capabilities: manifest.capability_bits(),
+                metadata_uri: String::new(),
+                manifest_hash: manifest.hash(),
             },
-            manifest_hash: manifest.hash(),
-            code_hash: [1; 32],
-            capabilities: manifest.capability_bits(),
+            PublishVersionArgs {
+                semver: SemVer {
+                    major: 1,
+                    minor: 0,
+                    patch: 0,
+                },
+                manifest_hash: manifest.hash(),
+                code_hash: [1; 32],
+                capabilities: manifest.capability_bits(),
+            },
+        );
+        sender(&rpc)
+            .send("register", &vendor, &register, &[], &[])
+            .await
+            .unwrap();
+        self.localnet
+            .fund_tokens(&self.chain, &vendor.pubkey(), "USDC", 0)
+            .await
+            .unwrap();
+        let config = self.dir.join("certifier.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "reports_dir = \"{}\"\n[[certify]]\nagent = \"{agent}\"\nmanifest = \"{}\"\n",
+                self.dir.join("reports").display(),
+                self.dir.join("manifest.json").display()
+            ),
+        )
+        .unwrap();
+        keeper(
+            "certifier",
+            &self.url,
+            &self.keys,
+            "certifier",
+            &["--config", config.to_str().unwrap()],
+            &[],
+        );
+        let version: AgentVersion = rpc.fetch(&pda::agent_version(&agent, 0).0).await.unwrap();
+        let now = rpc.clock().await.unwrap().unix_timestamp;
+        assert!(
+            version.certified_at_least(agent_registry::state::Stage::D, now),
+            "{:?}",
+            std::fs::read_dir(self.dir.join("reports")).map(|d| d
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .collect::<Vec<_>>())
+        );
+        agent
+    }
+
+    fn stop(self) {
+        self.clock.abort();
+        self.server.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn sender(rpc: &RpcChain) -> Sender<'_, RpcChain, Box<dyn agentrunner_client::send::Journal>> {
+    Sender::unjournaled(
+        rpc,
+        SendPolicy {
+            poll_interval: Duration::from_millis(50),
+            ..SendPolicy::default()
         },
-    );
-    sender()
-        .send("register", &vendor, &register, &[], &[])
-        .await
-        .unwrap();
-    localnet
-        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
-        .await
-        .unwrap();
-    let config = dir.join("certifier.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "reports_dir = \"{}\"\n[[certify]]\nagent = \"{agent}\"\nmanifest = \"{}\"\n",
-            dir.join("reports").display(),
-            dir.join("manifest.json").display()
-        ),
     )
-    .unwrap();
-    keeper(
-        "certifier",
-        &url,
-        &keys,
-        "certifier",
-        &["--config", config.to_str().unwrap()],
-        &[],
-    );
-    let version: AgentVersion = rpc.fetch(&pda::agent_version(&agent, 0).0).await.unwrap();
-    let now = rpc.clock().await.unwrap().unix_timestamp;
-    assert!(
-        version.certified_at_least(agent_registry::state::Stage::D, now),
-        "{:?}",
-        std::fs::read_dir(dir.join("reports")).map(|d| d
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-            .collect::<Vec<_>>())
-    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
+    let m = Market::start("market").await;
+    let (dir, keys, url, agent) = (&m.dir, &m.keys, &m.url, m.agent);
+    let key = |role: &str| m.key(role);
+    let rpc = m.rpc();
+    let sender = || sender(&rpc);
+    let owner = key("owner");
+    let vendor = key("vendor");
 
     // The owner creates a plan the planner keeper manages.
-    let deployment = localnet.deployment.clone();
+    let deployment = m.deployment.clone();
     let owner_sender = sender();
     let wallet = OwnerWallet::new(&rpc, &owner_sender, &owner, &deployment);
     let goal = "Swap 1 SOL->USDC <=40 bps";
@@ -273,8 +332,8 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     wallet.create(&draft).await.unwrap();
     keeper(
         "planner",
-        &url,
-        &keys,
+        url,
+        keys,
         "planner",
         &["--set", "bid_secs=600"],
         &[],
@@ -287,7 +346,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
 
     // The broker, configured through its environment, bids.
     let broker_env = [("AGENTRUNNER_BROKER__AGENT", agent.to_string())];
-    let logs = keeper("broker", &url, &keys, "vendor", &[], &broker_env);
+    let logs = keeper("broker", url, keys, "vendor", &[], &broker_env);
     assert!(
         rpc.account(&pda::offer(&rfp_key, &agent).0)
             .await
@@ -302,15 +361,15 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         rpc.clock().await.unwrap().unix_timestamp > rfp.bid_deadline
     })
     .await;
-    keeper("planner", &url, &keys, "planner", &[], &[]);
+    keeper("planner", url, keys, "planner", &[], &[]);
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
     let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
     wallet.approve(&approval).await.unwrap();
     keeper(
         "broker",
-        &url,
-        &keys,
+        url,
+        keys,
         "vendor",
         &[
             "--set",
@@ -326,8 +385,8 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         "a signed receipt"
     );
     // Run again: nothing more happens (idempotent).
-    keeper("broker", &url, &keys, "vendor", &[], &broker_env);
-    keeper("planner", &url, &keys, "planner", &[], &[]);
+    keeper("broker", url, keys, "vendor", &[], &broker_env);
+    keeper("planner", url, keys, "planner", &[], &[]);
     let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
     assert_eq!(plan.steps[0].executions, 1);
     let agent_state: Agent = rpc.fetch(&agent).await.unwrap();
@@ -341,7 +400,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     // The anchorer anchors the period and closes the stale offer.
     let (_, tree) = deployment.shard_of(&draft.plan);
     wait_for("the period is anchored", || async {
-        keeper("anchorer", &url, &keys, "anchorer", &[], &[]);
+        keeper("anchorer", url, keys, "anchorer", &[], &[]);
         rpc.program_accounts(&receipts::ID, PeriodRoot::DISCRIMINATOR)
             .await
             .unwrap()
@@ -378,7 +437,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         .args(["--agent", &agent.to_string()])
         .args(["--http-bind", &format!("127.0.0.1:{port}")])
         .args(["--metrics-bind", &format!("127.0.0.1:{metrics_port}")])
-        .args(["-u", &url, "-k", keys.path("vendor").to_str().unwrap()])
+        .args(["-u", url, "-k", keys.path("vendor").to_str().unwrap()])
         .args([
             "--deployment",
             dir.join("deployment.json").to_str().unwrap(),
@@ -453,7 +512,5 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     assert_eq!(paid.status, reqwest::StatusCode::OK);
     assert!(paid.settlement.unwrap().success);
 
-    clock.abort();
-    server.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    m.stop();
 }
