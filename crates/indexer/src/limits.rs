@@ -39,6 +39,9 @@ impl Default for RateLimit {
     }
 }
 
+/// Clients tracked before idle ones are forgotten.
+const TRACKED_CLIENTS: usize = 10_000;
+
 struct Bucket {
     tokens: f64,
     at: Instant,
@@ -63,6 +66,11 @@ impl Limiter {
     fn take(&self, client: IpAddr) -> Result<(), u64> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= TRACKED_CLIENTS {
+            // A bucket idle long enough to be full again is the same as no bucket.
+            let refill = self.limit.burst / self.limit.per_second;
+            buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() < refill);
+        }
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: self.limit.burst,
             at: now,
@@ -122,4 +130,33 @@ pub async fn guard(
         return response.into_response();
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_a_client_gets_its_burst_then_waits_and_idle_clients_are_forgotten() {
+        let limiter = Limiter::new(RateLimit {
+            per_second: 1.0,
+            burst: 2.0,
+        });
+        let client = IpAddr::from([10, 0, 0, 1]);
+        assert_eq!(limiter.take(client), Ok(()));
+        assert_eq!(limiter.take(client), Ok(()));
+        assert_eq!(limiter.take(client), Err(1));
+
+        let fast = Limiter::new(RateLimit {
+            per_second: 1e6,
+            burst: 1.0,
+        });
+        for n in 0..TRACKED_CLIENTS as u32 {
+            fast.take(IpAddr::from(n.to_be_bytes())).unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        fast.take(client).unwrap();
+        let tracked = fast.buckets.lock().unwrap().len();
+        assert!(tracked < 10, "{tracked} clients still tracked");
+    }
 }

@@ -43,7 +43,7 @@ async fn test_broker_binary_killed_at_random_instants_leaves_one_signed_receipt_
         &m.url,
         &m.keys,
         "planner",
-        &["--set", "bid_secs=60"],
+        &["--set", "bid_secs=1200"],
         &[],
     );
     let broker_env = [("AGENTRUNNER_BROKER__AGENT", m.agent.to_string())];

@@ -173,6 +173,7 @@ pub async fn plan_context<C: Chain>(
         prices: Vec::new(),
         holdings: Vec::new(),
         venues: vec![sim_venue::ID],
+        pools: deployment.pools.clone(),
         fee_token: deployment.fee_token.clone(),
         hub: deployment.hub.clone(),
         default_interval_secs: 3_600,

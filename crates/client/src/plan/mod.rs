@@ -22,6 +22,8 @@ pub struct PlanContext {
     pub holdings: Vec<(String, u64)>,
     /// Venue programs the plan may call.
     pub venues: Vec<Pubkey>,
+    /// Pairs a pool trades directly (either way round); empty when unknown (nothing refused).
+    pub pools: Vec<(String, String)>,
     /// Symbol vendors are paid in.
     pub fee_token: String,
     /// The hub every pool quotes against (rebalances route through it).
@@ -59,6 +61,102 @@ impl PlanContext {
             .map_err(|_| PlanError::Invalid(format!("unknown token {symbol}")))
     }
 
+    /// Whether a pool trades `a` for `b` (a pair of one token is left to the runner's rule).
+    fn pooled(&self, a: &str, b: &str) -> bool {
+        self.pools.is_empty()
+            || a.eq_ignore_ascii_case(b)
+            || self.pools.iter().any(|(x, y)| {
+                (x.eq_ignore_ascii_case(a) && y.eq_ignore_ascii_case(b))
+                    || (x.eq_ignore_ascii_case(b) && y.eq_ignore_ascii_case(a))
+            })
+    }
+
+    /// Refuses a pair no pool trades, saying how to go through the hub in two plans (the
+    /// second paying what the first yields at the oracle price less its slippage cap).
+    fn require_pool(
+        &self,
+        sell: &Token,
+        buy: &Token,
+        atoms: u64,
+        slippage_bps: u16,
+    ) -> Result<(), PlanError> {
+        if self.pooled(&sell.symbol, &buy.symbol) {
+            return Ok(());
+        }
+        let hub = self.token(&self.hub)?;
+        let usd = self.notional(&sell.symbol, atoms)?
+            * u128::from(10_000 - slippage_bps.min(10_000))
+            / 10_000;
+        let cents = 10u128.pow(u32::from(hub.decimals.saturating_sub(2)));
+        let hub_atoms =
+            usd * 10u128.pow(u32::from(hub.decimals)) / u128::from(self.price(&hub.symbol)?.max(1));
+        let hub_atoms = u64::try_from(hub_atoms / cents * cents).unwrap_or(u64::MAX);
+        Err(PlanError::Invalid(format!(
+            "no pool trades {} for {}; go through {}: plan \"swap {} {} to {}\", and once it \
+             has executed, \"buy {} with {} {}\"",
+            sell.symbol,
+            buy.symbol,
+            hub.symbol,
+            crate::units::amount(atoms, sell.decimals),
+            sell.symbol,
+            hub.symbol,
+            buy.symbol,
+            crate::units::amount(hub_atoms, hub.decimals),
+            hub.symbol,
+        )))
+    }
+
+    /// The owner's balance of `symbol` when planning, atoms.
+    fn holding(&self, symbol: &str) -> u64 {
+        self.holdings
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .map_or(0, |(_, a)| *a)
+    }
+
+    /// Atoms of `token` that `amount` names: whole tokens, dollars at the oracle price
+    /// (rounded down), or a share of the owner's balance (rounded down). Never zero.
+    fn atoms(&self, amount: &goal::Amount, token: &Token) -> Result<u64, PlanError> {
+        let symbol = &token.symbol;
+        let atoms = match amount {
+            goal::Amount::Tokens(text) => {
+                goal::to_atoms(text, token.decimals).ok_or_else(|| {
+                    PlanError::Invalid(format!(
+                        "{text} {symbol}: not an amount with at most {} decimals",
+                        token.decimals
+                    ))
+                })?
+            }
+            goal::Amount::Usd(text) => {
+                let micro_usd = goal::to_atoms(text, 6).ok_or_else(|| {
+                    PlanError::Invalid(format!(
+                        "${text}: not a dollar amount with at most 6 decimals"
+                    ))
+                })?;
+                let scale = 10u128.pow(u32::from(token.decimals));
+                u64::try_from(
+                    u128::from(micro_usd) * scale / u128::from(self.price(symbol)?.max(1)),
+                )
+                .map_err(|_| PlanError::Invalid(format!("${text} of {symbol} is too large")))?
+            }
+            goal::Amount::Share(bps) => {
+                let held = self.holding(symbol);
+                if held == 0 {
+                    return Err(PlanError::Invalid(format!(
+                        "you hold no {symbol}, so a share of it is nothing to sell"
+                    )));
+                }
+                (u128::from(held) * u128::from(*bps) / 10_000) as u64
+            }
+        };
+        if atoms == 0 {
+            return Err(PlanError::Invalid(format!(
+                "the amount of {symbol} to sell comes to 0 atoms; name a larger amount"
+            )));
+        }
+        Ok(atoms)
+    }
+
     /// Micro-USD value of `atoms` of `symbol`.
     fn notional(&self, symbol: &str, atoms: u64) -> Result<u128, PlanError> {
         let decimals = self.token(symbol)?.decimals;
@@ -86,23 +184,20 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
     for intent in &intents {
         match intent {
             Intent::Swap {
-                amount,
-                sell,
-                buy,
+                swap,
                 max_slippage_bps,
             } => {
-                let node = swap_node(ctx, amount, sell, buy, base, *max_slippage_bps)?;
+                let node = swap_node(ctx, swap, base, *max_slippage_bps)?;
                 push(&mut steps, node);
             }
             Intent::Dca {
                 times,
                 every_secs,
                 swap,
+                max_slippage_bps,
             } => {
-                let (template, depends_on) = match swap {
-                    Some(goal::SwapText { amount, sell, buy }) => {
-                        (swap_node(ctx, amount, sell, buy, base, None)?, vec![])
-                    }
+                let (mut template, depends_on) = match swap {
+                    Some(swap) => (swap_node(ctx, swap, base, *max_slippage_bps)?, vec![]),
                     None => {
                         let previous = steps.last().ok_or_else(|| {
                             PlanError::Invalid("\"then DCA\" needs a swap before it".into())
@@ -110,6 +205,9 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                         (previous.clone(), vec![previous.id])
                     }
                 };
+                if let Some(bps) = max_slippage_bps {
+                    template.guards.max_slippage_bps = *bps;
+                }
                 push(
                     &mut steps,
                     StepNode {
@@ -142,11 +240,7 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                         let token = ctx.token(symbol)?;
                         Ok(Holding {
                             symbol: token.symbol.clone(),
-                            atoms: ctx
-                                .holdings
-                                .iter()
-                                .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
-                                .map_or(0, |(_, a)| *a),
+                            atoms: ctx.holding(symbol),
                             decimals: token.decimals,
                             price_micro_usd: ctx.price(symbol)?,
                         })
@@ -202,6 +296,7 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
             runner::constants::MAX_STEPS
         )));
     }
+    within_holdings(ctx, &steps)?;
     let policy = policy(ctx, &steps)?;
     Ok(PlanGraph {
         version: PLAN_GRAPH_VERSION,
@@ -213,36 +308,56 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
 
 fn swap_node(
     ctx: &PlanContext,
-    amount: &str,
-    sell: &str,
-    buy: &str,
+    swap: &goal::SwapText,
     base: Guards,
     max_slippage_bps: Option<u16>,
 ) -> Result<StepNode, PlanError> {
-    let token = ctx.token(sell)?;
-    ctx.token(buy)?;
-    let amount_in = goal::to_atoms(amount, token.decimals)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| {
-            PlanError::Invalid(format!(
-                "{amount} {sell}: not a positive amount with at most {} decimals",
-                token.decimals
-            ))
-        })?;
+    let token = ctx.token(&swap.sell)?;
+    let bought = ctx.token(&swap.buy)?;
+    let amount_in = ctx.atoms(&swap.amount, token)?;
+    let max_slippage_bps = max_slippage_bps.unwrap_or(base.max_slippage_bps);
+    ctx.require_pool(token, bought, amount_in, max_slippage_bps)?;
     Ok(StepNode {
         id: 0,
         kind: NodeKind::Swap,
         depends_on: vec![],
         sell: token.symbol.clone(),
-        buy: ctx.token(buy)?.symbol.clone(),
+        buy: bought.symbol.clone(),
         amount_in,
         repeat: 1,
         interval_secs: 0,
         guards: Guards {
-            max_slippage_bps: max_slippage_bps.unwrap_or(base.max_slippage_bps),
+            max_slippage_bps,
             ..base
         },
     })
+}
+
+/// Refuses a plan that sells more of a token than the owner holds when planning, over all its
+/// executions (a rebalance's buys are paid by its own sells, so only other steps count).
+fn within_holdings(ctx: &PlanContext, steps: &[StepNode]) -> Result<(), PlanError> {
+    let mut sold: Vec<(&str, u128)> = Vec::new();
+    for step in steps.iter().filter(|s| s.kind != NodeKind::Rebalance) {
+        let total = u128::from(step.amount_in) * u128::from(step.repeat);
+        match sold.iter_mut().find(|(symbol, _)| *symbol == step.sell) {
+            Some((_, sum)) => *sum += total,
+            None => sold.push((&step.sell, total)),
+        }
+    }
+    for (symbol, total) in sold {
+        let held = ctx.holding(symbol);
+        if total > u128::from(held) {
+            let decimals = ctx.token(symbol)?.decimals;
+            let total = u64::try_from(total).unwrap_or(u64::MAX);
+            return Err(PlanError::Invalid(format!(
+                "the plan sells {} {symbol} in all, but you hold {} {symbol}; sell less or \
+                 fund your account first",
+                crate::units::amount(total, decimals),
+                crate::units::amount(held, decimals),
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn policy(ctx: &PlanContext, steps: &[StepNode]) -> Result<Policy, PlanError> {

@@ -23,6 +23,7 @@ fn context() -> PlanContext {
             ("JUP".into(), 500_000_000),
         ],
         venues: vec![Pubkey::new_from_array([9; 32])],
+        pools: vec![("SOL".into(), "USDC".into()), ("JUP".into(), "USDC".into())],
         fee_token: "USDC".into(),
         hub: "USDC".into(),
         default_interval_secs: 3_600,
@@ -131,4 +132,74 @@ fn test_plans_that_cannot_run_are_refused_with_a_reason() {
             other => panic!("{goal}: {other:?}"),
         }
     }
+}
+
+fn interval(secs: u32) -> String {
+    match secs {
+        s if s % 604_800 == 0 => format!("{}w", s / 604_800),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// The plan in the words of docs/GOALS.md's table.
+fn summary(ctx: &PlanContext, graph: &PlanGraph) -> String {
+    graph
+        .steps
+        .iter()
+        .map(|s| {
+            let decimals = ctx.book.get(&s.sell).unwrap().decimals;
+            let mut text = format!(
+                "{} {} {}->{} slip {} fee {}",
+                format!("{:?}", s.kind).to_lowercase(),
+                crate::units::amount(s.amount_in, decimals),
+                s.sell,
+                s.buy,
+                s.guards.max_slippage_bps,
+                s.guards.fee_cap_bps
+            );
+            if s.kind == NodeKind::Dca {
+                text += &format!(" x{} every {}", s.repeat, interval(s.interval_secs));
+            }
+            if !s.depends_on.is_empty() {
+                let after: Vec<String> = s.depends_on.iter().map(u8::to_string).collect();
+                text += &format!(" after {}", after.join(","));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[test]
+fn test_every_phrasing_in_docs_goals_md_plans_or_is_refused_as_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/GOALS.md"))
+        .unwrap();
+    let table = doc
+        .split("<!-- phrasings:begin -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- phrasings:end -->").next())
+        .expect("docs/GOALS.md marks its table");
+    let ctx = context();
+    let mut rows = 0;
+    for line in table.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let (goal, expected) = (cells[0].trim_matches('`'), cells[1]);
+        rows += 1;
+        match (plan_goal(goal, &ctx), expected.strip_prefix("refused")) {
+            (Ok(graph), None) => assert_eq!(summary(&ctx, &graph), expected, "{goal}"),
+            (Err(PlanError::Goal(GoalError::NotUnderstood { word, hint, .. })), Some(at)) => {
+                assert_eq!(format!(" at \"{word}\""), at, "{goal}");
+                assert!(!hint.is_empty(), "{goal}: says what to write instead");
+            }
+            (Err(error), Some(reason)) => {
+                let reason = reason.trim_start_matches(':').trim();
+                assert!(error.to_string().contains(reason), "{goal}: {error}");
+            }
+            (got, _) => panic!("{goal}: expected {expected}, got {got:?}"),
+        }
+    }
+    assert!(rows >= 50, "{rows} phrasings");
 }

@@ -2,9 +2,11 @@ use super::*;
 
 fn swap(amount: &str, sell: &str, buy: &str, bps: Option<u16>) -> Intent {
     Intent::Swap {
-        amount: amount.into(),
-        sell: sell.into(),
-        buy: buy.into(),
+        swap: SwapText {
+            amount: Amount::Tokens(amount.into()),
+            sell: sell.into(),
+            buy: buy.into(),
+        },
         max_slippage_bps: bps,
     }
 }
@@ -18,7 +20,8 @@ fn test_the_seed_goal_parses_into_a_swap_then_a_dca() {
             Intent::Dca {
                 times: 5,
                 every_secs: None,
-                swap: None
+                swap: None,
+                max_slippage_bps: None,
             }
         ]
     );
@@ -32,6 +35,7 @@ fn test_spelling_variants_parse_the_same() {
             times: 3,
             every_secs: Some(1_800),
             swap: None,
+            max_slippage_bps: None,
         },
     ];
     for goal in [
@@ -69,10 +73,11 @@ fn test_standalone_dca_with_its_own_pair() {
             times: 4,
             every_secs: Some(3_600),
             swap: Some(SwapText {
-                amount: "10".into(),
+                amount: Amount::Tokens("10".into()),
                 sell: "USDC".into(),
                 buy: "SOL".into()
-            })
+            }),
+            max_slippage_bps: None,
         }]
     );
 }
@@ -82,8 +87,8 @@ fn test_unparseable_goals_name_the_part_not_understood() {
     let cases = [
         ("Swap one SOL->USDC", "one"),
         ("Swap 1 SOL=>USDC", "sol=>usdc"),
-        ("Swap 1 SOL->USDC <=30 percent", "30"),
-        ("Buy the dip", "buy"),
+        ("Swap 1 SOL->USDC <=30 pct", "30"),
+        ("Buy the dip", "the"),
         ("Swap 1 SOL->USDC; then DCA five times", "five"),
         ("DCA 5 times every fortnight", "fortnight"),
     ];
