@@ -134,18 +134,16 @@ impl PlanView {
         Ok(view)
     }
 
-    /// Fills every step's offers from one scan of the market's offer accounts.
+    /// Fills every step's offers: per step, the offer accounts whose data starts with the
+    /// `Offer` discriminator and the step's RFP key (`Offer.rfp` is the first field), so a
+    /// plan's view reads its own offers, not every offer on the market.
     async fn load_offers<C: Chain>(&mut self, chain: &C) -> ClientResult<()> {
-        for (key, account) in chain
-            .program_accounts(&market::ID, Offer::DISCRIMINATOR)
-            .await?
-        {
-            let offer: Offer = decode(&key, &account.data)?;
-            if let Some(step) = self.steps.iter_mut().find(|s| s.rfp_key == offer.rfp) {
+        for step in &mut self.steps {
+            let prefix = [Offer::DISCRIMINATOR, step.rfp_key.as_ref()].concat();
+            for (key, account) in chain.program_accounts(&market::ID, &prefix).await? {
+                let offer: Offer = decode(&key, &account.data)?;
                 step.offers.push((key, offer));
             }
-        }
-        for step in &mut self.steps {
             step.offers.sort_by_key(|(key, offer)| (offer.price, *key));
         }
         Ok(())
