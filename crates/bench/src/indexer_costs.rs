@@ -9,7 +9,6 @@
 //! 500 HTTP requests for random leaves against the API.
 use std::{
     collections::HashMap,
-    net::SocketAddr,
     sync::{atomic::Ordering, Arc},
     time::{Duration, Instant},
 };
@@ -25,7 +24,7 @@ use agentrunner_client::{
 };
 use agentrunner_embedded::{rpc_server, EmbeddedChain};
 use agentrunner_indexer::{
-    api::{router, ApiState},
+    api::{serve, ApiState},
     follow::Follower,
     limits::{Limiter, RateLimit},
     store::{PeriodRow, ReceiptRow, Store, TreeRow},
@@ -128,9 +127,7 @@ async fn serve_api(state: ApiState) -> Result<String> {
         per_second: 1e9,
         burst: 1e9,
     };
-    let app =
-        router(state, Limiter::new(limit)).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    serve(listener, state, Limiter::new(limit));
     Ok(base)
 }
 
@@ -233,12 +230,6 @@ fn synthetic(rng: &mut StdRng, n: u64) -> Receipt {
     r
 }
 
-/// Percentile `p` (0..=100) of sorted `samples`, milliseconds.
-fn percentile(sorted: &[Duration], p: usize) -> String {
-    let at = (sorted.len() * p / 100).min(sorted.len() - 1);
-    format!("{:.2}", sorted[at].as_secs_f64() * 1e3)
-}
-
 /// (3) for one database and size.
 async fn at_scale(db: &str, size: u64) -> Result<Vec<String>> {
     let store = Store::open(db).await?;
@@ -319,13 +310,12 @@ async fn at_scale(db: &str, size: u64) -> Result<Vec<String>> {
         latencies.push(started.elapsed());
         anyhow::ensure!(proof["anchored"]["tree_size"] == size, "{proof}");
     }
-    latencies.sort();
     Ok(vec![
         size.to_string(),
         rate(size, ingest),
         format!("{:.0}", bytes as f64 / size as f64),
-        percentile(&latencies, 50),
-        percentile(&latencies, 95),
+        table::percentile_ms(&mut latencies, 50, 2),
+        table::percentile_ms(&mut latencies, 95, 2),
     ])
 }
 

@@ -17,15 +17,6 @@ use crate::{market::Market, table};
 /// Executions per plan.
 const EXECUTIONS: u16 = 4;
 
-fn percentile(samples: &mut [Duration], pct: usize) -> String {
-    if samples.is_empty() {
-        return "-".into();
-    }
-    samples.sort_unstable();
-    let at = (samples.len() - 1) * pct / 100;
-    format!("{:.1}", samples[at].as_secs_f64() * 1_000.0)
-}
-
 /// Peak resident set size of this process, KiB (Linux `VmHWM`).
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -163,18 +154,18 @@ pub async fn run() -> Result<()> {
             format!("{:.1}", r.executions as f64 / r.wall.as_secs_f64()),
             format!(
                 "{}/{}",
-                percentile(&mut r.synthesis, 50),
-                percentile(&mut r.synthesis, 95)
+                table::percentile_ms(&mut r.synthesis, 50, 1),
+                table::percentile_ms(&mut r.synthesis, 95, 1)
             ),
             format!(
                 "{}/{}",
-                percentile(&mut r.fill, 50),
-                percentile(&mut r.fill, 95)
+                table::percentile_ms(&mut r.fill, 50, 1),
+                table::percentile_ms(&mut r.fill, 95, 1)
             ),
             format!(
                 "{}/{}",
-                percentile(&mut r.receipt, 50),
-                percentile(&mut r.receipt, 95)
+                table::percentile_ms(&mut r.receipt, 50, 1),
+                table::percentile_ms(&mut r.receipt, 95, 1)
             ),
             format!("{:.0}", r.lamports_per_execution),
             r.rss_kib

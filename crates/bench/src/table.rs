@@ -1,5 +1,16 @@
 //! Aligned text tables.
 
+/// Percentile `pct` (0..=100) of `samples` in milliseconds with `decimals` decimals, "-" when
+/// there are none (sorts `samples`).
+pub fn percentile_ms(samples: &mut [std::time::Duration], pct: usize, decimals: usize) -> String {
+    if samples.is_empty() {
+        return "-".into();
+    }
+    samples.sort_unstable();
+    let at = (samples.len() - 1) * pct / 100;
+    format!("{:.decimals$}", samples[at].as_secs_f64() * 1_000.0)
+}
+
 /// Prints a titled table; the first row is the header.
 pub fn print(title: &str, rows: &[Vec<String>]) {
     println!("\n### {title}\n");

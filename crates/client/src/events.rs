@@ -25,9 +25,14 @@ pub fn decode_event<T: Event + Discriminator + AnchorDeserialize>(
     T::try_from_slice(payload).ok()
 }
 
+/// The inner-instruction data `emit_cpi!` gives `event`: the event-instruction tag, then the
+/// event's discriminator and borsh encoding (what [`decode_event`] reads back).
+pub fn event_cpi_data<T: Event>(event: &T) -> Vec<u8> {
+    [EVENT_IX_TAG_LE, &event.data()].concat()
+}
+
 #[cfg(test)]
 mod tests {
-    use anchor_lang::{AnchorSerialize, Discriminator};
     use receipts::events::PeriodAnchored;
 
     use super::*;
@@ -46,13 +51,10 @@ mod tests {
             slot: 5,
             unix_ts: 6,
         };
-        let mut data = EVENT_IX_TAG_LE.to_vec();
-        data.extend_from_slice(PeriodAnchored::DISCRIMINATOR);
-        event.serialize(&mut data).unwrap();
         (
             receipts::ID,
             vec![pda::event_authority(&receipts::ID).0],
-            data,
+            event_cpi_data(&event),
         )
     }
 

@@ -83,6 +83,12 @@ pub fn router(state: ApiState, limiter: Limiter) -> Router {
         .layer(middleware::from_fn_with_state(limiter, guard))
 }
 
+/// Serves [`router`] on `listener` in a task of its own (client addresses feed the limits).
+pub fn serve(listener: tokio::net::TcpListener, state: ApiState, limiter: Limiter) {
+    let app = router(state, limiter).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+}
+
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }

@@ -86,28 +86,25 @@ impl<C: Chain> Follower<C> {
             .chain
             .program_accounts(&receipts::ID, ReceiptTree::DISCRIMINATOR)
             .await?;
+        let indexed = self.store.trees().await?;
         let mut progress = Vec::new();
         for (_, account) in trees {
             let Ok(receipt_tree) = ReceiptTree::try_deserialize(&mut account.data.as_slice())
             else {
                 continue;
             };
-            progress.push(self.follow(&receipt_tree).await?);
+            let row = match indexed.iter().find(|t| t.tree == receipt_tree.tree) {
+                Some(row) => row.clone(),
+                None => self.track(&receipt_tree).await?,
+            };
+            progress.push(self.follow(&row).await?);
         }
         self.index_periods().await?;
         Ok(progress)
     }
 
-    async fn known(&self, tree: &ReceiptTree) -> Result<TreeRow, IndexerError> {
-        if let Some(row) = self
-            .store
-            .trees()
-            .await?
-            .into_iter()
-            .find(|t| t.tree == tree.tree)
-        {
-            return Ok(row);
-        }
+    /// Starts indexing a tree found on chain: its row and an empty mirror.
+    async fn track(&self, tree: &ReceiptTree) -> Result<TreeRow, IndexerError> {
         let empty = TreeMirror::new(tree.max_depth);
         let row = TreeRow {
             tree: tree.tree,
@@ -123,18 +120,17 @@ impl<C: Chain> Follower<C> {
         Ok(row)
     }
 
-    /// Indexes `tree` from its cursor to the chain's newest transaction.
-    async fn follow(&self, tree: &ReceiptTree) -> Result<TreeProgress, IndexerError> {
-        let row = self.known(tree).await?;
+    /// Indexes `row`'s tree from its cursor to the chain's newest transaction.
+    async fn follow(&self, row: &TreeRow) -> Result<TreeProgress, IndexerError> {
         let signatures = self
             .chain
-            .signatures_after(&tree.tree, row.cursor.as_ref())
+            .signatures_after(&row.tree, row.cursor.as_ref())
             .await?;
         let mut indexed = 0;
         for batch in signatures.chunks(self.batch) {
             // Fetched concurrently, applied in order.
             let fetched: Vec<_> = futures_util::stream::iter(batch)
-                .map(|signature| self.appends(&tree.tree, signature))
+                .map(|signature| self.appends(&row.tree, signature))
                 .buffered(CONCURRENT_FETCHES)
                 .collect()
                 .await;
@@ -143,27 +139,27 @@ impl<C: Chain> Follower<C> {
                 events.extend(appended?);
             }
             indexed += self
-                .commit(&tree.tree, events, &batch[batch.len() - 1])
+                .commit(&row.tree, events, &batch[batch.len() - 1])
                 .await?;
         }
         let (leaves, root) = {
             let mirrors = self.mirrors.read().await;
-            let mirror = &mirrors[&tree.tree];
+            let mirror = &mirrors[&row.tree];
             (mirror.len(), mirror.root())
         };
-        let live = live_tree(&self.chain, &tree.tree).await?;
+        let live = live_tree(&self.chain, &row.tree).await?;
         let root_matches_chain = match (live.leaf_count == leaves, live.root == root) {
             (true, true) => Some(true),
             (true, false) => {
                 return Err(IndexerError::Inconsistent(format!(
                     "tree {}: indexed root differs from the chain's at {leaves} leaves",
-                    tree.tree
+                    row.tree
                 )))
             }
             (false, _) => None,
         };
         Ok(TreeProgress {
-            tree: tree.tree,
+            tree: row.tree,
             indexed,
             leaves,
             root_matches_chain,

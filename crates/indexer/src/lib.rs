@@ -97,9 +97,8 @@ pub async fn run(args: IndexerArgs) -> anyhow::Result<()> {
             per_second: args.rate,
             burst: args.burst,
         });
-        let app = api::router(state, limiter).into_make_service_with_connect_info::<SocketAddr>();
         info!(%listen, "serving the receipts API");
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        api::serve(listener, state, limiter);
     }
     let mut ticks = tokio::time::interval(Duration::from_millis(args.interval_ms.max(1)));
     loop {

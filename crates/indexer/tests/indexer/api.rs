@@ -2,8 +2,6 @@
 //! proofs that verify against the live root and the PeriodRoot, receipt files that pass the
 //! offline check, bad parameters (400 with the reason), unknown things (404), oversize
 //! requests (413, 414) and a client's rate limit (429).
-use std::net::SocketAddr;
-
 use agentrunner_client::{
     receipts::{
         file::{check_offline, ReceiptFile},
@@ -12,7 +10,7 @@ use agentrunner_client::{
     rpc::RpcChain,
 };
 use agentrunner_indexer::{
-    api::{router, ApiState},
+    api::{serve, ApiState},
     follow::Follower,
     limits::{Limiter, RateLimit},
     store::Store,
@@ -30,9 +28,7 @@ async fn serve_api(follower: &Follower<RpcChain>, limit: RateLimit) -> String {
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app =
-        router(state, Limiter::new(limit)).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    serve(listener, state, Limiter::new(limit));
     base
 }
 

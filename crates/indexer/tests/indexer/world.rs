@@ -3,7 +3,7 @@
 //! period anchoring; plus the databases the indexer is tested on.
 use std::path::PathBuf;
 
-use agentrunner_client::{ix::receipts as ix, pda, receipts::TreeMirror};
+use agentrunner_client::{events::event_cpi_data, ix::receipts as ix, pda, receipts::TreeMirror};
 use agentrunner_embedded::{
     programs::{native, NativeProgram},
     rpc_server::{serve, RpcServer},
@@ -14,10 +14,8 @@ use agentrunner_tests::{
     TestContext,
 };
 use anchor_lang::{
-    event::EVENT_IX_TAG_LE,
     prelude::{AccountInfo, AccountMeta, Pubkey},
     solana_program::{entrypoint::ProgramResult, instruction::Instruction, program::invoke},
-    AnchorSerialize, Discriminator,
 };
 use receipts::{
     constants::NOOP_PROGRAM_ID, events::ReceiptAppended, merkle::read_tree, receipt::ReceiptKind,
@@ -134,9 +132,7 @@ impl World {
             slot: 0,
             unix_ts: 0,
         };
-        let mut data = EVENT_IX_TAG_LE.to_vec();
-        data.extend_from_slice(ReceiptAppended::DISCRIMINATOR);
-        event.serialize(&mut data).unwrap();
+        let data = event_cpi_data(&event);
         let forged = Instruction {
             program_id: FORGER,
             accounts: vec![
