@@ -131,6 +131,15 @@ pub struct EmbeddedChain {
     pub(crate) decimals: std::sync::Mutex<HashMap<Pubkey, u8>>,
 }
 
+/// `ProgramTest::default` turns the process's logger up to every program's log line at debug
+/// (hundreds of thousands of stderr lines in a test run); those lines are already in each
+/// transaction's logs, so only warnings pass unless `RUST_LOG` asks for more.
+fn quiet_program_test_logger() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+}
+
 impl EmbeddedChain {
     /// Starts a fresh bank with all programs loaded and their ProgramData accounts written.
     pub async fn start() -> Result<Self, ChainError> {
@@ -144,6 +153,7 @@ impl EmbeddedChain {
         solana_msg::set_native_logger(crate::logs::route);
         let deployer = Keypair::new();
         let mut program_test = ProgramTest::default();
+        quiet_program_test_logger();
         program_test.prefer_bpf(false);
         for program in native_programs().into_iter().chain(extra) {
             program_test.add_builtin_program(program.name, program.id, program.entry);

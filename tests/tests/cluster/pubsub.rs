@@ -177,3 +177,33 @@ async fn test_subscription_limits_bad_requests_and_abrupt_disconnects_do_no_harm
     assert_eq!(answer["result"], json!(1));
     assert_eq!(c.client().get_health().await.unwrap(), ());
 }
+
+/// A free HTTP port's successor is often taken by an outgoing connection (Linux hands odd
+/// ports to `bind(0)` and even ones to `connect`): with hundreds of connections open, every
+/// cluster served on port 0 still starts, with PubSub on the next port as clients expect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_served_clusters_on_free_ports_start_with_pubsub_next_even_when_ports_are_taken() {
+    let chain = std::sync::Arc::new(agentrunner_embedded::EmbeddedChain::start().await.unwrap());
+    let sink = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let to = sink.local_addr().unwrap();
+    let accepted = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = sink.accept().await {
+            held.push(stream);
+        }
+    });
+    let mut outgoing = Vec::new();
+    for _ in 0..400 {
+        outgoing.push(tokio::net::TcpStream::connect(to).await.unwrap());
+    }
+    let mut servers = Vec::new();
+    for _ in 0..40 {
+        let server =
+            agentrunner_embedded::rpc_server::serve(chain.clone(), "127.0.0.1:0".parse().unwrap())
+                .await
+                .expect("a free pair of ports");
+        assert_eq!(server.pubsub_addr.port(), server.addr.port() + 1);
+        servers.push(server);
+    }
+    accepted.abort();
+}

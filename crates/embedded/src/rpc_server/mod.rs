@@ -50,18 +50,12 @@ impl RpcServer {
     }
 }
 
-/// Serves `chain` with JSON-RPC on `addr` and PubSub on the next port (port 0 picks free ports
-/// for both) until stopped.
+/// Serves `chain` with JSON-RPC on `addr` and PubSub on the next port until stopped. Port 0
+/// picks a free pair (the next port too, so clients that derive the websocket from the HTTP
+/// port, as web3.js does, find it), or a free PubSub port anywhere if no pair is found.
 pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Result<RpcServer> {
-    let listener = TcpListener::bind(addr).await?;
+    let (listener, pubsub_listener) = listeners(addr).await?;
     let addr = listener.local_addr()?;
-    let mut pubsub_addr = addr;
-    pubsub_addr.set_port(if addr.port() == 0 { 0 } else { addr.port() + 1 });
-    let pubsub_listener = if addr.port() != 0 && pubsub_addr.port() != 0 {
-        TcpListener::bind(pubsub_addr).await?
-    } else {
-        TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?
-    };
     let pubsub_addr = pubsub_listener.local_addr()?;
     let served = Arc::new(http::Served::default());
     let app = http::router(chain.clone(), served.clone());
@@ -80,6 +74,35 @@ pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Resu
         served,
         handles: vec![http, pubsub],
     })
+}
+
+/// How many free ports are tried for a pair whose next port is free too.
+const PAIR_ATTEMPTS: usize = 16;
+
+/// The HTTP and PubSub listeners: `addr` and the port after it; for port 0, a free pair (a
+/// free HTTP port's successor is often an outgoing connection's, so a few are tried).
+async fn listeners(addr: SocketAddr) -> std::io::Result<(TcpListener, TcpListener)> {
+    let next = |http: &TcpListener| -> std::io::Result<SocketAddr> {
+        let port = http.local_addr()?.port().checked_add(1).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no port after 65535")
+        })?;
+        Ok(SocketAddr::new(addr.ip(), port))
+    };
+    if addr.port() != 0 {
+        let http = TcpListener::bind(addr).await?;
+        let pubsub = TcpListener::bind(next(&http)?).await?;
+        return Ok((http, pubsub));
+    }
+    for _ in 0..PAIR_ATTEMPTS {
+        let http = TcpListener::bind(addr).await?;
+        if let Ok(pubsub) = TcpListener::bind(next(&http)?).await {
+            return Ok((http, pubsub));
+        }
+    }
+    Ok((
+        TcpListener::bind(addr).await?,
+        TcpListener::bind(addr).await?,
+    ))
 }
 
 /// What every method sees: the chain and the slot the request is answered at.
