@@ -159,7 +159,7 @@ const runner = programs.runner;
 const planId = new BN(Date.now());
 const guards = {
   maxSlippageBps: 30, oracleMaxAgeSecs: 60, minVerificationSignatures: 0, maxConfidenceBps: 100,
-  feeCapBps: 100, minSamples: 0,
+  feeCapBps: 100, minSamples: 0, trigger: { always: {} },
 };
 const { pubkeys: { plan: runnerPlan } } = await runner.methods
   .createPlan({
@@ -179,7 +179,8 @@ const { pubkeys: { plan: runnerPlan } } = await runner.methods
   .rpcAndKeys();
 const created = await runner.account.plan.fetch(runnerPlan);
 check("runner create_plan .rpc()", created.owner.equals(payer.publicKey) && created.planId.eq(planId) &&
-  created.steps.length === 1 && "active" in created.status, JSON.stringify(created.status));
+  created.steps.length === 1 && "active" in created.status && "always" in created.steps[0].guards.trigger,
+  JSON.stringify(created.status));
 await runner.methods.cancelPlan().accounts({ plan: runnerPlan }).rpc();
 check("runner cancel_plan .rpc() (owner and delegate from the plan's fields)",
   "cancelled" in (await runner.account.plan.fetch(runnerPlan)).status);

@@ -1,7 +1,8 @@
 //! `agentrunner goal "<text>"`: plan a goal, create the plan (the owner signs), open its RFPs
 //! (the planner signs; by default the owner plans for itself).
-use agentrunner_client::chain::Chain;
 use agentrunner_client::{
+    chain::Chain,
+    conditions,
     flows::{self, OwnerWallet, RfpPolicy},
     ix,
 };
@@ -93,6 +94,7 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         "runs".into(),
         "after".into(),
         "slippage".into(),
+        "when".into(),
     ]];
     for s in &draft.graph.steps {
         rows.push(vec![
@@ -104,6 +106,10 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
             format!("{} every {}s", s.repeat, s.interval_secs),
             format!("{:?}", s.depends_on),
             format!("{} bps", s.guards.max_slippage_bps),
+            match &s.when {
+                Some(when) => conditions::describe(&when.trigger(&s.sell, &s.buy)?, when.token()),
+                None => "whenever ready".into(),
+            },
         ]);
     }
     table(&rows);

@@ -23,6 +23,7 @@
 pub mod accounts;
 pub mod b58;
 pub mod chain;
+pub mod conditions;
 pub mod deployment;
 pub mod error;
 pub mod errors;

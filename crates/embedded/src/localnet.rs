@@ -20,7 +20,10 @@ use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 
-use crate::{oracle::pyth_feed, ChainError, EmbeddedChain, PythPrice};
+use crate::{
+    oracle::{pyth_feed, Ema},
+    ChainError, EmbeddedChain, PythPrice,
+};
 
 /// Exponent of every price the feeder publishes (Pyth's usual 10^-8).
 pub const PRICE_EXPONENT: i32 = -8;
@@ -128,8 +131,8 @@ pub struct Localnet {
     pub deployment: Deployment,
     /// The lookup table of [`Deployment::static_accounts`].
     pub table: AddressLookupTableAccount,
-    /// Current price of each symbol (mantissa at 10^-8 USD).
-    prices: Mutex<Vec<(String, i64)>>,
+    /// Current price of each symbol (mantissa at 10^-8 USD) and its EMA.
+    prices: Mutex<Vec<(String, i64, Option<Ema>)>>,
     /// When false the feeder stops publishing (prices go stale).
     feeding: Mutex<bool>,
 }
@@ -217,7 +220,7 @@ impl Localnet {
             prices: Mutex::new(
                 spec.tokens
                     .iter()
-                    .map(|t| (t.symbol.to_string(), t.price))
+                    .map(|t| (t.symbol.to_string(), t.price, None))
                     .collect(),
             ),
             feeding: Mutex::new(true),
@@ -229,7 +232,7 @@ impl Localnet {
     /// Sets the feeder's price of `symbol` (mantissa at 10^-8 USD).
     pub fn set_price(&self, symbol: &str, price: i64) {
         let mut prices = self.prices.lock().expect("prices poisoned");
-        if let Some(entry) = prices.iter_mut().find(|(s, _)| s == symbol) {
+        if let Some(entry) = prices.iter_mut().find(|(s, ..)| s == symbol) {
             entry.1 = price;
         }
     }
@@ -237,7 +240,10 @@ impl Localnet {
     /// The feeder's price of `symbol` (mantissa at 10^-8 USD).
     pub fn price(&self, symbol: &str) -> Option<i64> {
         let prices = self.prices.lock().expect("prices poisoned");
-        prices.iter().find(|(s, _)| s == symbol).map(|(_, p)| *p)
+        prices
+            .iter()
+            .find(|(s, ..)| s == symbol)
+            .map(|(_, p, _)| *p)
     }
 
     /// Stops (false) or resumes (true) publishing: without it prices go stale.
@@ -245,14 +251,36 @@ impl Localnet {
         *self.feeding.lock().expect("feeding poisoned") = on;
     }
 
-    /// Publishes every price, fully verified, at the current time (unless feeding stopped).
+    /// The feeder's EMA of `symbol`'s price as last published (see [`Ema`]).
+    pub fn ema_price(&self, symbol: &str) -> Option<i64> {
+        let prices = self.prices.lock().expect("prices poisoned");
+        prices
+            .iter()
+            .find(|(s, ..)| s == symbol)
+            .and_then(|(.., ema)| ema.map(|e| e.value))
+    }
+
+    /// Publishes every price, fully verified, with its EMA moved on to the current time
+    /// (unless feeding stopped).
     pub async fn publish_prices(&self, chain: &EmbeddedChain) -> Result<(), ChainError> {
         if !*self.feeding.lock().expect("feeding poisoned") {
             return Ok(());
         }
         let now = chain.clock().await?.unix_timestamp;
-        let prices = self.prices.lock().expect("prices poisoned").clone();
-        for (symbol, price) in prices {
+        let prices: Vec<(String, i64, i64)> = self
+            .prices
+            .lock()
+            .expect("prices poisoned")
+            .iter_mut()
+            .map(|(symbol, price, ema)| {
+                let ema = match ema {
+                    Some(ema) => ema.update(*price, now),
+                    None => ema.insert(Ema::start(*price, now)).value,
+                };
+                (symbol.clone(), *price, ema)
+            })
+            .collect();
+        for (symbol, price, ema_price) in prices {
             let token = self.deployment.token(&symbol).map_err(chain_error)?;
             chain
                 .write_pyth_price(
@@ -262,6 +290,7 @@ impl Localnet {
                         price,
                         conf: price.unsigned_abs() / 10_000,
                         exponent: PRICE_EXPONENT,
+                        ema_price,
                         publish_time: now,
                         verification: VerificationLevel::Full,
                     },

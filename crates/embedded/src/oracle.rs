@@ -54,10 +54,43 @@ pub struct PythPrice {
     /// Confidence interval, in the same units as `price`.
     pub conf: u64,
     pub exponent: i32,
+    /// Pyth's EMA price, in the same units as `price` (volatility triggers measure against it).
+    pub ema_price: i64,
     /// Unix seconds.
     pub publish_time: i64,
     /// `Full` unless a test wants a partially verified update.
     pub verification: VerificationLevel,
+}
+
+/// About how long Pyth's EMA price averages over, seconds (its EMA spans roughly an hour).
+pub const EMA_WINDOW_SECS: i64 = 3_600;
+
+/// A feeder's running EMA of one price, kept the way Pyth's aggregate keeps one: each update
+/// moves it `dt / (dt + EMA_WINDOW_SECS)` of the way to the new price, so a sudden move stays a
+/// deviation from the EMA for many minutes, as on mainnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ema {
+    /// The EMA price, in the feed's units.
+    pub value: i64,
+    /// Unix seconds of the last update.
+    pub at: i64,
+}
+
+impl Ema {
+    /// The EMA of a price first seen at `at`: the price itself.
+    pub fn start(price: i64, at: i64) -> Self {
+        Self { value: price, at }
+    }
+
+    /// Moves the EMA towards `price` seen at `now`; returns the new EMA.
+    pub fn update(&mut self, price: i64, now: i64) -> i64 {
+        let dt = i128::from(now.saturating_sub(self.at).max(0));
+        let gap = i128::from(price) - i128::from(self.value);
+        let moved = gap * dt / (dt + i128::from(EMA_WINDOW_SECS));
+        self.value = i64::try_from(i128::from(self.value) + moved).unwrap_or(price);
+        self.at = now.max(self.at);
+        self.value
+    }
 }
 
 /// A Switchboard on-demand pull feed with `samples` fresh oracle submissions of `value`
@@ -87,7 +120,7 @@ impl EmbeddedChain {
                 exponent: price.exponent,
                 publish_time: price.publish_time,
                 prev_publish_time: price.publish_time.saturating_sub(1),
-                ema_price: price.price,
+                ema_price: price.ema_price,
                 ema_conf: price.conf,
             },
             posted_slot: slot,

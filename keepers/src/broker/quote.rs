@@ -1,9 +1,9 @@
-//! A broker's pre-trade check: the same oracle and slippage rules the runner enforces
-//! (`runner::oracle::read_account`, `runner::math`), applied to current chain state, plus the
-//! pool's actual output. A broker that respects guards only sends when this passes, so its
-//! executions are never refused on-chain.
+//! A broker's pre-trade check: the same oracle, trigger and slippage rules the runner enforces
+//! (`runner::oracle::read_account`, `runner::trigger`, `runner::math`), applied to current
+//! chain state, plus the pool's actual output. A broker that respects guards only sends when
+//! this passes, so its executions are never refused on-chain.
 use agentrunner_client::{
-    chain::Chain, deployment::Deployment, ix::sim_venue::PoolRef, ClientResult,
+    chain::Chain, conditions, deployment::Deployment, ix::sim_venue::PoolRef, ClientResult,
 };
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
@@ -48,6 +48,8 @@ pub enum QuoteRefusal {
         min_out: u64,
         shortfall_bps: u64,
     },
+    #[error("waits for its condition: {0}")]
+    Condition(String),
     #[error("plan caps refuse it: {0}")]
     Caps(String),
     #[error("no pool for this pair in the deployment")]
@@ -101,6 +103,26 @@ pub async fn quote<C: Chain>(
     let price_in = reading(chain, plan, step, &step.mint_in, &clock).await?;
     let price_out = reading(chain, plan, step, &step.mint_out, &clock).await?;
     let price_fee = reading(chain, plan, step, fee_mint, &clock).await?;
+    let trigger = step.guards.trigger;
+    if !trigger
+        .holds(&price_in, &price_out)
+        .map_err(|e| QuoteRefusal::Condition(e.to_string()))?
+    {
+        let watched = trigger.watched_mint(step).unwrap_or_default();
+        let symbol = deployment
+            .token_by_mint(&watched)
+            .map_or_else(|_| watched.to_string(), |t| t.symbol.clone());
+        let reading = if watched == step.mint_in {
+            &price_in
+        } else {
+            &price_out
+        };
+        return Err(QuoteRefusal::Condition(format!(
+            "{}; now {}",
+            conditions::describe(&trigger, &symbol),
+            conditions::observed(&trigger, reading)
+        )));
+    }
     let decimals = |mint: &Pubkey| plan.mint_policy(mint).map(|(_, p)| p.decimals).unwrap_or(0);
     check_caps(
         plan,

@@ -149,4 +149,10 @@ pub enum RunnerError {
     /// 6447
     #[msg("Step funded: the owner's account holds and delegates the step's amount, so the vendor can execute it")]
     StepFunded,
+    /// 6448
+    #[msg("Trigger not met: the step's oracle condition (price level or volatility) does not hold at this fresh price")]
+    TriggerNotMet,
+    /// 6449
+    #[msg("Invalid trigger: a level must be positive, a volatility threshold 1-10000 bps on a Pyth-priced mint of the step, and a service step has none")]
+    InvalidTrigger,
 }

@@ -38,6 +38,7 @@ pub mod instructions;
 pub mod math;
 pub mod oracle;
 pub mod state;
+pub mod trigger;
 
 use anchor_lang::prelude::*;
 use instructions::*;

@@ -16,6 +16,9 @@ use crate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reading {
     pub price: UsdPrice,
+    /// Pyth's EMA price mantissa at `price`'s exponent, if positive (Switchboard: none); what
+    /// volatility triggers measure against.
+    pub ema: Option<u128>,
     /// Unix seconds of the update (Switchboard: the feed's last update timestamp).
     pub publish_time: i64,
     /// Pyth feed id, or the Switchboard feed account's key.
@@ -135,6 +138,10 @@ pub fn read_pyth(
             mantissa,
             exponent: message.exponent,
         },
+        ema: u64::try_from(message.ema_price)
+            .ok()
+            .filter(|ema| *ema > 0)
+            .map(u128::from),
         publish_time: message.publish_time,
         feed: message.feed_id,
         raw_price: message.price,
@@ -198,6 +205,7 @@ pub fn read_switchboard(
             mantissa: median.unsigned_abs(),
             exponent,
         },
+        ema: None,
         publish_time,
         feed: feed.to_bytes(),
         raw_price,

@@ -81,6 +81,7 @@ pub const GUARDS: StepGuards = StepGuards {
     max_confidence_bps: 50,
     fee_cap_bps: 10,
     min_samples: 1,
+    trigger: runner::trigger::Trigger::Always,
 };
 
 pub struct RunnerWorld {
@@ -297,6 +298,7 @@ impl RunnerWorld {
                 price,
                 conf: 0,
                 exponent: PRICE_EXPONENT,
+                ema_price: price,
                 publish_time,
                 verification: VerificationLevel::Full,
             },
@@ -518,6 +520,17 @@ impl RunnerWorld {
     /// Executes `p`'s step `step` as the vendor.
     pub async fn execute(&self, p: &PlanSetup, step: u8) -> Result<TxOutcome, ChainError> {
         self.as_vendor(self.execute_ix(p, step)).await
+    }
+
+    /// Asserts the vendor's execution of `p`'s step `step` is refused with `error` and changes
+    /// nothing: every account it names (plan, budget, vault, grant, receipt tree, the owner's
+    /// and the pool's token accounts) byte-identical afterwards.
+    pub async fn execution_refused(&self, p: &PlanSetup, step: u8, error: impl Into<u32>) {
+        let compared = self
+            .ctx
+            .expect_error(&[self.execute_ix(p, step)], &[&self.vendor.owner], error)
+            .await;
+        assert!(compared >= 25, "the snapshot covers every named account");
     }
 
     /// Sells `amount_in` of `mint_in` into the pool from a fresh trader (moves the price).

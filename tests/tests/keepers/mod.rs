@@ -1,6 +1,7 @@
 //! Keepers end to end on the embedded chain: the certifier's sandbox verdicts, the broker's
 //! guard discipline, the planner's flow, idempotency under injected faults, lagging nodes.
 mod certifier;
+mod conditions;
 mod coverage;
 mod failover;
 mod idempotency;

@@ -17,15 +17,6 @@ use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-/// Asserts `p`'s step `step` is rejected with `error` and changes nothing.
-async fn rejected(w: &RunnerWorld, p: &PlanSetup, step: u8, error: impl Into<u32>) {
-    let compared = w
-        .ctx
-        .expect_error(&[w.execute_ix(p, step)], &[&w.vendor.owner], error)
-        .await;
-    assert!(compared >= 25, "the snapshot covers every named account");
-}
-
 /// A plan of one `repeat`-times DCA of 1 SOL with `guards`, no interval, a $50,000 daily cap.
 async fn dca_plan(w: &RunnerWorld, repeat: u16, guards: StepGuards) -> PlanSetup {
     dca_plan_every(w, repeat, 0, guards).await
@@ -54,6 +45,7 @@ fn sol_price(price: i64, publish_time: i64) -> PythPrice {
         price,
         conf: 0,
         exponent: PRICE_EXPONENT,
+        ema_price: price,
         publish_time,
         verification: VerificationLevel::Full,
     }
@@ -71,7 +63,7 @@ async fn test_g01_g11_price_older_than_max_age_is_stale_and_exactly_max_age_is_f
         .await;
     w.write_price(&w.usdc_price, pyth_feed::USDC_USD, USDC_PRICE, now)
         .await;
-    rejected(&w, &p, 0, RunnerError::OracleStale).await;
+    w.execution_refused(&p, 0, RunnerError::OracleStale).await;
     // Output (and fee) leg one second too old.
     w.write_pyth(&w.sol_price, sol_price(SOL_PRICE, now)).await;
     w.write_price(
@@ -81,7 +73,7 @@ async fn test_g01_g11_price_older_than_max_age_is_stale_and_exactly_max_age_is_f
         now - max_age - 1,
     )
     .await;
-    rejected(&w, &p, 0, RunnerError::OracleStale).await;
+    w.execution_refused(&p, 0, RunnerError::OracleStale).await;
     // Both exactly max_age old: accepted.
     w.write_pyth(&w.sol_price, sol_price(SOL_PRICE, now - max_age))
         .await;
@@ -109,7 +101,8 @@ async fn test_g02_fresh_price_of_another_asset_is_refused() {
         },
     )
     .await;
-    rejected(&w, &p, 0, RunnerError::OracleFeedMismatch).await;
+    w.execution_refused(&p, 0, RunnerError::OracleFeedMismatch)
+        .await;
     // The genuine USDC account passed as the SOL price: not the account the plan pins.
     w.refresh_prices().await;
     let mut ix = w.execute_ix(&p, 0);
@@ -148,9 +141,11 @@ async fn test_g03_partially_verified_update_needs_the_plans_signature_threshold(
         ..sol_price(SOL_PRICE, now)
     };
     w.write_pyth(&w.sol_price, partial(12)).await;
-    rejected(&w, &strict, 0, RunnerError::OracleInsufficientVerification).await;
+    w.execution_refused(&strict, 0, RunnerError::OracleInsufficientVerification)
+        .await;
     w.write_pyth(&w.sol_price, partial(2)).await;
-    rejected(&w, &lenient, 0, RunnerError::OracleInsufficientVerification).await;
+    w.execution_refused(&lenient, 0, RunnerError::OracleInsufficientVerification)
+        .await;
     w.write_pyth(&w.sol_price, partial(3)).await;
     landed(w.execute(&lenient, 0).await);
 }
@@ -170,7 +165,8 @@ async fn test_g04_price_bytes_owned_by_another_program_are_refused() {
             },
         )
         .await;
-    rejected(&w, &p, 0, RunnerError::OracleOwnerInvalid).await;
+    w.execution_refused(&p, 0, RunnerError::OracleOwnerInvalid)
+        .await;
     w.ctx.chain.set_account(&w.sol_price, genuine).await;
     landed(w.execute(&p, 0).await);
 }
@@ -185,7 +181,8 @@ async fn test_g05_older_update_after_a_newer_one_is_refused() {
     // Still fresh, but older than the update the first execution used.
     w.write_pyth(&w.sol_price, sol_price(SOL_PRICE, first - 1))
         .await;
-    rejected(&w, &p, 0, RunnerError::OracleNotMonotonic).await;
+    w.execution_refused(&p, 0, RunnerError::OracleNotMonotonic)
+        .await;
     // The same publish time again is not older: accepted.
     w.write_pyth(&w.sol_price, sol_price(SOL_PRICE, first))
         .await;
@@ -227,7 +224,7 @@ async fn test_g06_wide_confidence_non_positive_price_and_extreme_exponents_fail_
     ];
     for (price, error) in cases {
         w.write_pyth(&w.sol_price, price).await;
-        rejected(&w, &p, 0, error).await;
+        w.execution_refused(&p, 0, error).await;
     }
     // Confidence exactly at the cap.
     w.write_pyth(&w.sol_price, with(|p, max| p.conf = max))
@@ -321,7 +318,8 @@ async fn test_g08_sandwich_that_moves_the_pool_before_execution_is_refused() {
     let p = w.plan(vec![w.swap_sol_step(SOL)]).await;
     // A front-runner dumps 300 SOL: the pool now pays ~6% under the oracle price.
     w.move_pool(&w.sol, 300 * SOL).await;
-    rejected(&w, &p, 0, RunnerError::SlippageExceeded).await;
+    w.execution_refused(&p, 0, RunnerError::SlippageExceeded)
+        .await;
     // The back-run restores the price; the same step now lands.
     w.move_pool(&w.usdc, 44_000 * USDC).await;
     landed(w.execute(&p, 0).await);
@@ -338,7 +336,8 @@ async fn test_g09_g11_fee_above_the_cap_is_refused_and_exactly_at_the_cap_lands(
             w.swap_sol_step(333_333_334),
         ])
         .await;
-    rejected(&w, &p, 0, RunnerError::FeeCapExceeded).await;
+    w.execution_refused(&p, 0, RunnerError::FeeCapExceeded)
+        .await;
     landed(w.execute(&p, 1).await);
     // A 3 bps cap refuses the $0.05 fee on $150.
     let tight = w
@@ -350,7 +349,8 @@ async fn test_g09_g11_fee_above_the_cap_is_refused_and_exactly_at_the_cap_lands(
             ..w.swap_sol_step(SOL)
         }])
         .await;
-    rejected(&w, &tight, 0, RunnerError::FeeCapExceeded).await;
+    w.execution_refused(&tight, 0, RunnerError::FeeCapExceeded)
+        .await;
 }
 
 #[tokio::test]
@@ -361,12 +361,14 @@ async fn test_g10_venue_and_fee_mint_outside_the_plans_allowlists_are_refused() 
     let mut args = w.plan_args(owner.keypair.pubkey(), vec![w.swap_sol_step(SOL)]);
     args.venues = vec![Keypair::new().pubkey()];
     let p = w.plan_from(owner, args, w.usdc).await;
-    rejected(&w, &p, 0, RunnerError::VenueNotAllowed).await;
+    w.execution_refused(&p, 0, RunnerError::VenueNotAllowed)
+        .await;
     // A plan whose fee budget is in JUP, a mint outside its policy.
     let owner = w.funded_owner().await;
     let args = w.plan_args(owner.keypair.pubkey(), vec![w.swap_sol_step(SOL)]);
     let p = w.plan_from(owner, args, w.jup).await;
-    rejected(&w, &p, 0, RunnerError::MintNotAllowed).await;
+    w.execution_refused(&p, 0, RunnerError::MintNotAllowed)
+        .await;
 }
 
 /// `sim_venue`'s output for `amount_in`, computed independently from the reserves.
@@ -410,7 +412,8 @@ async fn test_g11_slippage_exactly_at_the_cap_lands_and_one_atom_beyond_is_refus
         .unwrap();
     let now = w.ctx.now().await;
     w.write_pyth(&w.sol_price, sol_price(beyond, now)).await;
-    rejected(&w, &p, 0, RunnerError::SlippageExceeded).await;
+    w.execution_refused(&p, 0, RunnerError::SlippageExceeded)
+        .await;
     w.write_pyth(&w.sol_price, sol_price(at_cap, now)).await;
     landed(w.execute(&p, 0).await);
     // The owner's USDC: the start, less the fee deposit, plus exactly the pool's output.
@@ -439,7 +442,8 @@ async fn test_g11_random_prices_around_the_pool_accept_exactly_when_the_output_m
             landed(w.execute(&p, 0).await);
             accepted += 1;
         } else {
-            rejected(&w, &p, 0, RunnerError::SlippageExceeded).await;
+            w.execution_refused(&p, 0, RunnerError::SlippageExceeded)
+                .await;
             refused += 1;
         }
         w.ctx.warp_seconds(60).await;

@@ -1,7 +1,7 @@
 //! Why a plan is (not) moving, in words: each step's stage (planning, bidding, hiring,
 //! executing, done) and, when it waits, what it waits for — bidding closing, an award, the
 //! owner's approval, a dependency, the DCA interval, a paused vendor, a missing account, a
-//! balance short of the step's input. Pending steps are judged by the runner's own readiness
+//! balance short of the step's input, its oracle condition. Pending steps are judged by the runner's own readiness
 //! rule (`Plan::require_ready`), so the reason is the one an execution would meet.
 use agent_registry::state::{Agent, AgentStatus};
 use anchor_lang::prelude::Pubkey;
@@ -12,8 +12,13 @@ use runner::{
 };
 
 use crate::{
-    accounts::decode, chain::Chain, deployment::Deployment, ix::runner::owner_account,
-    units::amount, ClientResult,
+    accounts::decode,
+    chain::Chain,
+    conditions::{self, Judged},
+    deployment::Deployment,
+    ix::runner::owner_account,
+    units::amount,
+    ClientResult,
 };
 
 use super::PlanView;
@@ -69,6 +74,10 @@ pub async fn explain<C: Chain>(
             .unwrap_or_else(|_| (mint.to_string(), 0))
     };
     let fee = deployment.token(&deployment.fee_token)?;
+    let mut judged = Vec::with_capacity(plan.steps.len());
+    for step in &plan.steps {
+        judged.push(conditions::judge(chain, plan, step, &view.clock, |m| symbol(m).0).await?);
+    }
     let mut states = Vec::new();
     for (s, step) in view.steps.iter().zip(&plan.steps) {
         let i = s.index;
@@ -110,7 +119,13 @@ pub async fn explain<C: Chain>(
                     } else if vendor.as_ref().is_some_and(|a| a.status != AgentStatus::Active) {
                         state(i, "Executing", format!("the awarded vendor {name} is {:?}: it cannot execute", vendor.map(|a| a.status)))
                     } else {
-                        state(i, "Executing", pending_reason(view, step, i as u8, now, &name, &held, &symbol))
+                        let reason = pending_reason(view, step, i as u8, now, &held, &symbol)
+                            .or_else(|| condition_reason(&judged[usize::from(i)]))
+                            .unwrap_or_else(|| format!(
+                                "due now: waiting for {name} to execute ({}/{} executions)",
+                                step.executions, step.repeat
+                            ));
+                        state(i, "Executing", reason)
                     }
                 }
             },
@@ -120,16 +135,27 @@ pub async fn explain<C: Chain>(
     Ok(states)
 }
 
-/// Why an approved, awarded, pending step has not run yet (or that it is due).
+/// What an approved, awarded, pending, ready step's trigger makes it wait for, if anything.
+fn condition_reason(judged: &Judged) -> Option<String> {
+    match judged {
+        Judged::Holds => None,
+        Judged::Waits(why) => Some(format!("waits for its condition: {why}")),
+        Judged::Unjudgeable(why) => Some(format!(
+            "its condition cannot be judged, so the runner would refuse an execution: {why}"
+        )),
+    }
+}
+
+/// Why an approved, awarded, pending step cannot run yet by its schedule, dependencies or
+/// the owner's accounts (`None`: nothing of these holds it back).
 fn pending_reason(
     view: &PlanView,
     step: &runner::state::PlanStep,
     index: u8,
     now: i64,
-    vendor: &str,
     held: &dyn Fn(&Pubkey) -> Option<u64>,
     symbol: &dyn Fn(&Pubkey) -> (String, u8),
-) -> String {
+) -> Option<String> {
     let done = format!("{}/{} executions", step.executions, step.repeat);
     if let Err(e) = view.plan.require_ready(index, now) {
         let code = match &e {
@@ -138,11 +164,11 @@ fn pending_reason(
         };
         if code == u32::from(RunnerError::TooEarly) {
             let next = step.last_executed_at + i64::from(step.interval_secs);
-            return format!(
+            return Some(format!(
                 "waiting for the interval: next execution in {} s (every {} s; {done})",
                 next - now,
                 step.interval_secs
-            );
+            ));
         }
         if code == u32::from(RunnerError::DependencyNotDone) {
             let waits: Vec<String> = (0..view.plan.steps.len())
@@ -152,29 +178,29 @@ fn pending_reason(
                 })
                 .map(|d| format!("step {d}"))
                 .collect();
-            return format!("waits for {} to finish", waits.join(" and "));
+            return Some(format!("waits for {} to finish", waits.join(" and ")));
         }
-        return format!("not ready: {e}");
+        return Some(format!("not ready: {e}"));
     }
     if step.kind != StepKind::Service {
         let (sell, decimals) = symbol(&step.mint_in);
         match held(&step.mint_in) {
-            None => return format!("the owner's {sell} account is missing"),
+            None => return Some(format!("the owner's {sell} account is missing")),
             Some(balance) if balance < step.amount_in => {
-                return format!(
+                return Some(format!(
                     "the owner holds {} {sell}; an execution sells {}",
                     amount(balance, decimals),
                     amount(step.amount_in, decimals)
-                )
+                ))
             }
             Some(_) => {}
         }
         if held(&step.mint_out).is_none() {
-            return format!(
+            return Some(format!(
                 "the owner's {} account (the output) is missing",
                 symbol(&step.mint_out).0
-            );
+            ));
         }
     }
-    format!("due now: waiting for {vendor} to execute ({done})")
+    None
 }

@@ -11,14 +11,19 @@
 //!   `swap 10 USDC to SOL every hour 3 times`, `buy SOL with 10 USDC every day for a week`
 //! - `Rebalance to 60/30/10 [SOL/USDC/JUP] [using low-slippage routes]`
 //! - `cap fees at 5 bps` (or `at 0.5%`) — applies to every step
+//! - a swap or DCA clause may end in a condition the runner checks on-chain at each execution
+//!   ([`condition`]): `sell 1 SOL for USDC if SOL is above $200`, `... if volatility spikes`
 //!
 //! Clauses are separated by `;`, `,` or `then`. Anything else is refused with an error naming
-//! the clause, the word not understood and what to write instead; guard-triggered exits ("exit
-//! LP if volatility spikes") are refused as unsupported rather than approximated.
+//! the clause, the word not understood and what to write instead; exits from liquidity
+//! positions ("exit LP if volatility spikes") are refused as unsupported rather than
+//! approximated.
 mod amount;
+pub mod condition;
 
 use amount::{amount_of, BPS_HINT};
 pub use amount::{is_decimal, percent_bps, to_atoms, Amount};
+pub use condition::Condition;
 
 /// Why a goal was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +56,8 @@ pub enum Intent {
     Swap {
         swap: SwapText,
         max_slippage_bps: Option<u16>,
+        /// Executes only while this holds.
+        when: Option<Condition>,
     },
     /// `times` executions `every_secs` apart; `swap: None` repeats the previous swap.
     Dca {
@@ -58,6 +65,8 @@ pub enum Intent {
         every_secs: Option<u32>,
         swap: Option<SwapText>,
         max_slippage_bps: Option<u16>,
+        /// Each execution only while this holds.
+        when: Option<Condition>,
     },
     /// Move the portfolio to `weights_pct` of `symbols` (default: the book's first tokens).
     Rebalance {
@@ -126,9 +135,17 @@ fn invalid(clause: &str, reason: String) -> GoalError {
 }
 
 fn parse_clause(clause: &str) -> Result<Intent, GoalError> {
-    let w = words(clause);
-    let first = w.first().map(String::as_str).unwrap_or("");
-    match first {
+    let all = words(clause);
+    let first = all.first().map(String::as_str).unwrap_or("");
+    // A condition runs from `if`/`when` to the end of the clause.
+    let (w, when) = match all.iter().position(|x| x == "if" || x == "when") {
+        Some(at) if at > 0 => (
+            &all[..at],
+            Some(condition::parse_condition(clause, &all[at + 1..])?),
+        ),
+        _ => (&all[..], None),
+    };
+    let intent = match first {
         "swap" | "sell" | "convert" | "trade" | "exchange" => parse_swap(clause, &w[1..]),
         "buy" => parse_buy(clause, &w[1..]),
         "dca" => parse_dca(clause, &w[1..]),
@@ -136,11 +153,48 @@ fn parse_clause(clause: &str) -> Result<Intent, GoalError> {
         "cap" => parse_fee_cap(clause, &w[1..]),
         "exit" | "close" | "withdraw" => Err(GoalError::Unsupported {
             clause: clause.to_string(),
-            reason: "guard-triggered exits (e.g. on volatility) need a trigger the runner does \
-                     not have; exit explicitly with a swap instead"
+            reason: "plans have no liquidity positions to exit yet; a conditional swap works: \
+                     \"sell 1 SOL for USDC if volatility spikes\""
                 .into(),
         }),
         other => Err(not_understood(clause, other, CLAUSE_HINT)),
+    }?;
+    match (intent, when) {
+        (intent, None) => Ok(intent),
+        (
+            Intent::Swap {
+                swap,
+                max_slippage_bps,
+                ..
+            },
+            when,
+        ) => Ok(Intent::Swap {
+            swap,
+            max_slippage_bps,
+            when,
+        }),
+        (
+            Intent::Dca {
+                times,
+                every_secs,
+                swap,
+                max_slippage_bps,
+                ..
+            },
+            when,
+        ) => Ok(Intent::Dca {
+            times,
+            every_secs,
+            swap,
+            max_slippage_bps,
+            when,
+        }),
+        (_, Some(_)) => Err(GoalError::Unsupported {
+            clause: clause.to_string(),
+            reason: "only a swap or a DCA can wait for a condition; e.g. \"sell 1 SOL for \
+                     USDC if SOL is above $200\""
+                .into(),
+        }),
     }
 }
 
@@ -226,12 +280,14 @@ fn swap_with_tail(clause: &str, swap: SwapText, rest: &[String]) -> Result<Inten
         (max_slippage_bps, None) => Intent::Swap {
             swap,
             max_slippage_bps,
+            when: None,
         },
         (max_slippage_bps, Some((times, every_secs))) => Intent::Dca {
             times,
             every_secs,
             swap: Some(swap),
             max_slippage_bps,
+            when: None,
         },
     })
 }
@@ -387,6 +443,7 @@ fn parse_dca(clause: &str, w: &[String]) -> Result<Intent, GoalError> {
             every_secs,
             swap,
             max_slippage_bps,
+            when: None,
         }),
         (_, None) => Err(not_understood(
             clause,

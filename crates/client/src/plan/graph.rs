@@ -6,6 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use runner::{
     instructions::{CreatePlanArgs, MintPolicyArgs, StepArgs},
     state::{OracleSource, StepGuards, StepKind},
+    trigger::{Leg, Trigger},
 };
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,7 @@ impl Default for Guards {
 }
 
 impl Guards {
-    fn on_chain(self) -> StepGuards {
+    fn on_chain(self, trigger: Trigger) -> StepGuards {
         StepGuards {
             max_slippage_bps: self.max_slippage_bps,
             oracle_max_age_secs: self.oracle_max_age_secs,
@@ -112,7 +113,51 @@ impl Guards {
             max_confidence_bps: self.max_confidence_bps,
             fee_cap_bps: self.fee_cap_bps,
             min_samples: 1,
+            trigger,
         }
+    }
+}
+
+/// The oracle condition a step waits for (units as in [`runner::trigger::Trigger`]; levels
+/// inclusive), naming the watched token, which must be one the step trades.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "condition")]
+pub enum When {
+    /// `token`'s price at or above `micro_usd` per whole token.
+    PriceAtLeast { token: String, micro_usd: u64 },
+    /// `token`'s price at or below `micro_usd` per whole token.
+    PriceAtMost { token: String, micro_usd: u64 },
+    /// `token`'s Pyth price at least `bps` away from its EMA.
+    VolatilityAtLeast { token: String, bps: u16 },
+}
+
+impl When {
+    /// The token it watches.
+    pub fn token(&self) -> &str {
+        match self {
+            When::PriceAtLeast { token, .. }
+            | When::PriceAtMost { token, .. }
+            | When::VolatilityAtLeast { token, .. } => token,
+        }
+    }
+
+    /// The on-chain trigger of a step selling `sell` for `buy`.
+    pub fn trigger(&self, sell: &str, buy: &str) -> ClientResult<Trigger> {
+        let leg = if self.token().eq_ignore_ascii_case(sell) {
+            Leg::Input
+        } else if self.token().eq_ignore_ascii_case(buy) {
+            Leg::Output
+        } else {
+            return Err(ClientError::Build(format!(
+                "the condition watches {}, which a {sell}->{buy} step does not trade",
+                self.token()
+            )));
+        };
+        Ok(match *self {
+            When::PriceAtLeast { micro_usd, .. } => Trigger::PriceAtLeast { leg, micro_usd },
+            When::PriceAtMost { micro_usd, .. } => Trigger::PriceAtMost { leg, micro_usd },
+            When::VolatilityAtLeast { bps, .. } => Trigger::VolatilityAtLeast { leg, bps },
+        })
     }
 }
 
@@ -135,6 +180,10 @@ pub struct StepNode {
     /// Seconds between executions.
     pub interval_secs: u32,
     pub guards: Guards,
+    /// Executes only while this holds (absent: whenever ready; omitted from the canonical JSON
+    /// then, so unconditional plans hash as before conditions existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<When>,
 }
 
 /// Plan-wide policy.
@@ -197,6 +246,10 @@ impl PlanGraph {
             .iter()
             .map(|node| {
                 let service = node.kind == NodeKind::Service;
+                let trigger = match &node.when {
+                    Some(when) => when.trigger(&node.sell, &node.buy)?,
+                    None => Trigger::Always,
+                };
                 Ok(StepArgs {
                     kind: node.kind.step_kind(),
                     capability: node.kind.capability(),
@@ -204,7 +257,7 @@ impl PlanGraph {
                     mint_in: if service { 0 } else { index(&node.sell)? },
                     mint_out: if service { 0 } else { index(&node.buy)? },
                     amount_in: node.amount_in,
-                    guards: node.guards.on_chain(),
+                    guards: node.guards.on_chain(trigger),
                     repeat: node.repeat,
                     interval_secs: node.interval_secs,
                 })

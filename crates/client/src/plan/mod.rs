@@ -6,9 +6,9 @@ pub mod graph;
 pub mod rebalance;
 
 use anchor_lang::prelude::Pubkey;
-pub use goal::{parse_goal, GoalError, Intent};
+pub use goal::{parse_goal, Condition, GoalError, Intent};
 pub use graph::{
-    Guards, NodeKind, PlanGraph, Policy, StepNode, Token, TokenBook, PLAN_GRAPH_VERSION,
+    Guards, NodeKind, PlanGraph, Policy, StepNode, Token, TokenBook, When, PLAN_GRAPH_VERSION,
 };
 use rebalance::{swaps_to_targets, Holding};
 
@@ -186,8 +186,10 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
             Intent::Swap {
                 swap,
                 max_slippage_bps,
+                when,
             } => {
-                let node = swap_node(ctx, swap, base, *max_slippage_bps)?;
+                let mut node = swap_node(ctx, swap, base, *max_slippage_bps)?;
+                node.when = resolve_when(ctx, when.as_ref(), &node)?;
                 push(&mut steps, node);
             }
             Intent::Dca {
@@ -195,6 +197,7 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                 every_secs,
                 swap,
                 max_slippage_bps,
+                when,
             } => {
                 let (mut template, depends_on) = match swap {
                     Some(swap) => (swap_node(ctx, swap, base, *max_slippage_bps)?, vec![]),
@@ -207,6 +210,9 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                 };
                 if let Some(bps) = max_slippage_bps {
                     template.guards.max_slippage_bps = *bps;
+                }
+                if when.is_some() {
+                    template.when = resolve_when(ctx, when.as_ref(), &template)?;
                 }
                 push(
                     &mut steps,
@@ -277,6 +283,7 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                             repeat: 1,
                             interval_secs: 0,
                             guards,
+                            when: None,
                         },
                     );
                 }
@@ -330,7 +337,45 @@ fn swap_node(
             max_slippage_bps,
             ..base
         },
+        when: None,
     })
+}
+
+/// The condition of `node` with its watched token named: as written, which must be a token
+/// the step trades, or else the step's token that is not the hub.
+fn resolve_when(
+    ctx: &PlanContext,
+    condition: Option<&Condition>,
+    node: &StepNode,
+) -> Result<Option<When>, PlanError> {
+    let Some(condition) = condition else {
+        return Ok(None);
+    };
+    let written = match condition {
+        Condition::PriceAtLeast { symbol, .. }
+        | Condition::PriceAtMost { symbol, .. }
+        | Condition::VolatilityAtLeast { symbol, .. } => symbol.as_deref(),
+    };
+    let token = match written {
+        Some(symbol) => {
+            let token = ctx.token(symbol)?.symbol.clone();
+            if token != node.sell && token != node.buy {
+                return Err(PlanError::Invalid(format!(
+                    "the condition watches {token}, but the step trades {} for {}; a step can \
+                     only wait on the price of a token it trades",
+                    node.sell, node.buy
+                )));
+            }
+            token
+        }
+        None if node.sell.eq_ignore_ascii_case(&ctx.hub) => node.buy.clone(),
+        None => node.sell.clone(),
+    };
+    Ok(Some(match *condition {
+        Condition::PriceAtLeast { micro_usd, .. } => When::PriceAtLeast { token, micro_usd },
+        Condition::PriceAtMost { micro_usd, .. } => When::PriceAtMost { token, micro_usd },
+        Condition::VolatilityAtLeast { bps, .. } => When::VolatilityAtLeast { token, bps },
+    }))
 }
 
 /// Refuses a plan that sells more of a token than the owner holds when planning, over all its

@@ -167,6 +167,19 @@ fn summary(ctx: &PlanContext, graph: &PlanGraph) -> String {
                 let after: Vec<String> = s.depends_on.iter().map(u8::to_string).collect();
                 text += &format!(" after {}", after.join(","));
             }
+            let dollars = |micro_usd: &u64| crate::units::amount(*micro_usd, 6);
+            text += &match &s.when {
+                None => String::new(),
+                Some(When::PriceAtLeast { token, micro_usd }) => {
+                    format!(" if {token}>=${}", dollars(micro_usd))
+                }
+                Some(When::PriceAtMost { token, micro_usd }) => {
+                    format!(" if {token}<=${}", dollars(micro_usd))
+                }
+                Some(When::VolatilityAtLeast { token, bps }) => {
+                    format!(" if {token} vol>={bps}bps")
+                }
+            };
             text
         })
         .collect::<Vec<_>>()
@@ -202,4 +215,46 @@ fn test_every_phrasing_in_docs_goals_md_plans_or_is_refused_as_documented() {
         }
     }
     assert!(rows >= 50, "{rows} phrasings");
+}
+
+#[test]
+fn test_conditions_become_on_chain_triggers_on_the_watched_leg() {
+    use runner::trigger::{Leg, Trigger};
+    let ctx = context();
+    let trigger = |goal: &str| {
+        let graph = plan_goal(goal, &ctx).unwrap();
+        let args = graph
+            .create_args(1, Pubkey::new_unique(), &ctx.book)
+            .unwrap();
+        args.steps[0].guards.trigger
+    };
+    assert_eq!(
+        trigger("sell 1 SOL for USDC if SOL is above $200"),
+        Trigger::PriceAtLeast {
+            leg: Leg::Input,
+            micro_usd: 200_000_000
+        }
+    );
+    assert_eq!(
+        trigger("buy SOL with 50 USDC if SOL drops below $120.5"),
+        Trigger::PriceAtMost {
+            leg: Leg::Output,
+            micro_usd: 120_500_000
+        }
+    );
+    assert_eq!(
+        trigger("buy SOL with 20 USDC if volatility spikes"),
+        Trigger::VolatilityAtLeast {
+            leg: Leg::Output,
+            bps: goal::condition::DEFAULT_SPIKE_BPS
+        }
+    );
+    assert_eq!(trigger("swap 1 SOL to USDC"), Trigger::Always);
+    // A condition is part of what the owner approves: it changes the plan hash.
+    let plain = plan_goal("sell 1 SOL for USDC", &ctx).unwrap();
+    let gated = plan_goal("sell 1 SOL for USDC if SOL is above $200", &ctx).unwrap();
+    assert_ne!(plain.hash(), gated.hash());
+    assert!(!String::from_utf8(plain.canonical_json())
+        .unwrap()
+        .contains("when"));
 }

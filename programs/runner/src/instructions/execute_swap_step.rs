@@ -32,7 +32,8 @@ pub struct ExecuteSwapStepArgs {
 }
 
 /// One guarded execution of a Swap, Dca or Rebalance step, by its awarded vendor, in one
-/// transaction: oracle checks on both legs (one pinned account per mint), min-out from the
+/// transaction: oracle checks on both legs (one pinned account per mint), the step's trigger
+/// on those prices, min-out from the
 /// oracle cross price and the slippage cap, exactly `amount_in` moved from the owner's account
 /// into the owner's staging account by the runner itself, the venue CPI signed by staging only,
 /// leftovers returned, balance-delta checks on the owner's accounts, notional, daily and fee
@@ -125,8 +126,8 @@ impl<'info> ExecuteSwapStep<'info> {
         Ok(())
     }
 
-    /// Reads one pinned oracle account per distinct mint, derives expected and minimum output,
-    /// and checks the caps.
+    /// Reads one pinned oracle account per distinct mint, checks the step's trigger on those
+    /// readings, derives expected and minimum output, and checks the caps.
     fn quote(&self, plan: &mut Plan, step: &PlanStep, fee: u64, clock: &Clock) -> Result<Quote> {
         let guards = &step.guards;
         let (in_index, in_policy) = plan.mint_policy(&step.mint_in)?;
@@ -160,6 +161,7 @@ impl<'info> ExecuteSwapStep<'info> {
         };
         let (price_in, price_out, price_fee) =
             (reading(in_index)?, reading(out_index)?, reading(fee_index)?);
+        guards.trigger.require_holds(&price_in, &price_out)?;
         let expected_out = math::expected_out(
             step.amount_in,
             price_in.price,

@@ -2,6 +2,7 @@ use anchor_lang::AccountSerialize;
 use pyth_solana_receiver_sdk::price_update::PriceFeedMessage;
 
 use super::*;
+use crate::trigger::Trigger;
 
 const FEED: [u8; 32] = [7; 32];
 const NOW: i64 = 1_800_000_000;
@@ -14,6 +15,7 @@ fn guards() -> StepGuards {
         max_confidence_bps: 100,
         fee_cap_bps: 50,
         min_samples: 2,
+        trigger: Trigger::Always,
     }
 }
 

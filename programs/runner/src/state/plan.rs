@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use onchain_common::SafeMath;
 
-use crate::{constants::*, error::RunnerError};
+use crate::{constants::*, error::RunnerError, trigger::Trigger};
 
 /// What a step does.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -44,6 +44,8 @@ pub struct StepGuards {
     pub fee_cap_bps: u16,
     /// Fewest fresh Switchboard samples.
     pub min_samples: u8,
+    /// The oracle condition every execution also needs (see [`crate::trigger`]).
+    pub trigger: Trigger,
 }
 
 /// One step of the on-chain PlanGraph.
@@ -303,6 +305,7 @@ impl Plan {
 
     /// Structural rules, checked at creation and after every change.
     pub fn invariant(&self) -> Result<()> {
+        self.require_valid_triggers()?;
         let steps = self.steps.len();
         let oracles_pinned = self.mints.iter().all(|m| {
             m.oracle != Pubkey::default() && m.source != OracleSource::Pyth { feed_id: [0; 32] }
@@ -333,6 +336,21 @@ impl Plan {
                     && s.executions <= s.repeat
             });
         require!(ok, RunnerError::InvalidPlan);
+        Ok(())
+    }
+
+    /// Every trigger well formed for its step: on a leg the step trades, priced as the trigger
+    /// needs; none on service steps.
+    fn require_valid_triggers(&self) -> Result<()> {
+        let valid = self.steps.iter().all(|s| {
+            let trigger = s.guards.trigger;
+            let Some(mint) = trigger.watched_mint(s) else {
+                return true;
+            };
+            let source = self.mint_policy(&mint).ok().map(|(_, p)| p.source);
+            s.kind != StepKind::Service && trigger.is_valid(source)
+        });
+        require!(valid, RunnerError::InvalidTrigger);
         Ok(())
     }
 }

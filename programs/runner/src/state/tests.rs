@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use super::*;
 use crate::error::RunnerError;
+use crate::trigger::Trigger;
 
 fn step(depends_on: u8, repeat: u16, interval_secs: u32) -> PlanStep {
     PlanStep {
@@ -18,6 +19,7 @@ fn step(depends_on: u8, repeat: u16, interval_secs: u32) -> PlanStep {
             max_confidence_bps: 100,
             fee_cap_bps: 10,
             min_samples: 1,
+            trigger: Trigger::Always,
         },
         repeat,
         interval_secs,

@@ -8,6 +8,7 @@ fn swap(amount: &str, sell: &str, buy: &str, bps: Option<u16>) -> Intent {
             buy: buy.into(),
         },
         max_slippage_bps: bps,
+        when: None,
     }
 }
 
@@ -22,6 +23,7 @@ fn test_the_seed_goal_parses_into_a_swap_then_a_dca() {
                 every_secs: None,
                 swap: None,
                 max_slippage_bps: None,
+                when: None,
             }
         ]
     );
@@ -36,6 +38,7 @@ fn test_spelling_variants_parse_the_same() {
             every_secs: Some(1_800),
             swap: None,
             max_slippage_bps: None,
+            when: None,
         },
     ];
     for goal in [
@@ -78,6 +81,7 @@ fn test_standalone_dca_with_its_own_pair() {
                 buy: "SOL".into()
             }),
             max_slippage_bps: None,
+            when: None,
         }]
     );
 }

@@ -1,0 +1,143 @@
+//! Conditional steps off-chain: a step's trigger in words, and whether it holds now, judged by
+//! the runner's own rule (`runner::trigger`) on the guarded reading of the pinned oracle
+//! account — what brokers check before they execute and what `status` says a step waits for.
+use anchor_lang::prelude::{Clock, Pubkey};
+use runner::{
+    math::UsdPrice,
+    oracle::{read_account, Reading},
+    state::{Plan, PlanStep},
+    trigger::Trigger,
+};
+
+use crate::{chain::Chain, units::amount, ClientResult};
+
+/// `trigger` in words, `symbol` naming the watched token: "SOL at or below $140".
+pub fn describe(trigger: &Trigger, symbol: &str) -> String {
+    match *trigger {
+        Trigger::Always => "always".into(),
+        Trigger::PriceAtLeast { micro_usd, .. } => {
+            format!("{symbol} at or above ${}", amount(micro_usd, 6))
+        }
+        Trigger::PriceAtMost { micro_usd, .. } => {
+            format!("{symbol} at or below ${}", amount(micro_usd, 6))
+        }
+        Trigger::VolatilityAtLeast { bps, .. } => {
+            format!("{symbol} at least {bps} bps away from its EMA price")
+        }
+    }
+}
+
+/// A guarded reading's price and, for volatility triggers, its distance from the EMA, in
+/// words: "$150" or "$150, 120 bps from its EMA".
+pub fn observed(trigger: &Trigger, reading: &Reading) -> String {
+    let price = dollars(reading.price);
+    match (trigger, reading.ema) {
+        (Trigger::VolatilityAtLeast { .. }, Some(ema)) if ema > 0 => {
+            let bps = reading.price.mantissa.abs_diff(ema) * 10_000 / ema;
+            format!("{price}, {bps} bps from its EMA")
+        }
+        _ => price,
+    }
+}
+
+/// `price` in dollars, to the cent (rounded down).
+fn dollars(price: UsdPrice) -> String {
+    let cents = runner::math::scale(price.mantissa, price.exponent + 2).unwrap_or(u128::MAX);
+    format!("${}", amount(u64::try_from(cents).unwrap_or(u64::MAX), 2))
+}
+
+/// Whether `step`'s trigger holds now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Judged {
+    /// The step has no trigger, or it holds on a fresh reading.
+    Holds,
+    /// It does not hold: why, in words ("SOL at or below $140; now $150").
+    Waits(String),
+    /// The watched price cannot be judged (stale, unverified, missing): the runner would
+    /// refuse the execution for this reason.
+    Unjudgeable(String),
+}
+
+/// Judges `step`'s trigger on the plan's pinned oracle account of the watched mint, with
+/// the step's guards, at `clock`, as the runner will; `symbol` names mints in the words.
+pub async fn judge<C: Chain>(
+    chain: &C,
+    plan: &Plan,
+    step: &PlanStep,
+    clock: &Clock,
+    symbol: impl Fn(&Pubkey) -> String,
+) -> ClientResult<Judged> {
+    let trigger = step.guards.trigger;
+    let Some(mint) = trigger.watched_mint(step) else {
+        return Ok(Judged::Holds);
+    };
+    let Ok((_, policy)) = plan.mint_policy(&mint) else {
+        return Ok(Judged::Unjudgeable(format!(
+            "{} is not in the plan",
+            symbol(&mint)
+        )));
+    };
+    let Some(account) = chain.account(&policy.oracle).await? else {
+        return Ok(Judged::Unjudgeable(format!(
+            "{}'s price account {} is missing",
+            symbol(&mint),
+            policy.oracle
+        )));
+    };
+    let reading = read_account(
+        &policy.oracle,
+        &account.owner,
+        &account.data,
+        &policy,
+        &step.guards,
+        clock,
+    );
+    Ok(match reading {
+        Err(e) => Judged::Unjudgeable(format!("{}'s price: {e}", symbol(&mint))),
+        Ok(reading) => match trigger.holds_at(&reading) {
+            Ok(true) => Judged::Holds,
+            Ok(false) => Judged::Waits(format!(
+                "{}; now {}",
+                describe(&trigger, &symbol(&mint)),
+                observed(&trigger, &reading)
+            )),
+            Err(e) => Judged::Unjudgeable(e.to_string()),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runner::trigger::Leg;
+
+    #[test]
+    fn test_triggers_and_prices_in_words() {
+        let reading = Reading {
+            price: UsdPrice {
+                mantissa: 150_12345678,
+                exponent: -8,
+            },
+            ema: Some(148_00000000),
+            publish_time: 0,
+            feed: [0; 32],
+            raw_price: 150_12345678,
+            raw_exponent: -8,
+        };
+        let stop = Trigger::PriceAtMost {
+            leg: Leg::Input,
+            micro_usd: 140_500_000,
+        };
+        assert_eq!(describe(&stop, "SOL"), "SOL at or below $140.5");
+        assert_eq!(observed(&stop, &reading), "$150.12");
+        let spike = Trigger::VolatilityAtLeast {
+            leg: Leg::Input,
+            bps: 200,
+        };
+        assert_eq!(
+            describe(&spike, "SOL"),
+            "SOL at least 200 bps away from its EMA price"
+        );
+        assert_eq!(observed(&spike, &reading), "$150.12, 143 bps from its EMA");
+    }
+}
