@@ -82,3 +82,21 @@ async fn test_status_explains_every_stage_in_words() {
     let cancelled = explain(&a, &draft.plan).await;
     assert_eq!(cancelled.stage, "Cancelled", "{cancelled:?}");
 }
+
+/// Planning knows what vendors ask (the market's live offers): a fee cap that pays less than
+/// the cheapest ask is refused before anything is created, with the cap that would do.
+#[tokio::test]
+async fn test_planning_refuses_a_fee_cap_below_what_vendors_ask() {
+    let a = awarded().await;
+    let owner = a.owner.pubkey();
+    let draft = |goal: &'static str| flows::draft(&*a.chain, a.deployment(), goal, &owner, &owner);
+    let refused = draft("swap 2 USDC to SOL").await.unwrap_err().to_string();
+    assert!(
+        refused.contains(
+            "pay a vendor at most 0.02 USDC, and the cheapest vendor for a Swap step asks 0.05 \
+             USDC: write \"cap fees at 250 bps\""
+        ),
+        "{refused}"
+    );
+    assert!(draft("swap 2 USDC to SOL; cap fees at 2.5%").await.is_ok());
+}

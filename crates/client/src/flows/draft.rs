@@ -154,8 +154,51 @@ fn micro_usd_per_token(token: &DeployedToken, price: UsdPrice) -> Option<u64> {
     .ok()
 }
 
-/// What a planner knows about `owner`: oracle prices and the owner's holdings (two batched
-/// reads).
+/// The cheapest price per capability bit among the market's live offers paid in the
+/// deployment's fee token, in its atoms: what vendors currently ask (one scan of the offers,
+/// one batched read of their RFPs).
+pub async fn market_asks<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+) -> ClientResult<Vec<(u64, u64)>> {
+    use anchor_lang::Discriminator;
+    let fee_mint = deployment.token(&deployment.fee_token)?.mint;
+    let offers: Vec<market::state::Offer> = chain
+        .program_accounts(&market::ID, market::state::Offer::DISCRIMINATOR)
+        .await?
+        .iter()
+        .filter_map(|(key, account)| crate::accounts::decode(key, &account.data).ok())
+        .collect();
+    let mut rfp_keys: Vec<Pubkey> = offers.iter().map(|o| o.rfp).collect();
+    rfp_keys.sort();
+    rfp_keys.dedup();
+    let rfps = chain.accounts(&rfp_keys).await?;
+    let mut asks: Vec<(u64, u64)> = Vec::new();
+    for offer in &offers {
+        let Some(Some(account)) = rfp_keys
+            .binary_search(&offer.rfp)
+            .ok()
+            .map(|i| rfps[i].as_ref())
+        else {
+            continue;
+        };
+        let Ok(rfp) = crate::accounts::decode::<market::state::Rfp>(&offer.rfp, &account.data)
+        else {
+            continue;
+        };
+        if rfp.mint != fee_mint {
+            continue;
+        }
+        match asks.iter_mut().find(|(bits, _)| *bits == rfp.capability) {
+            Some((_, cheapest)) => *cheapest = (*cheapest).min(offer.price),
+            None => asks.push((rfp.capability, offer.price)),
+        }
+    }
+    Ok(asks)
+}
+
+/// What a planner knows about `owner`: oracle prices, the owner's holdings and what vendors
+/// ask ([`market_asks`]).
 pub async fn plan_context<C: Chain>(
     chain: &C,
     deployment: &Deployment,
@@ -177,6 +220,7 @@ pub async fn plan_context<C: Chain>(
         fee_token: deployment.fee_token.clone(),
         hub: deployment.hub.clone(),
         default_interval_secs: 3_600,
+        asks: market_asks(chain, deployment).await?,
     };
     for ((token, price), balance) in deployment.tokens.iter().zip(prices).zip(balances) {
         if let Some(price) = price.and_then(|p| micro_usd_per_token(token, p)) {

@@ -30,6 +30,9 @@ pub struct PlanContext {
     pub hub: String,
     /// Seconds between DCA executions when the goal does not say.
     pub default_interval_secs: u32,
+    /// The cheapest price vendors ask per execution, by capability bit, in atoms of the fee
+    /// token (from the market's live offers); empty when unknown (nothing refused).
+    pub asks: Vec<(u64, u64)>,
 }
 
 /// Why no plan came out.
@@ -304,6 +307,9 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
         )));
     }
     within_holdings(ctx, &steps)?;
+    for step in &steps {
+        within_asks(ctx, step)?;
+    }
     let policy = policy(ctx, &steps)?;
     Ok(PlanGraph {
         version: PLAN_GRAPH_VERSION,
@@ -403,6 +409,54 @@ fn within_holdings(ctx: &PlanContext, steps: &[StepNode]) -> Result<(), PlanErro
         }
     }
     Ok(())
+}
+
+/// Refuses a step whose fee cap pays less than the cheapest vendor asks for its capability:
+/// no vendor would bid, and the plan would wait for ever. Says which cap would do.
+fn within_asks(ctx: &PlanContext, step: &StepNode) -> Result<(), PlanError> {
+    let capability = step.kind.capability();
+    let Some(cheapest) = ctx
+        .asks
+        .iter()
+        .filter(|(bits, _)| *bits == capability)
+        .map(|(_, price)| *price)
+        .min()
+    else {
+        return Ok(());
+    };
+    if step.kind == NodeKind::Service {
+        return Ok(());
+    }
+    let fee = ctx.token(&ctx.fee_token)?;
+    let fee_price = runner::math::UsdPrice {
+        mantissa: u128::from(ctx.price(&fee.symbol)?),
+        exponent: -6,
+    };
+    let notional = u64::try_from(ctx.notional(&step.sell, step.amount_in)?).unwrap_or(u64::MAX);
+    let most =
+        runner::math::max_fee_atoms(notional, step.guards.fee_cap_bps, fee_price, fee.decimals)
+            .unwrap_or(0);
+    if most >= cheapest {
+        return Ok(());
+    }
+    let ask_usd =
+        runner::math::usd_micro_ceil(cheapest, fee_price, fee.decimals).unwrap_or(u64::MAX);
+    let needed_bps = (u128::from(ask_usd) * 10_000).div_ceil(u128::from(notional.max(1)));
+    let decimals = ctx.token(&step.sell)?.decimals;
+    Err(PlanError::Invalid(format!(
+        "fees capped at {} bps of {} {} (${}) pay a vendor at most {} {}, and the cheapest \
+         vendor for a {:?} step asks {} {}: write \"cap fees at {} bps\" or trade more",
+        step.guards.fee_cap_bps,
+        crate::units::amount(step.amount_in, decimals),
+        step.sell,
+        crate::units::amount(notional, 6),
+        crate::units::amount(most, fee.decimals),
+        fee.symbol,
+        step.kind,
+        crate::units::amount(cheapest, fee.decimals),
+        fee.symbol,
+        needed_bps,
+    )))
 }
 
 fn policy(ctx: &PlanContext, steps: &[StepNode]) -> Result<Policy, PlanError> {

@@ -27,6 +27,11 @@ fn context() -> PlanContext {
         fee_token: "USDC".into(),
         hub: "USDC".into(),
         default_interval_secs: 3_600,
+        // Vendors ask 0.01 USDC per swap or DCA execution.
+        asks: vec![
+            (NodeKind::Swap.capability(), 10_000),
+            (NodeKind::Dca.capability(), 10_000),
+        ],
     }
 }
 
