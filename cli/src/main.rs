@@ -47,6 +47,9 @@ enum Command {
     Settle(commands::settle::SettleArgs),
     /// Export a plan's receipts as verifiable JSON files.
     Receipts(commands::receipts::ReceiptsArgs),
+    /// Fund Admin: price the owner's positions (fresh, confident oracle prices) and record the
+    /// NAV as a receipt an auditor verifies.
+    Nav(commands::nav::NavArgs),
     /// Verify a receipt file against its PeriodRoot.
     Verify(commands::verify::VerifyArgs),
     /// Register, publish or show an agent.
@@ -91,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Cancel(args) => commands::settle::run(args, opts, Scope::Cancel).await,
         Command::Settle(args) => commands::settle::run(args, opts, Scope::CloseOut).await,
         Command::Receipts(args) => commands::receipts::run(args, opts).await,
+        Command::Nav(args) => commands::nav::run(args, opts).await,
         Command::Verify(args) => commands::verify::run(args, opts).await,
         Command::Agent(args) => commands::agent::run(args, opts).await,
         Command::Certify(args) => commands::certify::run(args, opts).await,

@@ -364,6 +364,9 @@ async fn test_cli_journey_against_a_served_cluster() {
     )
     .await;
 
+    // Fund Admin: the owner's NAV recorded as a receipt, anchored, verified by an auditor.
+    verify::nav::nav_recorded_anchored_and_verified(&s, &rpc, &deployment).await;
+
     // The finished plan settles: nothing left to refund, every account closed.
     let settled = s.json("owner", &["settle", &plan]);
     assert_eq!(

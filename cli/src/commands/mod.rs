@@ -4,6 +4,7 @@ pub mod certify;
 pub mod demo;
 pub mod goal;
 pub mod keeper;
+pub mod nav;
 pub mod offers;
 pub mod receipts;
 pub mod serve;

@@ -6,12 +6,15 @@ use std::{path::Path, process::Command, time::Duration, time::Instant};
 
 use agentrunner_client::{deployment::Deployment, keys::read_keypair, rpc::RpcChain};
 use agentrunner_keepers::{anchorer::Anchorer, Outcome};
+use anchor_lang::prelude::Pubkey;
 use serde_json::Value;
 use solana_signer::Signer;
 
 use agentrunner_client::send::{SendPolicy, Sender};
 
 use super::{Served, BIN};
+
+pub mod nav;
 
 /// `verify` as a stranger runs it: `-u` only (a deployment file that does not exist, no key).
 fn stranger(s: &Served, args: &[&str]) -> std::process::Output {
@@ -33,6 +36,38 @@ fn verify(s: &Served, args: &[&str], code: i32) -> Result<Value, String> {
         return Err(stderr);
     }
     Ok(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// Runs the anchorer until it anchors a period of `key`'s shard.
+async fn anchor_shard_of(s: &Served, rpc: &RpcChain, deployment: &Deployment, key: &Pubkey) {
+    let anchorer = Anchorer {
+        chain: rpc,
+        sender: Sender::unjournaled(
+            rpc,
+            SendPolicy {
+                poll_interval: Duration::from_millis(50),
+                ..SendPolicy::default()
+            },
+        ),
+        payer: read_keypair(&s.key("anchorer")).unwrap(),
+        deployment,
+    };
+    let (shard, _) = deployment.shard_of(key);
+    let started = Instant::now();
+    loop {
+        let anchored = anchorer.anchor_due().await.unwrap();
+        if anchored
+            .iter()
+            .any(|(s, o)| *s == shard && matches!(o, Outcome::Done(_)))
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no anchor: {anchored:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 fn export(s: &Served, plan: &str, dir: &Path) -> Vec<String> {
@@ -77,34 +112,7 @@ pub async fn receipts_before_and_after_anchoring(
     let online = verify(s, &[&early[0], "--on-chain"], 2).unwrap();
     assert_eq!(online["checked"], "cluster");
 
-    let anchorer = Anchorer {
-        chain: rpc,
-        sender: Sender::unjournaled(
-            rpc,
-            SendPolicy {
-                poll_interval: Duration::from_millis(50),
-                ..SendPolicy::default()
-            },
-        ),
-        payer: read_keypair(&s.key("anchorer")).unwrap(),
-        deployment,
-    };
-    let (shard, _) = deployment.shard_of(&plan.parse().unwrap());
-    let started = Instant::now();
-    loop {
-        let anchored = anchorer.anchor_due().await.unwrap();
-        if anchored
-            .iter()
-            .any(|(s, o)| *s == shard && matches!(o, Outcome::Done(_)))
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no anchor: {anchored:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    anchor_shard_of(s, rpc, deployment, &plan.parse().unwrap()).await;
 
     // The early files now verify on-chain with only -u, no key: simulated, nothing signed.
     for file in &early {

@@ -234,6 +234,22 @@ pub fn describe_with_logs(error: &TransactionError, logs: &[String]) -> String {
     }
 }
 
+/// An Anchor error as `Name: message`.
+pub fn anchor_error_text(error: &anchor_lang::error::Error) -> String {
+    match error {
+        anchor_lang::error::Error::AnchorError(e) => format!("{}: {}", e.error_name, e.error_msg),
+        anchor_lang::error::Error::ProgramError(e) => e.to_string(),
+    }
+}
+
+/// The custom code of an Anchor error.
+pub fn anchor_error_code(error: &anchor_lang::error::Error) -> Option<u32> {
+    match error {
+        anchor_lang::error::Error::AnchorError(e) => Some(e.error_code_number),
+        anchor_lang::error::Error::ProgramError(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -490,18 +490,4 @@ impl<'a, C: Chain> Broker<'a, C> {
     }
 }
 
-/// An Anchor error as `Name: message`.
-pub fn anchor_error_text(error: &anchor_lang::error::Error) -> String {
-    match error {
-        anchor_lang::error::Error::AnchorError(e) => format!("{}: {}", e.error_name, e.error_msg),
-        anchor_lang::error::Error::ProgramError(e) => e.to_string(),
-    }
-}
-
-/// The custom code of an Anchor error.
-pub fn anchor_error_code(error: &anchor_lang::error::Error) -> Option<u32> {
-    match error {
-        anchor_lang::error::Error::AnchorError(e) => Some(e.error_code_number),
-        anchor_lang::error::Error::ProgramError(_) => None,
-    }
-}
+pub use agentrunner_client::errors::{anchor_error_code, anchor_error_text};

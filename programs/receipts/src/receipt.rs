@@ -30,6 +30,9 @@ pub enum ReceiptKind {
     Rebalance,
     Service,
     Payment,
+    /// A Fund Admin net asset value (`runner::record_nav`): `amount_in` micro-USD over
+    /// `amount_out` positions committed to by `inputs_hash`.
+    Nav,
 }
 
 /// How the vendor was paid.

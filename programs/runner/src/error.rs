@@ -155,4 +155,7 @@ pub enum RunnerError {
     /// 6449
     #[msg("Invalid trigger: a level must be positive, a volatility threshold 1-10000 bps on a Pyth-priced mint of the step, and a service step has none")]
     InvalidTrigger,
+    /// 6450
+    #[msg("NAV position invalid: pass 1-4 positions, each the owner's own SPL token account, its Mint and a price account, with one feed id each, once")]
+    NavPositionInvalid,
 }

@@ -132,3 +132,18 @@ pub struct StagingClosed {
     /// Unix seconds.
     pub unix_ts: i64,
 }
+
+/// The owner's NAV was recorded (`record_nav`): the positions exactly as priced on-chain, which
+/// the `Nav` receipt's `inputs_hash` commits to.
+#[event]
+pub struct NavRecorded {
+    pub owner: Pubkey,
+    /// The NAV, micro-USD.
+    pub nav_usd: u64,
+    pub positions: Vec<crate::nav::NavPosition>,
+    /// The receipt's leaf.
+    pub leaf: [u8; 32],
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}

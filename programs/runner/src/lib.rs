@@ -36,6 +36,7 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod nav;
 pub mod oracle;
 pub mod state;
 pub mod trigger;
@@ -93,6 +94,15 @@ pub mod runner {
         args: ExecuteSwapStepArgs,
     ) -> Result<()> {
         instructions::execute_swap_step::handler(ctx, args)
+    }
+
+    /// Fund Admin: the owner's positions priced by their oracles, recorded as a NAV receipt
+    /// (the owner).
+    pub fn record_nav<'info>(
+        ctx: Context<'info, RecordNav<'info>>,
+        args: RecordNavArgs,
+    ) -> Result<()> {
+        instructions::record_nav::handler(ctx, args)
     }
 
     /// A Service step's delivery: result hash, payment and receipt (the awarded vendor).

@@ -223,9 +223,9 @@ impl RunnerWorld {
             .expect("pool");
     }
 
-    /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
-    /// the mints and the price accounts.
-    fn static_accounts(&self) -> Vec<Pubkey> {
+    /// The world as a deployment file describes it: its tokens (SOL, USDC, JUP, WIF with their
+    /// Pyth accounts), pools and receipt shards.
+    pub fn deployment(&self) -> Deployment {
         let token = |symbol: &str, mint: Pubkey, decimals: u8, feed: [u8; 32], price_account| {
             DeployedToken {
                 symbol: symbol.into(),
@@ -235,7 +235,7 @@ impl RunnerWorld {
                 price_account,
             }
         };
-        let deployment = Deployment {
+        Deployment {
             tokens: vec![
                 token(
                     "SOL",
@@ -277,8 +277,13 @@ impl RunnerWorld {
             hub: "USDC".into(),
             lookup_table: Pubkey::default(),
             genesis_hash: String::new(),
-        };
-        let mut keys = deployment.static_accounts();
+        }
+    }
+
+    /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
+    /// the mints and the price accounts.
+    fn static_accounts(&self) -> Vec<Pubkey> {
+        let mut keys = self.deployment().static_accounts();
         keys.extend([self.sol_switchboard, crate::hostile_venue::ID]);
         keys
     }

@@ -1,4 +1,4 @@
-//! runner: guarded execution end to end (docs/SECURITY-TESTPLAN.md §5.2, G-01..G-11, T-01..T-04).
+//! runner: guarded execution end to end (docs/SECURITY-TESTPLAN.md §5.2, G-01..G-11, T-01..T-04, N-01..N-04).
 mod adversary_custody;
 mod adversary_market;
 mod approval;
@@ -7,4 +7,5 @@ mod execute;
 mod guards;
 mod lifecycle;
 mod matrix;
+mod nav;
 mod triggers;

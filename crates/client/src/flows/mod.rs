@@ -8,12 +8,14 @@
 //! - [`manifest`]: a vendor's [`Manifest`] and its register/publish instructions.
 //! - [`approve`]: the owner's one-signature [`crate::ix::approval::Approval`].
 //! - [`settle`]: the close-out ([`Settlement`]): cancel, revoke, refund, close.
+//! - [`nav`]: Fund Admin — an owner's positions priced fail-closed and recorded as a NAV receipt.
 //! - [`status`]: why a plan is (not) moving, step by step, in words.
 //! - [`wallet`]: [`OwnerWallet`], the owner's key signing these builders in-process.
 pub mod approve;
 pub mod award;
 pub mod draft;
 pub mod manifest;
+pub mod nav;
 pub mod settle;
 pub mod status;
 pub mod view;

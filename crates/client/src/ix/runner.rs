@@ -204,18 +204,73 @@ impl StepRef {
     }
 
     fn receipts(&self) -> acc::ReceiptAccounts {
-        acc::ReceiptAccounts {
-            receipts_config: pda::receipts_config().0,
-            receipt_tree: self.receipts.receipt_tree(),
-            tree: self.receipts.tree,
-            shard: pda::shard(self.receipts.shard).0,
-            tree_authority: self.receipts.authority(),
-            noop: NOOP_PROGRAM_ID,
-            compression_program: COMPRESSION_PROGRAM_ID,
-            receipts_event_authority: pda::event_authority(&receipts::ID).0,
-            receipts_program: receipts::ID,
-        }
+        receipt_accounts(&self.receipts)
     }
+}
+
+/// Where a receipt appended to `tree` goes.
+fn receipt_accounts(tree: &super::receipts::TreeRef) -> acc::ReceiptAccounts {
+    acc::ReceiptAccounts {
+        receipts_config: pda::receipts_config().0,
+        receipt_tree: tree.receipt_tree(),
+        tree: tree.tree,
+        shard: pda::shard(tree.shard).0,
+        tree_authority: tree.authority(),
+        noop: NOOP_PROGRAM_ID,
+        compression_program: COMPRESSION_PROGRAM_ID,
+        receipts_event_authority: pda::event_authority(&receipts::ID).0,
+        receipts_program: receipts::ID,
+    }
+}
+
+/// One position a NAV prices: the owner's token account, its mint, and the Pyth price account
+/// and feed id it is priced by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NavAccounts {
+    pub account: Pubkey,
+    pub mint: Pubkey,
+    pub price_account: Pubkey,
+    pub feed_id: [u8; 32],
+}
+
+/// `record_nav` (the owner signs and pays the leaf's deposit) into `tree`, the newest tree of
+/// the owner's shard (`receipts::receipt::shard_for(owner)`).
+pub fn record_nav(
+    owner: &Pubkey,
+    tree: &super::receipts::TreeRef,
+    positions: &[NavAccounts],
+    max_age_secs: u32,
+    max_confidence_bps: u16,
+) -> Instruction {
+    let ix = build(
+        runner::ID,
+        acc::RecordNav {
+            owner: *owner,
+            receipts: receipt_accounts(tree),
+            authority: pda::runner_authority().0,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: runner::ID,
+        },
+        data::RecordNav {
+            args: RecordNavArgs {
+                feeds: positions.iter().map(|p| p.feed_id).collect(),
+                max_age_secs,
+                max_confidence_bps,
+            },
+        },
+    );
+    let remaining: Vec<AccountMeta> = positions
+        .iter()
+        .flat_map(|p| {
+            [
+                AccountMeta::new_readonly(p.account, false),
+                AccountMeta::new_readonly(p.mint, false),
+                AccountMeta::new_readonly(p.price_account, false),
+            ]
+        })
+        .collect();
+    with_remaining(ix, remaining)
 }
 
 /// Where an outcome of `agent` paid for by `payer` goes.

@@ -61,6 +61,7 @@ pub fn unproven_file(
         proof: None,
         period_root: None,
         vendor,
+        positions: None,
     }
 }
 

@@ -86,6 +86,10 @@ pub struct ReceiptFile {
     pub period_root: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<VendorAttestation>,
+    /// A NAV receipt's priced positions (`runner::record_nav`), which its `inputs_hash`
+    /// commits to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positions: Option<Vec<super::nav::NavPositionJson>>,
 }
 
 /// What a verifier was given: a receipt file (or an older located receipt), or a bare receipt.
@@ -145,6 +149,8 @@ pub enum Rejection {
     QuoteHash,
     #[error("the quote is for {quoted}, the receipt for {receipt}")]
     QuoteSubject { quoted: String, receipt: String },
+    #[error("the file's positions are not the ones the NAV receipt commits to (inputs_hash, amount_in, amount_out)")]
+    NavPositions,
     #[error("{0}")]
     Chain(String),
 }
@@ -193,9 +199,17 @@ pub fn check_receipt(
 }
 
 /// Verifies a file from its bytes alone: the leaf from the fields, the vendor's signature and
-/// quote, and the proof to the stated root; returns the receipt.
+/// quote, a NAV receipt's positions, and the proof to the stated root; returns the receipt.
 pub fn check_offline(file: &ReceiptFile) -> Result<Receipt, Rejection> {
     let (receipt, leaf) = check_receipt(&file.located.receipt, file.vendor.as_ref())?;
+    if let Some(positions) = &file.positions {
+        super::nav::check_positions(
+            positions,
+            &receipt.inputs_hash,
+            receipt.amount_in,
+            receipt.amount_out,
+        )?;
+    }
     let computed = hex::encode(leaf);
     if file.located.leaf != computed {
         return Err(Rejection::Leaf {

@@ -30,26 +30,36 @@ pub async fn receipts_naming<C: Chain>(
 ) -> ClientResult<Vec<IndexedReceipt>> {
     let mut found = Vec::new();
     for signature in chain.signatures_for_address(address).await? {
-        let Some(cpis) = chain.transaction_cpis(&signature).await? else {
-            continue;
-        };
-        for cpi in cpis {
-            if let Some(event) = decode_event::<ReceiptAppended>(
+        found.extend(receipts_appended_by(chain, &signature).await?);
+    }
+    Ok(found)
+}
+
+/// The receipts the transaction `signature` appended (the receipts program's own events).
+pub async fn receipts_appended_by<C: Chain>(
+    chain: &C,
+    signature: &Signature,
+) -> ClientResult<Vec<IndexedReceipt>> {
+    let Some(cpis) = chain.transaction_cpis(signature).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(cpis
+        .iter()
+        .filter_map(|cpi| {
+            decode_event::<ReceiptAppended>(
                 &receipts::ID,
                 &cpi.program_id,
                 &cpi.accounts,
                 &cpi.data,
-            ) {
-                found.push(IndexedReceipt {
-                    receipt: event.receipt,
-                    index: event.index,
-                    tree: event.tree,
-                    signature,
-                });
-            }
-        }
-    }
-    Ok(found)
+            )
+        })
+        .map(|event| IndexedReceipt {
+            receipt: event.receipt,
+            index: event.index,
+            tree: event.tree,
+            signature: *signature,
+        })
+        .collect())
 }
 
 /// The receipts of one plan.

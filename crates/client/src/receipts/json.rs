@@ -83,12 +83,13 @@ fn hash(field: &str, value: &str) -> ClientResult<[u8; 32]> {
 }
 
 /// Receipt kinds by their JSON names.
-pub const KINDS: [(ReceiptKind, &str); 5] = [
+pub const KINDS: [(ReceiptKind, &str); 6] = [
     (ReceiptKind::Swap, "swap"),
     (ReceiptKind::Dca, "dca"),
     (ReceiptKind::Rebalance, "rebalance"),
     (ReceiptKind::Service, "service"),
     (ReceiptKind::Payment, "payment"),
+    (ReceiptKind::Nav, "nav"),
 ];
 const METHODS: [(PaymentMethod, &str); 3] = [
     (PaymentMethod::Grant, "grant"),

@@ -6,6 +6,7 @@ pub mod file;
 pub mod index;
 pub mod json;
 pub mod mirror;
+pub mod nav;
 pub mod shards;
 pub mod verify;
 

@@ -13,6 +13,7 @@ pub mod complete_service_step;
 pub mod create_plan;
 pub mod execute_swap_step;
 pub mod mark_step_failed;
+pub mod record_nav;
 pub mod report_unfunded_step;
 pub mod settlement;
 
@@ -25,4 +26,5 @@ pub use complete_service_step::*;
 pub use create_plan::*;
 pub use execute_swap_step::*;
 pub use mark_step_failed::*;
+pub use record_nav::*;
 pub use report_unfunded_step::*;

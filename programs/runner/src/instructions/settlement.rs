@@ -197,19 +197,38 @@ fn pay<'info>(
 /// Appends the receipt to the plan's shard, the runner authority signing as writer and the
 /// vendor paying the leaf's deposit toward the shard's next tree.
 fn append(settlement: &Settlement, receipt: Receipt) -> Result<()> {
-    let receipts = settlement.receipts;
-    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[settlement.authority_bump]];
+    append_receipt(
+        settlement.receipts,
+        settlement.authority.clone(),
+        settlement.authority_bump,
+        settlement.step.vendor.to_account_info(),
+        settlement.reputation.system_program.to_account_info(),
+        receipt,
+    )
+}
+
+/// Appends `receipt` through `receipts`, the runner authority (`authority`, bump
+/// `authority_bump`) signing as writer and `rent_payer` paying the leaf's deposit.
+pub fn append_receipt<'info>(
+    receipts: &ReceiptAccounts<'info>,
+    authority: AccountInfo<'info>,
+    authority_bump: u8,
+    rent_payer: AccountInfo<'info>,
+    system_program: AccountInfo<'info>,
+    receipt: Receipt,
+) -> Result<()> {
+    let seeds: &[&[u8]] = &[AUTHORITY_SEED, &[authority_bump]];
     let accounts = receipts::cpi::accounts::AppendReceipt {
         config: receipts.receipts_config.to_account_info(),
         receipt_tree: receipts.receipt_tree.to_account_info(),
         tree: receipts.tree.to_account_info(),
         shard: receipts.shard.to_account_info(),
         tree_authority: receipts.tree_authority.to_account_info(),
-        writer: settlement.authority.clone(),
-        rent_payer: settlement.step.vendor.to_account_info(),
+        writer: authority,
+        rent_payer,
         noop: receipts.noop.to_account_info(),
         compression_program: receipts.compression_program.to_account_info(),
-        system_program: settlement.reputation.system_program.to_account_info(),
+        system_program,
         event_authority: receipts.receipts_event_authority.to_account_info(),
         program: receipts.receipts_program.to_account_info(),
     };

@@ -1,0 +1,74 @@
+//! Fund Admin's net asset value, pure: each position priced by its oracle, the total in
+//! micro-USD, and the hash of the positions a NAV receipt commits to (its `inputs_hash`), so
+//! an auditor holding the receipt file's positions recomputes exactly what the chain recorded.
+#![deny(clippy::arithmetic_side_effects)]
+
+use anchor_lang::prelude::*;
+use onchain_common::SafeMath;
+
+use crate::{math, oracle::Reading};
+
+/// Most positions one NAV receipt prices (one transaction names three accounts each).
+pub const MAX_NAV_POSITIONS: usize = 4;
+
+/// One priced position, as a NAV receipt commits to it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NavPosition {
+    /// The owner's token account.
+    pub account: Pubkey,
+    pub mint: Pubkey,
+    /// Atoms held.
+    pub amount: u64,
+    pub decimals: u8,
+    /// The Pyth feed id it is priced by.
+    pub feed_id: [u8; 32],
+    /// The price as published: USD per whole token is `price × 10^exponent`.
+    pub price: i64,
+    pub exponent: i32,
+    /// Unix seconds of the price update.
+    pub publish_time: i64,
+    /// `amount` at `price`, micro-USD (rounded down).
+    pub value_usd: u64,
+}
+
+impl NavPosition {
+    /// `amount` atoms of `mint` in `account`, priced at the guarded `reading`.
+    pub fn priced(
+        account: Pubkey,
+        mint: Pubkey,
+        amount: u64,
+        decimals: u8,
+        reading: &Reading,
+    ) -> Result<Self> {
+        Ok(Self {
+            account,
+            mint,
+            amount,
+            decimals,
+            feed_id: reading.feed,
+            price: reading.raw_price,
+            exponent: reading.raw_exponent,
+            publish_time: reading.publish_time,
+            value_usd: math::usd_micro(amount, reading.price, decimals)?,
+        })
+    }
+}
+
+/// The net asset value of `positions`, micro-USD.
+pub fn total_usd(positions: &[NavPosition]) -> Result<u64> {
+    positions
+        .iter()
+        .try_fold(0u64, |sum, p| sum.safe_add(p.value_usd))
+}
+
+/// sha256 of the positions' Borsh encodings, concatenated in order (no length prefix): a NAV
+/// receipt's `inputs_hash`.
+pub fn positions_hash(positions: &[NavPosition]) -> [u8; 32] {
+    let mut bytes = Vec::new();
+    for position in positions {
+        position
+            .serialize(&mut bytes)
+            .expect("writing to a Vec cannot fail");
+    }
+    solana_sha256_hasher::hash(&bytes).to_bytes()
+}

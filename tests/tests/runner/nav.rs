@@ -1,0 +1,181 @@
+//! Fund Admin's NAV (docs/SECURITY-TESTPLAN.md N-01..N-04): `record_nav` prices each of the
+//! owner's positions from its Pyth account, fail-closed, and records one `Nav` receipt that
+//! commits to them. Someone else's account, a stale price, a price account of another feed, a
+//! position named twice or no position at all is refused with its exact error and changes
+//! nothing; the off-chain flow names the position it cannot price.
+use agentrunner_client::{
+    events::decode_event,
+    flows::nav::{self, NavError, NavGuards, Positions},
+    ix::receipts::TreeRef,
+    receipts::{file::check_offline, index::IndexedReceipt},
+};
+use agentrunner_embedded::oracle::pyth_feed;
+use agentrunner_tests::runner_world::*;
+use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use receipts::{events::ReceiptAppended, receipt::ReceiptKind};
+use runner::{error::RunnerError, events::NavRecorded, nav::positions_hash};
+use solana_signer::Signer;
+
+/// The owner's positions priced now, as the CLI prices them.
+async fn priced(w: &RunnerWorld, owner: &Pubkey) -> Result<Positions, NavError> {
+    let clock = w.ctx.chain.clock().await.unwrap();
+    nav::positions(
+        &*w.ctx.chain,
+        &w.deployment(),
+        owner,
+        NavGuards::default(),
+        &clock,
+    )
+    .await
+}
+
+/// `signer`'s `record_nav` of `positions` into its shard's first tree.
+fn record(w: &RunnerWorld, signer: &Pubkey, positions: &Positions) -> Instruction {
+    let (shard, tree) = w.deployment().shard_of(signer);
+    nav::instruction(
+        signer,
+        &TreeRef::first(shard, &tree),
+        positions,
+        NavGuards::default(),
+    )
+}
+
+#[tokio::test]
+async fn test_n1_a_nav_prices_every_position_and_records_one_receipt_committing_to_them() {
+    let w = RunnerWorld::new().await;
+    w.refresh_prices().await;
+    let owner = w.funded_owner().await;
+    let positions = priced(&w, &owner.keypair.pubkey()).await.unwrap();
+    // 100 SOL at $150, 10,000 USDC, 10,000 JUP at $0.80, 5,000 WIF at $2.
+    assert_eq!(positions.total_usd, 43_000 * USDC);
+    let symbols: Vec<&str> = positions
+        .holdings
+        .iter()
+        .map(|h| h.symbol.as_str())
+        .collect();
+    assert_eq!(symbols, ["SOL", "USDC", "JUP", "WIF"]);
+
+    let ix = record(&w, &owner.keypair.pubkey(), &positions);
+    let traced = w.ctx.send_traced(&[ix], &[&owner.keypair]).await.unwrap();
+    let event = traced
+        .cpis()
+        .find_map(|c| {
+            decode_event::<ReceiptAppended>(&receipts::ID, &c.program_id, &c.accounts, &c.data)
+        })
+        .expect("one receipt");
+    let receipt = event.receipt;
+    let committed: Vec<_> = positions.holdings.iter().map(|h| h.position).collect();
+    assert_eq!(
+        (receipt.kind, receipt.amount_in, receipt.amount_out),
+        (ReceiptKind::Nav, 43_000 * USDC, 4)
+    );
+    assert_eq!(receipt.inputs_hash, positions_hash(&committed));
+    assert_eq!(
+        (receipt.plan, receipt.payer),
+        (owner.keypair.pubkey(), owner.keypair.pubkey())
+    );
+    // The chain's positions are the ones priced off-chain (same prices, same time), and the
+    // file an auditor gets checks offline, positions included.
+    let recorded: NavRecorded = traced
+        .cpis()
+        .find_map(|c| decode_event(&runner::ID, &c.program_id, &c.accounts, &c.data))
+        .expect("the positions");
+    assert_eq!(recorded.positions, committed);
+    let found = IndexedReceipt {
+        receipt,
+        index: event.index,
+        tree: event.tree,
+        signature: Default::default(),
+    };
+    let file = nav::nav_file(&found, &recorded.positions, &w.deployment());
+    assert_eq!(check_offline(&file).unwrap(), receipt);
+    let mut forged = file.clone();
+    forged.positions.as_mut().unwrap()[2].amount += 1;
+    assert_eq!(
+        check_offline(&forged).unwrap_err(),
+        agentrunner_client::receipts::file::Rejection::NavPositions
+    );
+}
+
+/// N-02: the signer names another owner's token accounts (a NAV inflated with someone else's
+/// money).
+#[tokio::test]
+async fn adversary_n2_another_owners_positions_are_refused() {
+    let w = RunnerWorld::new().await;
+    w.refresh_prices().await;
+    let rich = w.funded_owner().await;
+    let poor = w.ctx.wallet().await;
+    let positions = priced(&w, &rich.keypair.pubkey()).await.unwrap();
+    w.ctx
+        .expect_error(
+            &[record(&w, &poor.pubkey(), &positions)],
+            &[&poor],
+            RunnerError::NavPositionInvalid,
+        )
+        .await;
+}
+
+/// N-03: one stale price refuses the whole NAV, on-chain and off-chain (by name).
+#[tokio::test]
+async fn adversary_n3_a_stale_price_refuses_the_whole_nav() {
+    let w = RunnerWorld::new().await;
+    w.refresh_prices().await;
+    let owner = w.funded_owner().await;
+    let positions = priced(&w, &owner.keypair.pubkey()).await.unwrap();
+    let max_age = i64::from(NavGuards::default().max_age_secs);
+    w.ctx.warp_seconds(max_age + 5).await;
+    w.refresh_prices().await;
+    let now = w.ctx.now().await;
+    w.write_price(
+        &w.jup_price,
+        pyth_feed::JUP_USD,
+        JUP_PRICE,
+        now - max_age - 1,
+    )
+    .await;
+    w.ctx
+        .expect_error(
+            &[record(&w, &owner.keypair.pubkey(), &positions)],
+            &[&owner.keypair],
+            RunnerError::OracleStale,
+        )
+        .await;
+    match priced(&w, &owner.keypair.pubkey()).await {
+        Err(NavError::Unpriced(why)) => {
+            assert_eq!(why.len(), 1);
+            assert!(why[0].starts_with("JUP: OracleStale"), "{why:?}");
+        }
+        other => panic!("expected JUP unpriced, got {other:?}"),
+    }
+}
+
+/// N-04: a fresh price account of another feed passed for a position, a position named twice,
+/// or no position at all.
+#[tokio::test]
+async fn adversary_n4_wrong_feed_duplicate_or_empty_positions_are_refused() {
+    let w = RunnerWorld::new().await;
+    w.refresh_prices().await;
+    let owner = w.funded_owner().await;
+    let key = owner.keypair.pubkey();
+    let positions = priced(&w, &key).await.unwrap();
+    let mut wrong_feed = positions.clone();
+    wrong_feed.holdings[0].accounts.price_account = w.usdc_price;
+    let mut twice = positions.clone();
+    twice.holdings[1] = twice.holdings[0].clone();
+    let mut none = positions.clone();
+    none.holdings.clear();
+    for (label, positions, error) in [
+        ("another feed", wrong_feed, RunnerError::OracleFeedMismatch),
+        ("named twice", twice, RunnerError::NavPositionInvalid),
+        ("no position", none, RunnerError::NavPositionInvalid),
+    ] {
+        w.ctx
+            .expect_error_labeled(
+                label,
+                &[record(&w, &key, &positions)],
+                &[&owner.keypair],
+                error,
+            )
+            .await;
+    }
+}
