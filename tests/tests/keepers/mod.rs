@@ -6,6 +6,7 @@ mod coverage;
 mod failover;
 mod idempotency;
 mod journey;
+mod routes;
 mod rpc;
 mod settle;
 mod status;

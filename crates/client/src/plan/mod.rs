@@ -44,6 +44,10 @@ pub enum PlanError {
     Invalid(String),
 }
 
+/// What the second leg of a route leaves unsold of the first leg's minimum output, bps: an
+/// oracle move of up to 1% between the two executions still funds it (the rest stays in the
+/// owner's hub account).
+pub const ROUTE_BUFFER_BPS: u16 = 100;
 /// Slippage cap of steps asked to use low-slippage routes, bps.
 pub const LOW_SLIPPAGE_BPS: u16 = 30;
 /// Headroom of the plan's USD caps over the planned notionals: 10%.
@@ -74,39 +78,36 @@ impl PlanContext {
             })
     }
 
-    /// Refuses a pair no pool trades, saying how to go through the hub in two plans (the
-    /// second paying what the first yields at the oracle price less its slippage cap).
-    fn require_pool(
-        &self,
-        sell: &Token,
-        buy: &Token,
-        atoms: u64,
-        slippage_bps: u16,
-    ) -> Result<(), PlanError> {
+    /// Refuses a scheduled trade of a pair no pool trades (a single swap is routed instead,
+    /// see [`route`]), saying what to write.
+    fn require_pool(&self, sell: &Token, buy: &Token) -> Result<(), PlanError> {
         if self.pooled(&sell.symbol, &buy.symbol) {
             return Ok(());
         }
+        Err(PlanError::Invalid(format!(
+            "no pool trades {} for {}; a single swap is routed through {}, a schedule is not: \
+             DCA {} into {} and buy {} with it",
+            sell.symbol, buy.symbol, self.hub, sell.symbol, self.hub, buy.symbol
+        )))
+    }
+
+    /// Atoms of the hub the second leg of a route sells: what the first leg's `atoms` of
+    /// `sell` yield at the oracle price, less its slippage cap and [`ROUTE_BUFFER_BPS`],
+    /// rounded down to the hub's cents.
+    fn routed_hub_atoms(
+        &self,
+        sell: &Token,
+        atoms: u64,
+        slippage_bps: u16,
+    ) -> Result<u64, PlanError> {
         let hub = self.token(&self.hub)?;
-        let usd = self.notional(&sell.symbol, atoms)?
-            * u128::from(10_000 - slippage_bps.min(10_000))
-            / 10_000;
+        let keep =
+            10_000u128.saturating_sub(u128::from(slippage_bps) + u128::from(ROUTE_BUFFER_BPS));
+        let usd = self.notional(&sell.symbol, atoms)? * keep / 10_000;
         let cents = 10u128.pow(u32::from(hub.decimals.saturating_sub(2)));
         let hub_atoms =
             usd * 10u128.pow(u32::from(hub.decimals)) / u128::from(self.price(&hub.symbol)?.max(1));
-        let hub_atoms = u64::try_from(hub_atoms / cents * cents).unwrap_or(u64::MAX);
-        Err(PlanError::Invalid(format!(
-            "no pool trades {} for {}; go through {}: plan \"swap {} {} to {}\", and once it \
-             has executed, \"buy {} with {} {}\"",
-            sell.symbol,
-            buy.symbol,
-            hub.symbol,
-            crate::units::amount(atoms, sell.decimals),
-            sell.symbol,
-            hub.symbol,
-            buy.symbol,
-            crate::units::amount(hub_atoms, hub.decimals),
-            hub.symbol,
-        )))
+        Ok(u64::try_from(hub_atoms / cents * cents).unwrap_or(u64::MAX))
     }
 
     /// The owner's balance of `symbol` when planning, atoms.
@@ -191,9 +192,20 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                 max_slippage_bps,
                 when,
             } => {
-                let mut node = swap_node(ctx, swap, base, *max_slippage_bps)?;
-                node.when = resolve_when(ctx, when.as_ref(), &node)?;
-                push(&mut steps, node);
+                let mut legs = route(ctx, swap, base, *max_slippage_bps)?.into_iter();
+                let mut first = legs.next().expect("a route has a first leg");
+                first.when = resolve_when(ctx, when.as_ref(), &first)?;
+                push(&mut steps, first);
+                for leg in legs {
+                    let after = steps.len() as u8 - 1;
+                    push(
+                        &mut steps,
+                        StepNode {
+                            depends_on: vec![after],
+                            ..leg
+                        },
+                    );
+                }
             }
             Intent::Dca {
                 times,
@@ -203,7 +215,10 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
                 when,
             } => {
                 let (mut template, depends_on) = match swap {
-                    Some(swap) => (swap_node(ctx, swap, base, *max_slippage_bps)?, vec![]),
+                    Some(swap) => {
+                        ctx.require_pool(ctx.token(&swap.sell)?, ctx.token(&swap.buy)?)?;
+                        (swap_node(ctx, swap, base, *max_slippage_bps)?, vec![])
+                    }
                     None => {
                         let previous = steps.last().ok_or_else(|| {
                             PlanError::Invalid("\"then DCA\" needs a swap before it".into())
@@ -329,7 +344,6 @@ fn swap_node(
     let bought = ctx.token(&swap.buy)?;
     let amount_in = ctx.atoms(&swap.amount, token)?;
     let max_slippage_bps = max_slippage_bps.unwrap_or(base.max_slippage_bps);
-    ctx.require_pool(token, bought, amount_in, max_slippage_bps)?;
     Ok(StepNode {
         id: 0,
         kind: NodeKind::Swap,
@@ -345,6 +359,37 @@ fn swap_node(
         },
         when: None,
     })
+}
+
+/// A swap as steps: one when a pool trades the pair; else, when pools trade both tokens
+/// against the hub, two legs — `sell` into the hub, then (once it has executed) the hub into
+/// `buy`, selling what the first leg yields at least ([`PlanContext::routed_hub_atoms`]) —
+/// each guarded and receipted like any swap; else refused.
+fn route(
+    ctx: &PlanContext,
+    swap: &goal::SwapText,
+    base: Guards,
+    max_slippage_bps: Option<u16>,
+) -> Result<Vec<StepNode>, PlanError> {
+    let node = swap_node(ctx, swap, base, max_slippage_bps)?;
+    let (sell, buy) = (ctx.token(&node.sell)?, ctx.token(&node.buy)?);
+    if ctx.pooled(&sell.symbol, &buy.symbol) {
+        return Ok(vec![node]);
+    }
+    let hub = ctx.token(&ctx.hub)?.symbol.clone();
+    if !(ctx.pooled(&sell.symbol, &hub) && ctx.pooled(&hub, &buy.symbol)) {
+        return Err(PlanError::Invalid(format!(
+            "no pool trades {} for {}, and no route through {hub} does either",
+            sell.symbol, buy.symbol
+        )));
+    }
+    let slippage = node.guards.max_slippage_bps;
+    let second = StepNode {
+        sell: hub.clone(),
+        amount_in: ctx.routed_hub_atoms(sell, node.amount_in, slippage)?,
+        ..node.clone()
+    };
+    Ok(vec![StepNode { buy: hub, ..node }, second])
 }
 
 /// The condition of `node` with its watched token named: as written, which must be a token
@@ -385,10 +430,19 @@ fn resolve_when(
 }
 
 /// Refuses a plan that sells more of a token than the owner holds when planning, over all its
-/// executions (a rebalance's buys are paid by its own sells, so only other steps count).
+/// executions (a rebalance's buys are paid by its own sells, and a route's second leg by its
+/// first, so only other steps count).
 fn within_holdings(ctx: &PlanContext, steps: &[StepNode]) -> Result<(), PlanError> {
+    let paid_by_a_step_it_waits_for = |step: &StepNode| {
+        step.depends_on
+            .iter()
+            .any(|d| steps[usize::from(*d)].buy == step.sell)
+    };
     let mut sold: Vec<(&str, u128)> = Vec::new();
-    for step in steps.iter().filter(|s| s.kind != NodeKind::Rebalance) {
+    for step in steps
+        .iter()
+        .filter(|s| s.kind != NodeKind::Rebalance && !paid_by_a_step_it_waits_for(s))
+    {
         let total = u128::from(step.amount_in) * u128::from(step.repeat);
         match sold.iter_mut().find(|(symbol, _)| *symbol == step.sell) {
             Some((_, sum)) => *sum += total,
