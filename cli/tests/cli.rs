@@ -28,6 +28,7 @@ use solana_transaction::versioned::VersionedTransaction;
 
 mod concurrent;
 mod indexer;
+mod llm;
 mod quickstart;
 mod verify;
 
@@ -263,6 +264,9 @@ async fn test_cli_journey_against_a_served_cluster() {
         lamports,
         "nothing was signed"
     );
+
+    // The optional LLM planner, checked by the same rules.
+    llm::goal_planned_by_a_model(&s).await;
 
     // The owner plans a goal; the vendor bids; the owner awards.
     let goal = s.json(

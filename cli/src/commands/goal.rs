@@ -5,6 +5,7 @@ use agentrunner_client::{
     conditions,
     flows::{self, OwnerWallet, RfpPolicy},
     ix,
+    plan::llm::LlmPlanner,
 };
 use anyhow::Result;
 use clap::Args;
@@ -30,6 +31,24 @@ pub struct GoalArgs {
     /// Only print the plan; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Plan with an OpenAI-compatible chat-completions endpoint (e.g.
+    /// https://api.openai.com/v1) instead of the built-in parser; the answer is checked by the
+    /// same rules. Off unless given.
+    #[arg(long)]
+    pub llm_url: Option<String>,
+    /// The model the endpoint runs.
+    #[arg(long, default_value = "gpt-4o-mini")]
+    pub llm_model: String,
+    /// The environment variable holding the endpoint's API key (never printed or recorded).
+    #[arg(long, default_value = "OPENAI_API_KEY")]
+    pub llm_key_env: String,
+    /// Seconds the model may take.
+    #[arg(long, default_value_t = 30)]
+    pub llm_timeout_secs: u64,
+    /// Where the planning record goes (request, model, raw answer, plan hash; default
+    /// `planning-<plan>.json`).
+    #[arg(long)]
+    pub llm_record: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
@@ -44,14 +63,43 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         bid_secs: args.bid_secs,
         ..RfpPolicy::default()
     };
-    let draft = flows::draft(
-        &chain,
-        &deployment,
-        &args.text,
-        &owner.pubkey(),
-        &planner_key.pubkey(),
-    )
-    .await?;
+    let (draft, record) = match &args.llm_url {
+        None => (
+            flows::draft(
+                &chain,
+                &deployment,
+                &args.text,
+                &owner.pubkey(),
+                &planner_key.pubkey(),
+            )
+            .await?,
+            None,
+        ),
+        Some(url) => {
+            let llm = LlmPlanner {
+                url: url.clone(),
+                model: args.llm_model.clone(),
+                api_key: std::env::var(&args.llm_key_env).ok(),
+                timeout: std::time::Duration::from_secs(args.llm_timeout_secs),
+            };
+            let context = flows::plan_context(&chain, &deployment, &owner.pubkey()).await?;
+            let (graph, record) = llm.plan(&args.text, &context).await?;
+            let draft = flows::draft_graph(
+                &chain,
+                &deployment,
+                graph,
+                &owner.pubkey(),
+                &planner_key.pubkey(),
+            )
+            .await?;
+            let path = args
+                .llm_record
+                .clone()
+                .unwrap_or_else(|| format!("planning-{}.json", draft.plan).into());
+            std::fs::write(&path, serde_json::to_vec_pretty(&record)?)?;
+            (draft, Some(path))
+        }
+    };
     // Everything the programs will check, checked here first: a refused plan or RFP sends
     // nothing and leaves nothing behind.
     let now = chain.clock().await?.unix_timestamp;
@@ -80,6 +128,7 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
                 "plan_hash": hex::encode(draft.graph.hash()),
                 "graph": draft.graph,
                 "created": !args.dry_run,
+                "llm_record": record,
             }))?
         );
         return Ok(());
@@ -118,6 +167,14 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         draft.plan,
         hex::encode(draft.graph.hash())
     );
+    if let Some(path) = &record {
+        out!(
+            "  planned by {} at {}; the record (request, answer, plan hash) is {}",
+            args.llm_model,
+            args.llm_url.as_deref().unwrap_or_default(),
+            path.display()
+        );
+    }
     if args.dry_run {
         out!("  dry run: the runner and the market would accept it; nothing sent");
     } else {

@@ -243,7 +243,25 @@ pub async fn draft<C: Chain>(
     planner: &Pubkey,
 ) -> Result<Draft, DraftError> {
     let context = plan_context(chain, deployment, owner).await?;
-    let graph = plan_goal(goal, &context)?;
+    draft_graph(
+        chain,
+        deployment,
+        plan_goal(goal, &context)?,
+        owner,
+        planner,
+    )
+    .await
+}
+
+/// `graph` (planned from a goal, or by the LLM planner) as `owner`'s next plan; `planner` opens
+/// its RFPs.
+pub async fn draft_graph<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    graph: PlanGraph,
+    owner: &Pubkey,
+    planner: &Pubkey,
+) -> Result<Draft, DraftError> {
     let plan_id = next_plan_id(chain, owner).await?;
     let args = graph.create_args(plan_id, *planner, &deployment.book())?;
     Ok(Draft {

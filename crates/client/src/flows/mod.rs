@@ -23,7 +23,9 @@ pub mod wallet;
 
 pub use approve::approval;
 pub use award::{award_step, predicted_winner, score_offers, AwardReadiness, OfferScore};
-pub use draft::{checked_rfps, draft, plan_context, rfp_args, Draft, DraftError, RfpPolicy};
+pub use draft::{
+    checked_rfps, draft, draft_graph, plan_context, rfp_args, Draft, DraftError, RfpPolicy,
+};
 pub use manifest::{Manifest, Strategy};
 pub use settle::{Scope, Settlement};
 pub use status::{explain, StepState};

@@ -3,6 +3,7 @@
 //! form that is hashed and turned into `create_plan` arguments.
 pub mod goal;
 pub mod graph;
+pub mod llm;
 pub mod rebalance;
 
 use anchor_lang::prelude::Pubkey;
@@ -171,7 +172,16 @@ impl PlanContext {
 /// Plans `goal`: one node per swap, DCA or rebalance swap, with guards, dependencies and a
 /// policy whose caps are the planned notionals plus [`CAP_HEADROOM_PCT`].
 pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> {
-    let intents = parse_goal(goal)?;
+    plan_intents(goal, &parse_goal(goal)?, ctx)
+}
+
+/// Plans `intents` (parsed from `goal`, or given by [`llm`]) by one set of rules: tokens,
+/// pools and routes, caps, balances, vendors' asks.
+pub fn plan_intents(
+    goal: &str,
+    intents: &[Intent],
+    ctx: &PlanContext,
+) -> Result<PlanGraph, PlanError> {
     let fee_cap = intents.iter().find_map(|i| match i {
         Intent::FeeCap { bps } => Some(*bps),
         _ => None,
@@ -185,7 +195,7 @@ pub fn plan_goal(goal: &str, ctx: &PlanContext) -> Result<PlanGraph, PlanError> 
         node.id = steps.len() as u8;
         steps.push(node);
     };
-    for intent in &intents {
+    for intent in intents {
         match intent {
             Intent::Swap {
                 swap,

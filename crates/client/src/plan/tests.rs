@@ -1,6 +1,7 @@
 use super::*;
 
-fn context() -> PlanContext {
+/// The fixed deployment of docs/GOALS.md's table.
+pub(super) fn context() -> PlanContext {
     let token = |symbol: &str, decimals: u8, feed: u8| Token {
         symbol: symbol.into(),
         mint: Pubkey::new_from_array([feed; 32]),
