@@ -3,6 +3,7 @@
 mod certifier;
 mod conditions;
 mod coverage;
+mod dry_run;
 mod failover;
 mod idempotency;
 mod journey;
