@@ -50,6 +50,8 @@ enum Command {
     /// Fund Admin: price the owner's positions (fresh, confident oracle prices) and record the
     /// NAV as a receipt an auditor verifies.
     Nav(commands::nav::NavArgs),
+    /// Move a local cluster's oracle price (`serve`'s feeder publishes it from the next tick).
+    Feeder(commands::feeder::FeederArgs),
     /// Verify a receipt file against its PeriodRoot.
     Verify(commands::verify::VerifyArgs),
     /// Register, publish or show an agent.
@@ -95,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Settle(args) => commands::settle::run(args, opts, Scope::CloseOut).await,
         Command::Receipts(args) => commands::receipts::run(args, opts).await,
         Command::Nav(args) => commands::nav::run(args, opts).await,
+        Command::Feeder(args) => commands::feeder::run(args, opts).await,
         Command::Verify(args) => commands::verify::run(args, opts).await,
         Command::Agent(args) => commands::agent::run(args, opts).await,
         Command::Certify(args) => commands::certify::run(args, opts).await,

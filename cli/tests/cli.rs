@@ -27,6 +27,7 @@ use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
 mod concurrent;
+mod conditions;
 mod indexer;
 mod llm;
 mod quickstart;
@@ -367,6 +368,9 @@ async fn test_cli_journey_against_a_served_cluster() {
         &indexers,
     )
     .await;
+
+    // A stop-loss waits for its level; the feeder crosses it; it executes once.
+    conditions::a_stop_loss_executes_once_the_feeder_crosses_its_level(&s, &broker).await;
 
     // Fund Admin: the owner's NAV recorded as a receipt, anchored, verified by an auditor.
     verify::nav::nav_recorded_anchored_and_verified(&s, &rpc, &deployment).await;

@@ -62,8 +62,10 @@ const ROLES: &[(&str, u64, u64)] = &[
 
 pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
     Console::capture(args.program_log.as_deref())?;
-    // A previous cluster's deployment describes nothing now.
+    // A previous cluster's deployment (and its price overrides) describe nothing now.
     let _ = std::fs::remove_file(&opts.deployment);
+    let overrides = super::feeder::overrides_path(&opts.deployment);
+    let _ = std::fs::remove_file(&overrides);
     let chain = Arc::new(EmbeddedChain::start().await?);
     let mut keys = Vec::new();
     for (role, _, _) in ROLES {
@@ -140,6 +142,9 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
         tokio::select! {
             _ = ticks.tick() => {
                 // A tick needs the bank alone, so it completes only while every request does.
+                for (symbol, price) in super::feeder::read_overrides(&overrides) {
+                    localnet.set_price(&symbol, price);
+                }
                 localnet.advance(&chain, args.seconds_per_tick.max(1)).await?;
                 watchdog.beat();
             }
