@@ -205,5 +205,8 @@ async fn test_served_clusters_on_free_ports_start_with_pubsub_next_even_when_por
         assert_eq!(server.pubsub_addr.port(), server.addr.port() + 1);
         servers.push(server);
     }
+    for server in servers {
+        server.stop();
+    }
     accepted.abort();
 }
