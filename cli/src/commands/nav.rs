@@ -1,4 +1,4 @@
-//! `agentrunner nav`: Fund Admin. The owner's positions (every deployment token it holds),
+//! `agentrunner nav [OWNER]`: Fund Admin. An owner's positions (every deployment token it holds),
 //! each priced from its Pyth account with freshness and confidence checks — a stale or
 //! uncertain price refuses the NAV and is named — and the NAV recorded on-chain as a receipt in
 //! the owner's shard (`runner::record_nav`), written as a receipt file with its positions. Once
@@ -25,6 +25,8 @@ use crate::{
 
 #[derive(Args)]
 pub struct NavArgs {
+    /// Whose positions (default: the keypair's); the keypair records and pays either way.
+    pub owner: Option<anchor_lang::prelude::Pubkey>,
     /// Oldest acceptable price update, seconds.
     #[arg(long, default_value_t = NavGuards::default().max_age_secs)]
     pub max_age_secs: u32,
@@ -42,13 +44,14 @@ pub struct NavArgs {
 pub async fn run(args: NavArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
     let deployment = opts.deployment()?;
-    let owner = opts.keypair()?;
+    let recorder = opts.keypair()?;
+    let owner = args.owner.unwrap_or_else(|| recorder.pubkey());
     let guards = NavGuards {
         max_age_secs: args.max_age_secs,
         max_confidence_bps: args.max_confidence_bps,
     };
     let clock = chain.clock().await?;
-    let positions = nav::positions(&chain, &deployment, &owner.pubkey(), guards, &clock).await?;
+    let positions = nav::positions(&chain, &deployment, &owner, guards, &clock).await?;
     if args.dry_run && opts.output == Output::Json {
         let list: Vec<_> = positions
             .holdings
@@ -74,11 +77,11 @@ pub async fn run(args: NavArgs, opts: Opts) -> Result<()> {
         out!("  dry run: nothing recorded");
         return Ok(());
     }
-    let (shard, _) = deployment.shard_of(&owner.pubkey());
+    let (shard, _) = deployment.shard_of(&owner);
     let (tree, _) = shards::newest(&chain, shard).await?;
-    let ix = nav::instruction(&owner.pubkey(), &tree, &positions, guards);
+    let ix = nav::instruction(&recorder.pubkey(), &owner, &tree, &positions, guards);
     let landed = crate::sender(&chain)
-        .send("nav", &owner, &[ix], &[], &[])
+        .send("nav", &recorder, &[ix], &[], &[])
         .await?;
     // The file carries the positions as the chain priced them, which the receipt commits to.
     let (found, recorded) = nav::recorded(&chain, &landed.signature).await?;
@@ -86,7 +89,7 @@ pub async fn run(args: NavArgs, opts: Opts) -> Result<()> {
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("nav-{}-{}.json", owner.pubkey(), found.index)));
+        .unwrap_or_else(|| PathBuf::from(format!("nav-{owner}-{}.json", found.index)));
     std::fs::write(&path, serde_json::to_vec_pretty(&file)?)?;
     if opts.output == Output::Json {
         out!(

@@ -22,12 +22,28 @@ pub async fn nav_recorded_anchored_and_verified(
         .sum();
     assert_eq!(priced["nav_usd"].as_u64().unwrap(), sum);
 
+    // The fund's administrator (here the planner's key) records the owner's NAV and pays.
     let file = s.dir.join("nav.json");
-    let recorded = s.json("owner", &["nav", "--out", file.to_str().unwrap()]);
+    let admin = read_keypair(&s.key("planner"))
+        .unwrap()
+        .pubkey()
+        .to_string();
+    let recorded = s.json(
+        "planner",
+        &["nav", &owner.to_string(), "--out", file.to_str().unwrap()],
+    );
     let receipt = &recorded["receipt"]["receipt"];
     assert_eq!(
-        (receipt["kind"].as_str(), receipt["payer"].as_str()),
-        (Some("nav"), Some(owner.to_string().as_str()))
+        (
+            receipt["kind"].as_str(),
+            receipt["payer"].as_str(),
+            receipt["agent"].as_str()
+        ),
+        (
+            Some("nav"),
+            Some(owner.to_string().as_str()),
+            Some(admin.as_str())
+        )
     );
     assert_eq!(
         receipt["amount_out"].as_u64().unwrap(),

@@ -96,8 +96,8 @@ pub mod runner {
         instructions::execute_swap_step::handler(ctx, args)
     }
 
-    /// Fund Admin: the owner's positions priced by their oracles, recorded as a NAV receipt
-    /// (the owner).
+    /// Fund Admin: an owner's positions priced by their oracles, recorded as a NAV receipt
+    /// (anyone records; the recorder signs and pays).
     pub fn record_nav<'info>(
         ctx: Context<'info, RecordNav<'info>>,
         args: RecordNavArgs,

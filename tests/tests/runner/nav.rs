@@ -1,6 +1,6 @@
 //! Fund Admin's NAV (docs/SECURITY-TESTPLAN.md N-01..N-04): `record_nav` prices each of the
 //! owner's positions from its Pyth account, fail-closed, and records one `Nav` receipt that
-//! commits to them. Someone else's account, a stale price, a price account of another feed, a
+//! commits to them; anyone may record an owner's NAV. Someone else's account, a stale price, a price account of another feed, a
 //! position named twice or no position at all is refused with its exact error and changes
 //! nothing; the off-chain flow names the position it cannot price.
 use agentrunner_client::{
@@ -29,11 +29,17 @@ async fn priced(w: &RunnerWorld, owner: &Pubkey) -> Result<Positions, NavError> 
     .await
 }
 
-/// `signer`'s `record_nav` of `positions` into its shard's first tree.
-fn record(w: &RunnerWorld, signer: &Pubkey, positions: &Positions) -> Instruction {
-    let (shard, tree) = w.deployment().shard_of(signer);
+/// `recorder`'s `record_nav` of `owner`'s `positions` into the owner's shard's first tree.
+fn record(
+    w: &RunnerWorld,
+    recorder: &Pubkey,
+    owner: &Pubkey,
+    positions: &Positions,
+) -> Instruction {
+    let (shard, tree) = w.deployment().shard_of(owner);
     nav::instruction(
-        signer,
+        recorder,
+        owner,
         &TreeRef::first(shard, &tree),
         positions,
         NavGuards::default(),
@@ -55,8 +61,10 @@ async fn test_n1_a_nav_prices_every_position_and_records_one_receipt_committing_
         .collect();
     assert_eq!(symbols, ["SOL", "USDC", "JUP", "WIF"]);
 
-    let ix = record(&w, &owner.keypair.pubkey(), &positions);
-    let traced = w.ctx.send_traced(&[ix], &[&owner.keypair]).await.unwrap();
+    // Recorded by the fund's administrator, who signs and pays; the positions are the owner's.
+    let admin = w.ctx.wallet().await;
+    let ix = record(&w, &admin.pubkey(), &owner.keypair.pubkey(), &positions);
+    let traced = w.ctx.send_traced(&[ix], &[&admin]).await.unwrap();
     let event = traced
         .cpis()
         .find_map(|c| {
@@ -71,8 +79,12 @@ async fn test_n1_a_nav_prices_every_position_and_records_one_receipt_committing_
     );
     assert_eq!(receipt.inputs_hash, positions_hash(&committed));
     assert_eq!(
-        (receipt.plan, receipt.payer),
-        (owner.keypair.pubkey(), owner.keypair.pubkey())
+        (receipt.plan, receipt.payer, receipt.agent),
+        (
+            owner.keypair.pubkey(),
+            owner.keypair.pubkey(),
+            admin.pubkey()
+        )
     );
     // The chain's positions are the ones priced off-chain (same prices, same time), and the
     // file an auditor gets checks offline, positions included.
@@ -97,8 +109,8 @@ async fn test_n1_a_nav_prices_every_position_and_records_one_receipt_committing_
     );
 }
 
-/// N-02: the signer names another owner's token accounts (a NAV inflated with someone else's
-/// money).
+/// N-02: a NAV for one owner naming another owner's token accounts (a fund inflated with
+/// someone else's money), whoever records it.
 #[tokio::test]
 async fn adversary_n2_another_owners_positions_are_refused() {
     let w = RunnerWorld::new().await;
@@ -108,7 +120,7 @@ async fn adversary_n2_another_owners_positions_are_refused() {
     let positions = priced(&w, &rich.keypair.pubkey()).await.unwrap();
     w.ctx
         .expect_error(
-            &[record(&w, &poor.pubkey(), &positions)],
+            &[record(&w, &poor.pubkey(), &poor.pubkey(), &positions)],
             &[&poor],
             RunnerError::NavPositionInvalid,
         )
@@ -135,7 +147,12 @@ async fn adversary_n3_a_stale_price_refuses_the_whole_nav() {
     .await;
     w.ctx
         .expect_error(
-            &[record(&w, &owner.keypair.pubkey(), &positions)],
+            &[record(
+                &w,
+                &owner.keypair.pubkey(),
+                &owner.keypair.pubkey(),
+                &positions,
+            )],
             &[&owner.keypair],
             RunnerError::OracleStale,
         )
@@ -172,7 +189,7 @@ async fn adversary_n4_wrong_feed_duplicate_or_empty_positions_are_refused() {
         w.ctx
             .expect_error_labeled(
                 label,
-                &[record(&w, &key, &positions)],
+                &[record(&w, &key, &key, &positions)],
                 &[&owner.keypair],
                 error,
             )

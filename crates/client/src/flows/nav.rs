@@ -2,8 +2,8 @@
 //! deployment token (its associated accounts; one batched read) and prices each from the
 //! token's Pyth account by the runner's own rule (`runner::oracle::read_account`: fresh, fully
 //! verified, confident) — refusing, by name, every position whose price fails; [`instruction`]
-//! is the owner's `record_nav`, which prices them again on-chain and records the NAV as a
-//! receipt in the owner's shard; [`recorded`] reads back what the chain recorded, and
+//! is `record_nav` (anyone records; the recorder signs and pays), which prices them again
+//! on-chain and records the NAV as a receipt in the owner's shard; [`recorded`] reads back what the chain recorded, and
 //! [`nav_file`] is the receipt file an auditor verifies.
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
@@ -191,8 +191,10 @@ pub async fn positions<C: Chain>(
     })
 }
 
-/// The owner's `record_nav` of `positions` into `tree` (the newest tree of the owner's shard).
+/// `recorder`'s `record_nav` of `owner`'s `positions` into `tree` (the newest tree of the
+/// owner's shard).
 pub fn instruction(
+    recorder: &Pubkey,
     owner: &Pubkey,
     tree: &TreeRef,
     positions: &Positions,
@@ -200,6 +202,7 @@ pub fn instruction(
 ) -> anchor_lang::solana_program::instruction::Instruction {
     let accounts: Vec<NavAccounts> = positions.holdings.iter().map(|h| h.accounts).collect();
     crate::ix::runner::record_nav(
+        recorder,
         owner,
         tree,
         &accounts,

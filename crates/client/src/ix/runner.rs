@@ -233,9 +233,10 @@ pub struct NavAccounts {
     pub feed_id: [u8; 32],
 }
 
-/// `record_nav` (the owner signs and pays the leaf's deposit) into `tree`, the newest tree of
-/// the owner's shard (`receipts::receipt::shard_for(owner)`).
+/// `record_nav` of `owner`'s positions (`recorder` signs and pays the leaf's deposit) into
+/// `tree`, the newest tree of the owner's shard (`receipts::receipt::shard_for(owner)`).
 pub fn record_nav(
+    recorder: &Pubkey,
     owner: &Pubkey,
     tree: &super::receipts::TreeRef,
     positions: &[NavAccounts],
@@ -245,6 +246,7 @@ pub fn record_nav(
     let ix = build(
         runner::ID,
         acc::RecordNav {
+            recorder: *recorder,
             owner: *owner,
             receipts: receipt_accounts(tree),
             authority: pda::runner_authority().0,

@@ -39,7 +39,7 @@ pub struct ReceiptJson {
     pub agent: String,
     pub agent_version: u32,
     pub payer: String,
-    /// "swap", "dca", "rebalance", "service" or "payment".
+    /// "swap", "dca", "rebalance", "service", "payment" or "nav".
     pub kind: String,
     pub inputs_hash: String,
     pub amount_in: u64,

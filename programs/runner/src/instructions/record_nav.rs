@@ -33,15 +33,19 @@ pub struct RecordNavArgs {
 /// fully verified Pyth `PriceUpdateV2` of the named feed — priced fail-closed (a stale,
 /// unverified or too uncertain price refuses the whole NAV), and the net asset value recorded
 /// as a `Nav` receipt in the owner's shard, so an auditor verifies it against the period root
-/// like any other receipt. The receipt commits to the positions by `inputs_hash`
-/// ([`crate::nav::positions_hash`]); `amount_in` is the NAV in micro-USD, `amount_out` the
-/// number of positions, `guards.oracle_publish_time` the oldest price used.
+/// like any other receipt. Anyone may record it (the positions are the chain's, checked here);
+/// the recorder signs and pays. The receipt commits to the positions by `inputs_hash`
+/// ([`crate::nav::positions_hash`]); `payer` is the owner, `agent` the recorder, `amount_in`
+/// the NAV in micro-USD, `amount_out` the number of positions, `guards.oracle_publish_time`
+/// the oldest price used.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RecordNav<'info> {
-    /// Whose positions these are: signs, pays the receipt's leaf deposit.
+    /// Who records it (the owner or its fund administrator): signs, pays the leaf deposit.
     #[account(mut)]
-    pub owner: Signer<'info>,
+    pub recorder: Signer<'info>,
+    /// CHECK: whose positions these are; every position's token account must be owned by it.
+    pub owner: UncheckedAccount<'info>,
     pub receipts: ReceiptAccounts<'info>,
     /// CHECK: the runner authority PDA (seeds checked); signs the receipt as writer.
     #[account(seeds = [AUTHORITY_SEED], bump)]
@@ -125,7 +129,7 @@ pub fn handler<'info>(ctx: Context<'info, RecordNav<'info>>, args: RecordNavArgs
         plan: owner,
         step: 0,
         execution: 0,
-        agent: Pubkey::default(),
+        agent: ctx.accounts.recorder.key(),
         agent_version: 0,
         payer: owner,
         kind: ReceiptKind::Nav,
@@ -153,7 +157,7 @@ pub fn handler<'info>(ctx: Context<'info, RecordNav<'info>>, args: RecordNavArgs
         &ctx.accounts.receipts,
         ctx.accounts.authority.to_account_info(),
         ctx.bumps.authority,
-        ctx.accounts.owner.to_account_info(),
+        ctx.accounts.recorder.to_account_info(),
         ctx.accounts.system_program.to_account_info(),
         receipt,
     )?;
