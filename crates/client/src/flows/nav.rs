@@ -3,8 +3,8 @@
 //! token's Pyth account by the runner's own rule (`runner::oracle::read_account`: fresh, fully
 //! verified, confident) — refusing, by name, every position whose price fails; [`instruction`]
 //! is `record_nav` (anyone records; the recorder signs and pays), which prices them again
-//! on-chain and records the NAV as a receipt in the owner's shard; [`recorded`] reads back what the chain recorded, and
-//! [`nav_file`] is the receipt file an auditor verifies.
+//! on-chain and records the NAV as a receipt in the owner's shard; [`recorded`] reads back
+//! what the chain recorded, and [`nav_file`] is the receipt file an auditor verifies.
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     events::NavRecorded,
