@@ -7,6 +7,7 @@ use clap::{Parser, ValueEnum};
 
 mod custody_costs;
 mod escrow_costs;
+mod goal_costs;
 mod indexer_costs;
 mod market;
 mod pipeline;
@@ -35,6 +36,8 @@ enum Section {
     Receipts,
     /// RPC requests per execution with 1, 10, 100 and 1,000 open plans.
     Rpc,
+    /// Goals: a routed swap against a direct one; a NAV receipt by position count.
+    Goals,
     /// The receipts indexer: following a served chain, verify's RPC cost by tree size, and
     /// ingest, database size and proof latency at 10^4, 10^5 and 10^6 receipts.
     Indexer,
@@ -80,6 +83,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.section, Section::All | Section::Indexer) {
         indexer_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Goals) {
+        goal_costs::run().await?;
     }
     Ok(())
 }
