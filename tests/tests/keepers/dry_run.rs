@@ -2,7 +2,8 @@
 //! (verbs, amounts in tokens, dollars and shares, pairs pooled and routed, caps, schedules,
 //! conditions, fee caps) are drafted and checked by the programs' own rules exactly as the CLI
 //! checks them; every one accepted is then created and has its RFPs opened on the chain, and
-//! every one refused leaves nothing behind. Neither side may be empty.
+//! every one refused leaves nothing behind. Neither side may be empty. And one-shot goals in
+//! every form execute to the end.
 use agentrunner_client::{
     flows::{self, OwnerWallet, RfpPolicy},
     ix,
@@ -114,4 +115,72 @@ async fn test_every_goal_the_dry_run_accepts_the_chain_accepts() {
         accepted.len(),
         refused.len()
     );
+}
+
+/// One-shot goals in every form (tokens, dollars, shares; pooled and routed pairs; caps; fee
+/// caps; conditions that hold at today's prices): each drafts, and each is created, bid on by
+/// a certified vendor, awarded, approved and executed to the end — routed ones both legs.
+const ONE_SHOT: [&str; 8] = [
+    "swap 0.5 SOL to USDC",
+    "sell $20 of SOL to JUP <=30 bps",
+    "convert 10% of my USDC to SOL",
+    "swap 100 JUP to USDC max 1%",
+    "buy SOL with 20 USDC if SOL is above $100",
+    "sell 1 SOL for USDC if SOL drops below $200",
+    "swap 50 USDC to JUP; cap fees at 2%",
+    "buy JUP with 0.3 SOL",
+];
+#[tokio::test]
+async fn test_one_shot_goals_in_every_form_execute_to_the_end() {
+    use agentrunner_client::chain::Chain;
+    use agentrunner_keepers::planner::Planner;
+    use agentrunner_tests::keeper_world::{awarded, boxed};
+    use runner::state::{Plan, StepStatus};
+
+    let a = awarded().await;
+    let chain = &*a.chain;
+    let d = a.deployment();
+    let owner = a.owner.pubkey();
+    a.localnet
+        .fund_tokens(chain, &owner, "JUP", 1_000_000_000)
+        .await
+        .unwrap();
+    let sender = Sender::unjournaled(chain, SendPolicy::immediate());
+    let wallet = OwnerWallet::new(chain, &sender, &a.owner, d);
+    let planner = Planner::new(
+        chain,
+        Sender::unjournaled(chain, SendPolicy::immediate()),
+        a.owner.insecure_clone(),
+        d,
+        RfpPolicy {
+            min_stage: agent_registry::state::Stage::A,
+            ..RfpPolicy::default()
+        },
+    );
+    let broker = a.broker(
+        chain,
+        boxed(agentrunner_client::send::NoJournal),
+        SendPolicy::immediate(),
+    );
+    for text in ONE_SHOT {
+        let draft = flows::draft(chain, d, text, &owner, &owner)
+            .await
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        wallet.create(&draft).await.unwrap();
+        planner.open_rfps(&draft.plan).await.unwrap();
+        broker.bid_all().await.unwrap();
+        a.localnet.advance(chain, 61).await.unwrap();
+        planner.award_all(&draft.plan).await.unwrap();
+        let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
+        wallet.approve(&approval).await.unwrap();
+        for _ in 0..3 {
+            broker.execute_all().await.unwrap();
+        }
+        let plan: Plan = chain.fetch(&draft.plan).await.unwrap();
+        assert!(
+            plan.steps.iter().all(|s| s.status == StepStatus::Done),
+            "{text}: {:?}",
+            plan.steps
+        );
+    }
 }
