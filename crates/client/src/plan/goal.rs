@@ -145,7 +145,7 @@ fn parse_clause(clause: &str) -> Result<Intent, GoalError> {
         ),
         _ => (&all[..], None),
     };
-    let intent = match first {
+    let mut intent = match first {
         "swap" | "sell" | "convert" | "trade" | "exchange" => parse_swap(clause, &w[1..]),
         "buy" => parse_buy(clause, &w[1..]),
         "dca" => parse_dca(clause, &w[1..]),
@@ -159,43 +159,19 @@ fn parse_clause(clause: &str) -> Result<Intent, GoalError> {
         }),
         other => Err(not_understood(clause, other, CLAUSE_HINT)),
     }?;
-    match (intent, when) {
-        (intent, None) => Ok(intent),
-        (
-            Intent::Swap {
-                swap,
-                max_slippage_bps,
-                ..
-            },
-            when,
-        ) => Ok(Intent::Swap {
-            swap,
-            max_slippage_bps,
-            when,
-        }),
-        (
-            Intent::Dca {
-                times,
-                every_secs,
-                swap,
-                max_slippage_bps,
-                ..
-            },
-            when,
-        ) => Ok(Intent::Dca {
-            times,
-            every_secs,
-            swap,
-            max_slippage_bps,
-            when,
-        }),
-        (_, Some(_)) => Err(GoalError::Unsupported {
-            clause: clause.to_string(),
-            reason: "only a swap or a DCA can wait for a condition; e.g. \"sell 1 SOL for \
-                     USDC if SOL is above $200\""
-                .into(),
-        }),
+    match (&mut intent, when) {
+        (_, None) => {}
+        (Intent::Swap { when: slot, .. } | Intent::Dca { when: slot, .. }, when) => *slot = when,
+        (_, Some(_)) => {
+            return Err(GoalError::Unsupported {
+                clause: clause.to_string(),
+                reason: "only a swap or a DCA can wait for a condition; e.g. \"sell 1 SOL for \
+                         USDC if SOL is above $200\""
+                    .into(),
+            })
+        }
     }
+    Ok(intent)
 }
 
 /// `<amount> <SELL> (->|to|into|for) <BUY>`; returns the swap and the rest.
