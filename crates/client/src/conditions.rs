@@ -4,12 +4,16 @@
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     math::UsdPrice,
-    oracle::{read_account, Reading},
+    oracle::Reading,
     state::{Plan, PlanStep},
     trigger::Trigger,
 };
+use solana_account::Account;
 
-use crate::{chain::Chain, units::amount, ClientResult};
+use crate::{
+    pinned::{self, Unpriced},
+    units::amount,
+};
 
 /// `trigger` in words, `symbol` naming the watched token: "SOL at or below $140".
 pub fn describe(trigger: &Trigger, symbol: &str) -> String {
@@ -58,42 +62,37 @@ pub enum Judged {
     Unjudgeable(String),
 }
 
-/// Judges `step`'s trigger on the plan's pinned oracle account of the watched mint, with
-/// the step's guards, at `clock`, as the runner will; `symbol` names mints in the words.
-pub async fn judge<C: Chain>(
-    chain: &C,
+/// The oracle account `step`'s trigger is judged on: the plan's pinned account of the mint it
+/// watches (`None`: no trigger, or a mint outside the plan).
+pub fn watched_oracle(plan: &Plan, step: &PlanStep) -> Option<Pubkey> {
+    let mint = step.guards.trigger.watched_mint(step)?;
+    pinned::policy(plan, &mint).ok().map(|p| p.oracle)
+}
+
+/// Judges `step`'s trigger on `account`, what lives at its [`watched_oracle`], with the step's
+/// guards, at `clock`, as the runner will; `symbol` names mints in the words.
+pub fn judge(
     plan: &Plan,
     step: &PlanStep,
+    account: Option<&Account>,
     clock: &Clock,
     symbol: impl Fn(&Pubkey) -> String,
-) -> ClientResult<Judged> {
+) -> Judged {
     let trigger = step.guards.trigger;
     let Some(mint) = trigger.watched_mint(step) else {
-        return Ok(Judged::Holds);
+        return Judged::Holds;
     };
-    let Ok((_, policy)) = plan.mint_policy(&mint) else {
-        return Ok(Judged::Unjudgeable(format!(
-            "{} is not in the plan",
+    let reading = pinned::policy(plan, &mint)
+        .and_then(|policy| pinned::reading(&policy, &step.guards, account, clock));
+    match reading {
+        Err(Unpriced::NotInPlan(_)) => {
+            Judged::Unjudgeable(format!("{} is not in the plan", symbol(&mint)))
+        }
+        Err(Unpriced::Missing(oracle)) => Judged::Unjudgeable(format!(
+            "{}'s price account {oracle} is missing",
             symbol(&mint)
-        )));
-    };
-    let Some(account) = chain.account(&policy.oracle).await? else {
-        return Ok(Judged::Unjudgeable(format!(
-            "{}'s price account {} is missing",
-            symbol(&mint),
-            policy.oracle
-        )));
-    };
-    let reading = read_account(
-        &policy.oracle,
-        &account.owner,
-        &account.data,
-        &policy,
-        &step.guards,
-        clock,
-    );
-    Ok(match reading {
-        Err(e) => Judged::Unjudgeable(format!("{}'s price: {e}", symbol(&mint))),
+        )),
+        Err(Unpriced::Refused(e)) => Judged::Unjudgeable(format!("{}'s price: {e}", symbol(&mint))),
         Ok(reading) => match trigger.holds_at(&reading) {
             Ok(true) => Judged::Holds,
             Ok(false) => Judged::Waits(format!(
@@ -103,7 +102,7 @@ pub async fn judge<C: Chain>(
             )),
             Err(e) => Judged::Unjudgeable(e.to_string()),
         },
-    })
+    }
 }
 
 #[cfg(test)]

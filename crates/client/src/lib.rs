@@ -33,6 +33,7 @@ pub mod flows;
 pub mod ix;
 pub mod keys;
 pub mod pda;
+pub mod pinned;
 pub mod plan;
 pub mod priority;
 pub mod receipts;

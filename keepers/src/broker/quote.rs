@@ -3,12 +3,17 @@
 //! chain state, plus the pool's actual output. A broker that respects guards only sends when
 //! this passes, so its executions are never refused on-chain.
 use agentrunner_client::{
-    chain::Chain, conditions, deployment::Deployment, ix::sim_venue::PoolRef, ClientResult,
+    chain::Chain,
+    conditions,
+    deployment::Deployment,
+    ix::sim_venue::PoolRef,
+    pinned::{self, Unpriced},
+    ClientResult,
 };
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     math,
-    oracle::{read_account, Reading},
+    oracle::Reading,
     state::{Plan, PlanStep},
 };
 use sim_venue::state::Pool;
@@ -66,25 +71,19 @@ async fn reading<C: Chain>(
     mint: &Pubkey,
     clock: &Clock,
 ) -> Result<Reading, QuoteRefusal> {
-    let refuse = |reason: String| QuoteRefusal::Oracle {
+    let refuse = |unpriced: Unpriced| QuoteRefusal::Oracle {
         mint: *mint,
-        reason,
+        reason: match unpriced {
+            Unpriced::NotInPlan(e) | Unpriced::Refused(e) => e.to_string(),
+            Unpriced::Missing(_) => "no price account".into(),
+        },
     };
-    let policy = plan.mint_policy(mint).map_err(|e| refuse(e.to_string()))?.1;
+    let policy = pinned::policy(plan, mint).map_err(refuse)?;
     let account = chain
         .account(&policy.oracle)
         .await
-        .map_err(|e| QuoteRefusal::Chain(e.to_string()))?
-        .ok_or_else(|| refuse("no price account".into()))?;
-    read_account(
-        &policy.oracle,
-        &account.owner,
-        &account.data,
-        &policy,
-        &step.guards,
-        clock,
-    )
-    .map_err(|e| refuse(e.to_string()))
+        .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
+    pinned::reading(&policy, &step.guards, account.as_ref(), clock).map_err(refuse)
 }
 
 /// Quotes `step` of `plan` against the oracles and the pool, as the runner would judge it.

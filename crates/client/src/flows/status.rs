@@ -42,7 +42,7 @@ fn state(step: u16, stage: &'static str, reason: impl Into<String>) -> StepState
 }
 
 /// The state of every step of `view` (loaded with offers): one more batched read for the
-/// awarded agents and the owner's token accounts.
+/// awarded agents, the owner's token accounts and the price accounts the steps' triggers watch.
 pub async fn explain<C: Chain>(
     chain: &C,
     deployment: &Deployment,
@@ -56,8 +56,15 @@ pub async fn explain<C: Chain>(
         .filter_map(|s| s.award().map(|a| a.agent))
         .collect();
     let mints: Vec<Pubkey> = plan.mints.iter().map(|m| m.mint).collect();
+    let watched: Vec<Option<Pubkey>> = plan
+        .steps
+        .iter()
+        .map(|s| conditions::watched_oracle(plan, s))
+        .collect();
     let mut keys = agents.clone();
     keys.extend(mints.iter().map(|m| owner_account(&plan.owner, m)));
+    let oracles_at = keys.len();
+    keys.extend(watched.iter().flatten());
     let read = chain.accounts(&keys).await?;
     let agent_of = |key: &Pubkey| -> Option<Agent> {
         let i = agents.iter().position(|a| a == key)?;
@@ -74,10 +81,16 @@ pub async fn explain<C: Chain>(
             .unwrap_or_else(|_| (mint.to_string(), 0))
     };
     let fee = deployment.token(&deployment.fee_token)?;
-    let mut judged = Vec::with_capacity(plan.steps.len());
-    for step in &plan.steps {
-        judged.push(conditions::judge(chain, plan, step, &view.clock, |m| symbol(m).0).await?);
-    }
+    let mut oracle_reads = read[oracles_at..].iter();
+    let judged: Vec<Judged> = plan
+        .steps
+        .iter()
+        .zip(&watched)
+        .map(|(step, oracle)| {
+            let account = oracle.and_then(|_| oracle_reads.next()?.as_ref());
+            conditions::judge(plan, step, account, &view.clock, |m| symbol(m).0)
+        })
+        .collect();
     let mut states = Vec::new();
     for (s, step) in view.steps.iter().zip(&plan.steps) {
         let i = s.index;
