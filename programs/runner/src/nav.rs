@@ -6,10 +6,42 @@
 use anchor_lang::prelude::*;
 use onchain_common::SafeMath;
 
-use crate::{math, oracle::Reading};
+use crate::{
+    math,
+    oracle::Reading,
+    state::{MintPolicy, OracleSource, StepGuards},
+    trigger::Trigger,
+};
 
 /// Most positions one NAV receipt prices (one transaction names three accounts each).
 pub const MAX_NAV_POSITIONS: usize = 4;
+
+/// The guards every NAV price passes: a fully verified Pyth price no older than
+/// `max_age_secs`, its confidence within `max_confidence_bps` of the price.
+pub fn price_guards(max_age_secs: u32, max_confidence_bps: u16) -> StepGuards {
+    StepGuards {
+        max_slippage_bps: 0,
+        oracle_max_age_secs: max_age_secs,
+        min_verification_signatures: 0,
+        max_confidence_bps,
+        fee_cap_bps: 0,
+        min_samples: 1,
+        trigger: Trigger::Always,
+    }
+}
+
+/// What a NAV prices `mint` (of `decimals`) by: `oracle`, a Pyth account of `feed_id`.
+pub fn pyth_policy(mint: Pubkey, decimals: u8, oracle: Pubkey, feed_id: [u8; 32]) -> MintPolicy {
+    MintPolicy {
+        mint,
+        decimals,
+        oracle,
+        source: OracleSource::Pyth { feed_id },
+        last_publish_time: 0,
+        owner_account_bump: 0,
+        staging_bump: 0,
+    }
+}
 
 /// One priced position, as a NAV receipt commits to it.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]

@@ -197,6 +197,31 @@ pub async fn market_asks<C: Chain>(
     Ok(asks)
 }
 
+/// `owner`'s associated token account of every deployment token and its balance (atoms, 0
+/// where the account is missing), in deployment order; one batched read.
+pub async fn holdings<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    owner: &Pubkey,
+) -> ClientResult<Vec<(Pubkey, u64)>> {
+    let accounts: Vec<Pubkey> = deployment
+        .tokens
+        .iter()
+        .map(|t| pda::ata(owner, &t.mint, &anchor_spl::token::ID))
+        .collect();
+    let balances = chain.accounts(&accounts).await?;
+    Ok(accounts
+        .into_iter()
+        .zip(balances)
+        .map(|(account, balance)| {
+            let atoms = balance
+                .and_then(|a| crate::accounts::token_amount(&a.data))
+                .unwrap_or(0);
+            (account, atoms)
+        })
+        .collect())
+}
+
 /// What a planner knows about `owner`: oracle prices, the owner's holdings and what vendors
 /// ask ([`market_asks`]).
 pub async fn plan_context<C: Chain>(
@@ -205,12 +230,7 @@ pub async fn plan_context<C: Chain>(
     owner: &Pubkey,
 ) -> ClientResult<PlanContext> {
     let prices = token_prices(chain, deployment).await?;
-    let held: Vec<Pubkey> = deployment
-        .tokens
-        .iter()
-        .map(|t| pda::ata(owner, &t.mint, &anchor_spl::token::ID))
-        .collect();
-    let balances = chain.accounts(&held).await?;
+    let held = holdings(chain, deployment, owner).await?;
     let mut context = PlanContext {
         book: deployment.book(),
         prices: Vec::new(),
@@ -222,13 +242,10 @@ pub async fn plan_context<C: Chain>(
         default_interval_secs: 3_600,
         asks: market_asks(chain, deployment).await?,
     };
-    for ((token, price), balance) in deployment.tokens.iter().zip(prices).zip(balances) {
+    for ((token, price), (_, atoms)) in deployment.tokens.iter().zip(prices).zip(held) {
         if let Some(price) = price.and_then(|p| micro_usd_per_token(token, p)) {
             context.prices.push((token.symbol.clone(), price));
         }
-        let atoms = balance
-            .and_then(|a| crate::accounts::token_amount(&a.data))
-            .unwrap_or(0);
         context.holdings.push((token.symbol.clone(), atoms));
     }
     Ok(context)

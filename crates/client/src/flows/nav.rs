@@ -8,10 +8,8 @@
 use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     events::NavRecorded,
-    nav::{total_usd, NavPosition},
+    nav::{price_guards, pyth_policy, total_usd, NavPosition},
     oracle::read_account,
-    state::{MintPolicy, OracleSource, StepGuards},
-    trigger::Trigger,
 };
 use solana_signature::Signature;
 
@@ -20,7 +18,6 @@ use crate::{
     deployment::{feed_bytes, Deployment},
     events::decode_event,
     ix::{receipts::TreeRef, runner::NavAccounts},
-    pda,
     receipts::{
         audit::unproven_file,
         file::ReceiptFile,
@@ -45,20 +42,6 @@ impl Default for NavGuards {
         Self {
             max_age_secs: 60,
             max_confidence_bps: 100,
-        }
-    }
-}
-
-impl NavGuards {
-    fn step_guards(self) -> StepGuards {
-        StepGuards {
-            max_slippage_bps: 0,
-            oracle_max_age_secs: self.max_age_secs,
-            min_verification_signatures: 0,
-            max_confidence_bps: self.max_confidence_bps,
-            fee_cap_bps: 0,
-            min_samples: 1,
-            trigger: Trigger::Always,
         }
     }
 }
@@ -101,19 +84,12 @@ pub async fn positions<C: Chain>(
     guards: NavGuards,
     clock: &Clock,
 ) -> Result<Positions, NavError> {
-    let accounts: Vec<Pubkey> = deployment
-        .tokens
-        .iter()
-        .map(|t| pda::ata(owner, &t.mint, &anchor_spl::token::ID))
-        .collect();
-    let balances = chain.accounts(&accounts).await?;
-    let held: Vec<(usize, u64)> = balances
+    let accounts = super::draft::holdings(chain, deployment, owner).await?;
+    let held: Vec<(usize, u64)> = accounts
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| {
-            let amount = crate::accounts::token_amount(&a.as_ref()?.data)?;
-            (amount > 0).then_some((i, amount))
-        })
+        .filter(|(_, (_, amount))| *amount > 0)
+        .map(|(i, (_, amount))| (i, *amount))
         .collect();
     if held.is_empty() {
         return Err(NavError::Empty(*owner));
@@ -129,21 +105,13 @@ pub async fn positions<C: Chain>(
         .map(|(i, _)| deployment.tokens[*i].price_account)
         .collect();
     let prices = chain.accounts(&price_keys).await?;
-    let step_guards = guards.step_guards();
+    let step_guards = price_guards(guards.max_age_secs, guards.max_confidence_bps);
     let mut holdings = Vec::new();
     let mut unpriced = Vec::new();
     for ((i, amount), price) in held.iter().zip(prices) {
         let token = &deployment.tokens[*i];
         let feed_id = feed_bytes(&token.pyth_feed);
-        let policy = MintPolicy {
-            mint: token.mint,
-            decimals: token.decimals,
-            oracle: token.price_account,
-            source: OracleSource::Pyth { feed_id },
-            last_publish_time: 0,
-            owner_account_bump: 0,
-            staging_bump: 0,
-        };
+        let policy = pyth_policy(token.mint, token.decimals, token.price_account, feed_id);
         let Some(price) = price else {
             unpriced.push(format!(
                 "{}: no price account at {}",
@@ -160,14 +128,20 @@ pub async fn positions<C: Chain>(
             clock,
         )
         .and_then(|reading| {
-            NavPosition::priced(accounts[*i], token.mint, *amount, token.decimals, &reading)
+            NavPosition::priced(
+                accounts[*i].0,
+                token.mint,
+                *amount,
+                token.decimals,
+                &reading,
+            )
         });
         match priced {
             Ok(position) => holdings.push(Holding {
                 symbol: token.symbol.clone(),
                 position,
                 accounts: NavAccounts {
-                    account: accounts[*i],
+                    account: accounts[*i].0,
                     mint: token.mint,
                     price_account: token.price_account,
                     feed_id,

@@ -11,10 +11,9 @@ use crate::{
     error::RunnerError,
     events::NavRecorded,
     instructions::settlement,
-    nav::{positions_hash, total_usd, NavPosition, MAX_NAV_POSITIONS},
+    nav::{positions_hash, price_guards, pyth_policy, total_usd, NavPosition, MAX_NAV_POSITIONS},
     oracle,
-    state::{MintPolicy, OracleSource, StepGuards},
-    trigger::Trigger,
+    state::StepGuards,
 };
 // Composite groups bring Anchor-generated companions (bumps, client modules).
 use crate::instructions::accounts::*;
@@ -54,19 +53,6 @@ pub struct RecordNav<'info> {
     // remaining_accounts: per position, the owner's token account, its Mint, its price account.
 }
 
-/// The guards every NAV price passes.
-fn guards(args: &RecordNavArgs) -> StepGuards {
-    StepGuards {
-        max_slippage_bps: 0,
-        oracle_max_age_secs: args.max_age_secs,
-        min_verification_signatures: 0,
-        max_confidence_bps: args.max_confidence_bps,
-        fee_cap_bps: 0,
-        min_samples: 1,
-        trigger: Trigger::Always,
-    }
-}
-
 /// The position named by `accounts` (token account, Mint, price account) and `feed_id`.
 fn position(
     owner: &Pubkey,
@@ -85,15 +71,7 @@ fn position(
         RunnerError::NavPositionInvalid
     );
     let decimals = Mint::try_deserialize(&mut &mint.try_borrow_data()?[..])?.decimals;
-    let policy = MintPolicy {
-        mint: mint.key(),
-        decimals,
-        oracle: price.key(),
-        source: OracleSource::Pyth { feed_id },
-        last_publish_time: 0,
-        owner_account_bump: 0,
-        staging_bump: 0,
-    };
+    let policy = pyth_policy(mint.key(), decimals, price.key(), feed_id);
     let reading = oracle::read(price, &policy, guards, clock)?;
     NavPosition::priced(held.key(), mint.key(), account.amount, decimals, &reading)
 }
@@ -108,7 +86,7 @@ pub fn handler<'info>(ctx: Context<'info, RecordNav<'info>>, args: RecordNavArgs
         RunnerError::NavPositionInvalid
     );
     let owner = ctx.accounts.owner.key();
-    let guards = guards(&args);
+    let guards = price_guards(args.max_age_secs, args.max_confidence_bps);
     let positions = ctx
         .remaining_accounts
         .chunks(3)
