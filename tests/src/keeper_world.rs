@@ -157,6 +157,18 @@ impl Awarded {
         &self.localnet.deployment
     }
 
+    /// Where `plan`'s first step stands, in `status`'s words.
+    pub async fn first_step_state(&self, plan: &Pubkey) -> flows::StepState {
+        let view =
+            flows::PlanView::load(&*self.chain, self.deployment(), plan, flows::Offers::Load)
+                .await
+                .unwrap();
+        flows::explain(&*self.chain, self.deployment(), &view)
+            .await
+            .unwrap()
+            .remove(0)
+    }
+
     /// The step's RFP as it stands.
     pub async fn rfp(&self) -> Rfp {
         self.chain.fetch(&self.rfp).await.unwrap()

@@ -55,6 +55,30 @@ pub struct PlanSetup {
 }
 
 impl RunnerWorld {
+    /// Asserts `owner`'s `create_plan` of each labelled `cases` is refused with `error` and
+    /// changes nothing.
+    pub async fn creations_refused(
+        &self,
+        owner: &Keypair,
+        cases: impl IntoIterator<Item = (&str, CreatePlanArgs)>,
+        error: impl Into<u32>,
+    ) {
+        let error: u32 = error.into();
+        for (label, args) in cases {
+            self.ctx
+                .expect_error_labeled(
+                    label,
+                    &[agentrunner_client::ix::runner::create_plan(
+                        &owner.pubkey(),
+                        args,
+                    )],
+                    &[owner],
+                    error,
+                )
+                .await;
+        }
+    }
+
     /// Creates a plan of `steps` for a fresh owner (its own planner), awards every step to the
     /// world's vendor and approves it, fees in USDC.
     pub async fn plan(&self, steps: Vec<StepArgs>) -> PlanSetup {

@@ -2,23 +2,9 @@
 //! the vendor's broker re-checks the condition every round and leaves the step alone, `status`
 //! says what it waits for and what the price is — until the price feeder moves the price, and
 //! the next round executes it, once.
-use agentrunner_client::{
-    flows::{self, Offers, PlanView},
-    send::{NoJournal, SendPolicy},
-};
+use agentrunner_client::send::{NoJournal, SendPolicy};
 use agentrunner_keepers::Outcome;
 use agentrunner_tests::keeper_world::{awarded_with, boxed, Awarded};
-
-async fn status(a: &Awarded) -> String {
-    let view = PlanView::load(&*a.chain, a.deployment(), &a.plan, Offers::Load)
-        .await
-        .unwrap();
-    flows::explain(&*a.chain, a.deployment(), &view)
-        .await
-        .unwrap()
-        .remove(0)
-        .reason
-}
 
 /// Runs one broker round on `a` and returns its only outcome's description.
 async fn round(a: &Awarded) -> Outcome {
@@ -36,14 +22,18 @@ async fn test_a_stop_loss_waits_for_its_level_and_executes_once_the_feeder_cross
         matches!(round(&a).await, Outcome::Skipped(ref why) if why.contains(waits)),
         "the broker leaves it alone"
     );
-    assert_eq!(status(&a).await, waits);
+    assert_eq!(a.first_step_state(&a.plan).await.reason, waits);
     // One cent above the level: still waiting.
     a.localnet.set_price("SOL", 140_01000000);
     a.localnet.advance(&a.chain, 1).await.unwrap();
     assert!(matches!(round(&a).await, Outcome::Skipped(_)));
     a.localnet.set_price("SOL", 139_00000000);
     a.localnet.advance(&a.chain, 1).await.unwrap();
-    assert!(status(&a).await.starts_with("due now"));
+    assert!(a
+        .first_step_state(&a.plan)
+        .await
+        .reason
+        .starts_with("due now"));
     assert!(matches!(round(&a).await, Outcome::Done(_)));
     a.assert_exactly_once().await;
 }
@@ -55,7 +45,7 @@ async fn test_an_exit_on_a_volatility_spike_waits_for_the_spike() {
     let a = awarded_with("sell 1 SOL for USDC if volatility spikes").await;
     assert!(matches!(round(&a).await, Outcome::Skipped(_)));
     assert_eq!(
-        status(&a).await,
+        a.first_step_state(&a.plan).await.reason,
         "waits for its condition: SOL at least 200 bps away from its EMA price; now $150, 0 bps \
          from its EMA"
     );
@@ -77,8 +67,10 @@ async fn test_a_condition_on_a_stale_price_is_not_judged_and_nothing_is_sent() {
     let a = awarded_with("sell 1 SOL for USDC if SOL is below $200").await;
     a.localnet.set_feeding(false);
     a.localnet.advance(&a.chain, 120).await.unwrap();
-    assert!(status(&a)
+    assert!(a
+        .first_step_state(&a.plan)
         .await
+        .reason
         .starts_with("its condition cannot be judged"));
     assert!(matches!(round(&a).await, Outcome::Skipped(ref why) if why.contains("OracleStale")));
     a.localnet.set_feeding(true);

@@ -2,23 +2,12 @@
 //! RFP yet, bidding open, no offers (and the most the RFP pays), due for its vendor, done,
 //! cancelled.
 use agentrunner_client::{
-    flows::{self, Offers, OwnerWallet, PlanView, RfpPolicy, Scope, StepState},
+    flows::{self, OwnerWallet, RfpPolicy, Scope},
     send::{NoJournal, SendPolicy, Sender},
 };
 use agentrunner_keepers::planner::Planner;
-use agentrunner_tests::keeper_world::{awarded, boxed, Awarded};
-use anchor_lang::prelude::Pubkey;
+use agentrunner_tests::keeper_world::{awarded, boxed};
 use solana_signer::Signer;
-
-async fn explain(a: &Awarded, plan: &Pubkey) -> StepState {
-    let view = PlanView::load(&*a.chain, a.deployment(), plan, Offers::Load)
-        .await
-        .unwrap();
-    flows::explain(&*a.chain, a.deployment(), &view)
-        .await
-        .unwrap()
-        .remove(0)
-}
 
 #[tokio::test]
 async fn test_status_explains_every_stage_in_words() {
@@ -27,7 +16,7 @@ async fn test_status_explains_every_stage_in_words() {
     let d = a.deployment();
 
     // The approved swap is due for its vendor; once executed it is done.
-    let due = explain(&a, &a.plan).await;
+    let due = a.first_step_state(&a.plan).await;
     assert_eq!(due.stage, "Executing");
     assert!(
         due.reason.starts_with("due now: waiting for Keeper"),
@@ -35,7 +24,7 @@ async fn test_status_explains_every_stage_in_words() {
     );
     let broker = a.broker(chain, boxed(NoJournal), SendPolicy::immediate());
     broker.execute(&a.rfp().await).await.unwrap();
-    let done = explain(&a, &a.plan).await;
+    let done = a.first_step_state(&a.plan).await;
     assert_eq!(
         (done.stage, done.reason.as_str()),
         ("Done", "1/1 executions")
@@ -49,7 +38,7 @@ async fn test_status_explains_every_stage_in_words() {
         .await
         .unwrap();
     wallet.create(&draft).await.unwrap();
-    let planning = explain(&a, &draft.plan).await;
+    let planning = a.first_step_state(&draft.plan).await;
     assert_eq!(planning.stage, "Planning", "{planning:?}");
     let planner = Planner::new(
         chain,
@@ -59,7 +48,7 @@ async fn test_status_explains_every_stage_in_words() {
         RfpPolicy::default(),
     );
     planner.open_rfps(&draft.plan).await.unwrap();
-    let bidding = explain(&a, &draft.plan).await;
+    let bidding = a.first_step_state(&draft.plan).await;
     assert_eq!(bidding.stage, "Bidding");
     assert!(
         bidding
@@ -68,7 +57,7 @@ async fn test_status_explains_every_stage_in_words() {
         "{bidding:?}"
     );
     a.localnet.advance(chain, 61).await.unwrap();
-    let unwanted = explain(&a, &draft.plan).await;
+    let unwanted = a.first_step_state(&draft.plan).await;
     assert!(
         unwanted
             .reason
@@ -79,7 +68,7 @@ async fn test_status_explains_every_stage_in_words() {
     // Cancelled by its owner.
     let cancel = wallet.settlement(&draft.plan, Scope::Cancel).await.unwrap();
     wallet.settle(&cancel).await.unwrap();
-    let cancelled = explain(&a, &draft.plan).await;
+    let cancelled = a.first_step_state(&draft.plan).await;
     assert_eq!(cancelled.stage, "Cancelled", "{cancelled:?}");
 }
 

@@ -112,16 +112,8 @@ async fn test_create_plan_refuses_malformed_plans() {
             a
         }),
     ];
-    for (label, args) in cases {
-        w.ctx
-            .expect_error_labeled(
-                label,
-                &[ix::create_plan(&key, args)],
-                &[&owner.keypair],
-                RunnerError::InvalidPlan,
-            )
-            .await;
-    }
+    w.creations_refused(&owner.keypair, cases, RunnerError::InvalidPlan)
+        .await;
     landed(
         w.ctx
             .send(&[ix::create_plan(&key, base())], &[&owner.keypair])

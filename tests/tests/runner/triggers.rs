@@ -168,16 +168,8 @@ async fn test_t4_malformed_triggers_are_refused_when_the_plan_is_created() {
         ("volatility without an EMA", on_switchboard),
         ("service step", with(w.data_service_step(), spike(300))),
     ];
-    for (label, args) in cases {
-        w.ctx
-            .expect_error_labeled(
-                label,
-                &[ix::create_plan(&key, args)],
-                &[&owner.keypair],
-                RunnerError::InvalidTrigger,
-            )
-            .await;
-    }
+    w.creations_refused(&owner.keypair, cases, RunnerError::InvalidTrigger)
+        .await;
     landed(
         w.ctx
             .send(
