@@ -2,10 +2,7 @@
 //! account, and is certified A–D by the certifier (CheapSwap's broker ignores the oracle and
 //! fails stage B for it).
 use agent_registry::state::Stage;
-use agentrunner_client::flows::{
-    manifest::{Manifest, SloClaims},
-    Strategy,
-};
+use agentrunner_client::flows::{manifest::Manifest, Strategy};
 use agentrunner_embedded::{localnet::Localnet, EmbeddedChain};
 use agentrunner_keepers::certifier::Certifier;
 use anchor_lang::prelude::Pubkey;
@@ -60,32 +57,15 @@ fn strategies() -> Vec<(&'static str, Strategy)> {
     ]
 }
 
-fn manifest(name: &str, strategy: Strategy) -> Manifest {
-    Manifest {
-        name: name.into(),
-        version: "1.0.0".into(),
-        capabilities: vec!["swap".into(), "dca".into()],
-        permissions: vec![
-            "market.submit_offer".into(),
-            "runner.execute_swap_step".into(),
-        ],
-        guards: ["slippage", "oracle", "fee_cap", "allowlist"]
-            .map(String::from)
-            .to_vec(),
-        slo: SloClaims {
-            p95_latency_ms: 2_000,
-            success_rate_bps: strategy.success_rate_bps,
-        },
-        strategy,
-    }
-}
+/// What every demo vendor promises: award to fill within 2 s at the 95th percentile.
+const P95_LATENCY_MS: u32 = 2_000;
 
 /// Registers every vendor's agent (with its first version) and opens its USDC payout account.
 pub async fn register(chain: &EmbeddedChain, localnet: &Localnet) -> anyhow::Result<Vec<Vendor>> {
     let mut vendors = Vec::new();
     for (name, strategy) in strategies() {
         let keypair = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
-        let manifest = manifest(name, strategy);
+        let manifest = Manifest::trading(name, strategy, P95_LATENCY_MS);
         let uri = format!("https://agents.example/{name}/manifest.json");
         let (agent, register) = manifest.register(&keypair.pubkey(), &keypair.pubkey(), &uri)?;
         sender(chain)

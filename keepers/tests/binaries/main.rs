@@ -28,10 +28,7 @@ use agentrunner_embedded::{
     rpc_server::serve,
     EmbeddedChain,
 };
-use agentrunner_keepers::{
-    broker::Strategy,
-    certifier::{manifest::SloClaims, Manifest},
-};
+use agentrunner_keepers::{broker::Strategy, certifier::Manifest};
 use anchor_lang::Discriminator;
 use market::state::{Offer, Rfp, RfpStatus};
 use receipts::state::PeriodRoot;
@@ -109,23 +106,7 @@ where
 }
 
 fn manifest(path: &Path) -> Manifest {
-    let manifest = Manifest {
-        name: "Keeper".into(),
-        version: "1.0.0".into(),
-        capabilities: vec!["swap".into(), "dca".into()],
-        permissions: vec![
-            "market.submit_offer".into(),
-            "runner.execute_swap_step".into(),
-        ],
-        guards: ["slippage", "oracle", "fee_cap", "allowlist"]
-            .map(String::from)
-            .to_vec(),
-        slo: SloClaims {
-            p95_latency_ms: 5_000,
-            success_rate_bps: 9_900,
-        },
-        strategy: Strategy::default(),
-    };
+    let manifest = Manifest::trading("Keeper", Strategy::default(), 5_000);
     std::fs::write(path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     manifest
 }

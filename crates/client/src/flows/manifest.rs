@@ -98,6 +98,29 @@ pub struct Manifest {
     pub strategy: Strategy,
 }
 
+impl Manifest {
+    /// A swap-and-DCA trading agent's manifest, version 1.0.0: it signs its offers and its
+    /// executions, honours every guard family, promises `p95_latency_ms` and the success rate
+    /// its `strategy` quotes.
+    pub fn trading(name: &str, strategy: Strategy, p95_latency_ms: u32) -> Self {
+        Self {
+            name: name.into(),
+            version: "1.0.0".into(),
+            capabilities: vec!["swap".into(), "dca".into()],
+            permissions: vec![
+                "market.submit_offer".into(),
+                "runner.execute_swap_step".into(),
+            ],
+            guards: GUARDS.iter().map(|(name, _)| name.to_string()).collect(),
+            slo: SloClaims {
+                p95_latency_ms,
+                success_rate_bps: strategy.success_rate_bps,
+            },
+            strategy,
+        }
+    }
+}
+
 /// The manifest `agentrunner agent init` writes: every field explained, values that pass
 /// certification on the local cluster.
 pub const EXAMPLE: &str = r#"// An AgentRunner agent manifest. Lines starting with // are comments.
