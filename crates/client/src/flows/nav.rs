@@ -21,7 +21,7 @@ use crate::{
     receipts::{
         audit::unproven_file,
         file::ReceiptFile,
-        index::{receipts_appended_by, IndexedReceipt},
+        index::{appended_in, IndexedReceipt},
         nav::NavPositionJson,
     },
     ClientError, ClientResult,
@@ -192,12 +192,11 @@ pub async fn recorded<C: Chain>(
     signature: &Signature,
 ) -> ClientResult<(IndexedReceipt, Vec<NavPosition>)> {
     let missing = || ClientError::Build(format!("{signature} recorded no NAV"));
-    let receipt = receipts_appended_by(chain, signature)
-        .await?
+    let cpis = chain.transaction_cpis(signature).await?.unwrap_or_default();
+    let receipt = appended_in(&cpis, signature)
         .into_iter()
         .next()
         .ok_or_else(missing)?;
-    let cpis = chain.transaction_cpis(signature).await?.unwrap_or_default();
     let event = cpis
         .iter()
         .find_map(|c| decode_event::<NavRecorded>(&runner::ID, &c.program_id, &c.accounts, &c.data))

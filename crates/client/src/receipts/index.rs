@@ -11,7 +11,12 @@ use receipts::{
 use solana_signature::Signature;
 
 use super::{verify_against_period, TreeMirror, VerifyError};
-use crate::{accounts::decode, chain::Chain, events::decode_event, ClientError, ClientResult};
+use crate::{
+    accounts::decode,
+    chain::{Chain, CpiRecord},
+    events::decode_event,
+    ClientError, ClientResult,
+};
 
 /// A receipt found in a landed transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,11 +45,13 @@ pub async fn receipts_appended_by<C: Chain>(
     chain: &C,
     signature: &Signature,
 ) -> ClientResult<Vec<IndexedReceipt>> {
-    let Some(cpis) = chain.transaction_cpis(signature).await? else {
-        return Ok(Vec::new());
-    };
-    Ok(cpis
-        .iter()
+    let cpis = chain.transaction_cpis(signature).await?.unwrap_or_default();
+    Ok(appended_in(&cpis, signature))
+}
+
+/// The receipts appended by the transaction `signature` whose inner instructions are `cpis`.
+pub fn appended_in(cpis: &[CpiRecord], signature: &Signature) -> Vec<IndexedReceipt> {
+    cpis.iter()
         .filter_map(|cpi| {
             decode_event::<ReceiptAppended>(
                 &receipts::ID,
@@ -59,7 +66,7 @@ pub async fn receipts_appended_by<C: Chain>(
             tree: event.tree,
             signature: *signature,
         })
-        .collect())
+        .collect()
 }
 
 /// The receipts of one plan.
