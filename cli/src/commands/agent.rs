@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use agent_registry::state::{Agent, AgentVersion, Stage};
 use agentrunner_client::{
     chain::Chain,
-    flows::manifest::{self, Manifest},
+    flows::{
+        manifest::{self, Manifest},
+        registry,
+    },
     pda,
 };
 use anchor_lang::prelude::Pubkey;
@@ -166,7 +169,7 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
                         "capabilities": agent.capabilities,
                         "versions": agent.version_count,
                         "stages": stages.iter().map(|(s, v)| json!({"stage": s, "standing": v})).collect::<Vec<_>>(),
-                        "reputation": reputation_rows(&agent),
+                        "reputation": registry::reputation(&agent),
                     }))?
                 );
                 return Ok(());
@@ -190,39 +193,18 @@ pub async fn run(args: AgentArgs, opts: Opts) -> Result<()> {
                 "credit".into(),
                 "reliability".into(),
             ]];
-            for r in reputation_rows(&agent) {
+            for r in registry::reputation(&agent) {
                 rows.push(vec![
-                    r["capability"].as_str().unwrap_or_default().to_string(),
-                    r["succeeded"].to_string(),
-                    r["self_dealt"].to_string(),
-                    r["failed"].to_string(),
-                    r["credit"].to_string(),
-                    format!("{} bps", r["reliability_bps"]),
+                    r.capability.to_string(),
+                    r.succeeded.to_string(),
+                    r.self_dealt.to_string(),
+                    r.failed.to_string(),
+                    r.credit.to_string(),
+                    format!("{} bps", r.reliability_bps),
                 ]);
             }
             table(&rows);
         }
     }
     Ok(())
-}
-
-/// The agent's reputation per capability it has records for (every capability its latest
-/// version may do, and any it was paid for before).
-fn reputation_rows(agent: &agent_registry::state::Agent) -> Vec<serde_json::Value> {
-    manifest::CAPABILITIES
-        .iter()
-        .filter_map(|(name, bit)| {
-            let r = agent.reputation_of(*bit).ok()?;
-            (agent.capabilities & bit != 0 || r.succeeded + r.failed > 0).then(|| {
-                json!({
-                    "capability": name,
-                    "succeeded": r.succeeded,
-                    "self_dealt": r.self_dealt,
-                    "failed": r.failed,
-                    "credit": r.credit,
-                    "reliability_bps": r.reliability_bps(),
-                })
-            })
-        })
-        .collect()
 }

@@ -5,7 +5,7 @@
 use agentrunner_client::{
     chain::Chain,
     flows::{self, Offers, PlanView},
-    send::compile_message,
+    send::unsigned_transaction,
 };
 use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Result};
@@ -13,7 +13,6 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use clap::Args;
 use serde_json::json;
 use solana_signer::Signer;
-use solana_transaction::versioned::VersionedTransaction;
 
 use crate::{
     opts::{Opts, Output},
@@ -39,15 +38,14 @@ pub async fn run(args: ApproveArgs, opts: Opts) -> Result<()> {
     let deployment = opts.deployment()?;
     let owner = opts.keypair()?;
     let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Skip).await?;
-    let mut approval = flows::approval(&chain, &deployment, &view, args.days * 86_400).await?;
-    if approval.owner != owner.pubkey() {
-        bail!(
-            "plan {} belongs to {}, not to the keypair {}",
-            args.plan,
-            approval.owner,
-            owner.pubkey()
-        );
-    }
+    let mut approval = flows::approve::owner_approval(
+        &chain,
+        &deployment,
+        &view,
+        &owner.pubkey(),
+        args.days * 86_400,
+    )
+    .await?;
     if let Some(deposit) = args.deposit {
         let needed: u64 = approval.grants.iter().map(|g| g.max_amount()).sum();
         if deposit < needed {
@@ -61,14 +59,7 @@ pub async fn run(args: ApproveArgs, opts: Opts) -> Result<()> {
         let (blockhash, _) = chain.latest_blockhash().await?;
         let mut encoded = Vec::new();
         for ixs in &transactions {
-            let message = compile_message(&owner.pubkey(), ixs, &tables, blockhash)?;
-            let unsigned = VersionedTransaction {
-                signatures: vec![
-                    Default::default();
-                    usize::from(message.header().num_required_signatures)
-                ],
-                message,
-            };
+            let unsigned = unsigned_transaction(&owner.pubkey(), ixs, &tables, blockhash)?;
             encoded.push(STANDARD.encode(bincode::serialize(&unsigned)?));
         }
         if opts.output == Output::Json {

@@ -107,13 +107,20 @@ pub async fn run(args: GoalArgs, opts: Opts) -> Result<()> {
         flows::checked_rfps(&chain, &deployment, &draft, &owner.pubkey(), &policy, now).await?;
     if !args.dry_run {
         let sender = crate::sender(&chain);
-        OwnerWallet::new(&chain, &sender, &owner, &deployment)
-            .create(&draft)
-            .await?;
-        for rfp in rfps {
-            let intent = format!("rfp:{}:{}", draft.plan, rfp.step);
-            let ix = ix::market::open_rfp(&planner_key.pubkey(), rfp);
-            sender.send(&intent, &planner_key, &[ix], &[], &[]).await?;
+        if planner_key.pubkey() == owner.pubkey() {
+            // Planning for itself, the owner creates the plan and opens its RFPs at once.
+            let transactions = draft.transactions_with_rfps(&owner.pubkey(), rfps)?;
+            let intent = format!("create:{}", draft.plan);
+            sender.send_all(&intent, &owner, &transactions, &[]).await?;
+        } else {
+            OwnerWallet::new(&chain, &sender, &owner, &deployment)
+                .create(&draft)
+                .await?;
+            for rfp in rfps {
+                let intent = format!("rfp:{}:{}", draft.plan, rfp.step);
+                let ix = ix::market::open_rfp(&planner_key.pubkey(), rfp);
+                sender.send(&intent, &planner_key, &[ix], &[], &[]).await?;
+            }
         }
     }
     if opts.output == Output::Id {

@@ -103,18 +103,13 @@ pub async fn run(args: OffersArgs, opts: Opts) -> Result<()> {
             RfpStatus::Awarded(_) => "awarded".into(),
             RfpStatus::Cancelled { .. } => "cancelled".into(),
         };
-        if let Some(w) = winner {
-            if let Ok(c) = &w.candidate {
-                reasons.push(format!(
-                    "step {}: {} {} — highest utility: reliability {} bps × guard compatibility {} bps / price term {}",
-                    step.index,
-                    w.name,
-                    if matches!(rfp.status, RfpStatus::Awarded(_)) { "won" } else { "leads" },
-                    c.reliability_bps,
-                    c.compat_bps,
-                    c.priced_at
-                ));
-            }
+        if let Some((w, why)) = winner.and_then(|w| Some((w, w.why()?))) {
+            let verb = if matches!(rfp.status, RfpStatus::Awarded(_)) {
+                "won"
+            } else {
+                "leads"
+            };
+            reasons.push(format!("step {}: {} {verb} — {why}", step.index, w.name));
         }
         if scores.is_empty() {
             rows.push(vec![

@@ -1,13 +1,9 @@
 //! `agentrunner receipts <plan>`: every receipt of a plan, rebuilt from chain history alone,
 //! written as self-contained receipt files (proof, root, PeriodRoot once anchored) that a third
 //! party verifies offline with `agentrunner verify`.
-use std::{collections::HashMap, path::PathBuf};
+use std::path::PathBuf;
 
-use agentrunner_client::receipts::{
-    audit::receipt_file,
-    index::{live_tree, mirror_of, period_covering, plan_receipts},
-    TreeMirror,
-};
+use agentrunner_client::receipts::audit::plan_receipt_files;
 use anchor_lang::prelude::Pubkey;
 use anyhow::Result;
 use clap::Args;
@@ -28,28 +24,16 @@ pub struct ReceiptsArgs {
 
 pub async fn run(args: ReceiptsArgs, opts: Opts) -> Result<()> {
     let chain = opts.connect().await?;
-    let found = plan_receipts(&chain, &args.plan).await?;
+    let found = plan_receipt_files(&chain, &args.plan).await?;
     std::fs::create_dir_all(&args.out_dir)?;
-    let mut mirrors: HashMap<Pubkey, TreeMirror> = HashMap::new();
     let mut files = Vec::new();
-    for r in &found {
-        if let std::collections::hash_map::Entry::Vacant(entry) = mirrors.entry(r.tree) {
-            let depth = live_tree(&chain, &r.tree).await?.max_depth;
-            entry.insert(mirror_of(&chain, &r.tree, depth).await?);
-        }
-        let period = period_covering(&chain, &r.tree, r.index).await?;
-        let file = receipt_file(
-            r,
-            &mirrors[&r.tree],
-            period.as_ref().map(|(address, p)| (*address, p)),
-            None,
-        );
+    for file in &found {
         let located = file.located.clone();
         let path = args.out_dir.join(format!(
             "{}-step{}-{}.json",
-            args.plan, r.receipt.step, r.receipt.execution
+            args.plan, located.receipt.step, located.receipt.execution
         ));
-        std::fs::write(&path, serde_json::to_vec_pretty(&file)?)?;
+        std::fs::write(&path, serde_json::to_vec_pretty(file)?)?;
         files.push((located, path));
     }
     if opts.output == Output::Json {

@@ -5,7 +5,7 @@
 //! and closes the budget and the plan — every rent and unused atom back to the owner.
 use agentrunner_client::flows::{Offers, PlanView, Scope, Settlement};
 use anchor_lang::prelude::Pubkey;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 use solana_signer::Signer;
@@ -25,14 +25,7 @@ pub async fn run(args: SettleArgs, opts: Opts, scope: Scope) -> Result<()> {
     let deployment = opts.deployment()?;
     let owner = opts.keypair()?;
     let view = PlanView::load(&chain, &deployment, &args.plan, Offers::Skip).await?;
-    if view.plan.owner != owner.pubkey() {
-        bail!(
-            "plan {} belongs to {}, not to the keypair {}",
-            args.plan,
-            view.plan.owner,
-            owner.pubkey()
-        );
-    }
+    view.require_owner(&owner.pubkey())?;
     let settlement = Settlement::with_scope(&view, scope)?;
     let verb = match scope {
         Scope::Cancel => "cancel",

@@ -258,6 +258,21 @@ pub fn sign_transaction(
     VersionedTransaction::try_new(message, &keys).map_err(|e| ClientError::Build(e.to_string()))
 }
 
+/// `ixs` paid by `fee_payer` as a transaction whose signatures are still empty (legacy without
+/// tables, v0 with them): what a wallet signs — `approve --sign-only`, the explorer, Actions.
+pub fn unsigned_transaction(
+    fee_payer: &Pubkey,
+    ixs: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> Result<VersionedTransaction, ClientError> {
+    let message = compile_message(fee_payer, ixs, tables, blockhash)?;
+    Ok(VersionedTransaction {
+        signatures: vec![Default::default(); usize::from(message.header().num_required_signatures)],
+        message,
+    })
+}
+
 /// Serialized size of a signed transaction, bytes.
 pub fn wire_size(tx: &VersionedTransaction) -> usize {
     bincode::serialize(tx)
@@ -377,6 +392,32 @@ impl<C: Chain, J: Journal> Sender<'_, C, J> {
         }
         self.journal.finished(intent);
         Err(SendError::Expired(self.policy.max_resigns.max(1)))
+    }
+
+    /// Lands a transaction someone else signed (a wallet), valid until block height
+    /// `last_valid`: simulated first (a refusal broadcasts nothing), then the same bytes
+    /// rebroadcast until they land or expire. It cannot be re-signed here, so an expiry is
+    /// final ([`SendError::Expired`]).
+    pub async fn land_signed(
+        &self,
+        tx: &VersionedTransaction,
+        last_valid: u64,
+    ) -> Result<Landed, SendError> {
+        let size = wire_size(tx);
+        if size > PACKET_DATA_SIZE {
+            return Err(SendError::TooLarge(size));
+        }
+        let simulation = self.chain.simulate(tx).await?;
+        if let Some(error) = simulation.error {
+            return Err(SendError::Simulation {
+                error,
+                logs: simulation.logs,
+            });
+        }
+        match self.track(tx, last_valid).await? {
+            Tracked::Landed => Ok(landed(tx, 1)),
+            Tracked::Expired => Err(SendError::Expired(1)),
+        }
     }
 
     /// `ixs` behind the policy's compute-unit price, when it bids one (K-09).

@@ -376,6 +376,8 @@ impl<C: Chain> Certifier<'_, C> {
             .reports_dir
             .join(format!("{agent}-v{}-{stage:?}.json", version.index));
         let _ = std::fs::write(&path, &json);
+        // An absolute URI: whoever serves the report (the explorer) resolves it anywhere.
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
         let mut uri = format!("file://{}", path.display());
         uri.truncate(agent_registry::constants::MAX_URI_LEN);
         let record = version.stages[stage.index()];

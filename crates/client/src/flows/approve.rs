@@ -49,3 +49,30 @@ pub async fn approval<C: Chain>(
         first_grant: next_grant_base(chain, &owner).await?,
     })
 }
+
+/// The approval `owner` may sign for `view`'s plan now, valid `lifetime_secs`: refused, saying
+/// why, when the plan is another's, cancelled, already approved, or a step is not awarded yet
+/// — what the CLI, the explorer and its Solana Action all check before building anything.
+pub async fn owner_approval<C: Chain>(
+    chain: &C,
+    deployment: &Deployment,
+    view: &PlanView,
+    owner: &anchor_lang::prelude::Pubkey,
+    lifetime_secs: i64,
+) -> ClientResult<Approval> {
+    view.require_owner(owner)?;
+    let plan = &view.plan;
+    if let runner::state::PlanStatus::Cancelled { .. } = plan.status {
+        return Err(ClientError::Build(format!(
+            "plan {} is cancelled; it can only be settled",
+            view.key
+        )));
+    }
+    if !matches!(plan.custody, runner::state::Custody::Pending) {
+        return Err(ClientError::Build(format!(
+            "plan {} is already approved",
+            view.key
+        )));
+    }
+    approval(chain, deployment, view, lifetime_secs).await
+}

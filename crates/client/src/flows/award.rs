@@ -184,3 +184,33 @@ pub async fn award_step<C: Chain>(
         &candidates,
     )))
 }
+
+impl OfferScore {
+    /// Why this offer wins (or leads) under the rule, in words: its figures against the rule's
+    /// formula.
+    pub fn why(&self) -> Option<String> {
+        let c = self.candidate.as_ref().ok()?;
+        Some(format!(
+            "highest utility: reliability {} bps × guard compatibility {} bps / price term {}",
+            c.reliability_bps, c.compat_bps, c.priced_at
+        ))
+    }
+}
+
+/// The requester's `award` of the scored offer on `step`, at the terms the offer shows now (a
+/// vendor who changes its price or version before this lands makes it fail, not cost more).
+pub fn award_offer(step: &StepView, score: &OfferScore, requester: &Pubkey) -> Instruction {
+    ix::market::award(
+        &step.rfp_key,
+        &score.offer_key,
+        Bidder {
+            agent: score.offer.agent,
+            version: score.version,
+        },
+        requester,
+        market::instructions::AwardArgs {
+            expected_price: score.offer.price,
+            expected_version: score.offer.version,
+        },
+    )
+}

@@ -65,6 +65,41 @@ impl Draft {
     ) -> Vec<Vec<anchor_lang::solana_program::instruction::Instruction>> {
         vec![vec![self.create_instruction(owner)]]
     }
+
+    /// What an owner who plans for itself signs to create the plan and open its RFPs
+    /// (`rfps`, from [`checked_rfps`]): `create_plan` first, then the `open_rfp`s, packed
+    /// into as few legacy transactions as fit a packet — one for most plans, so a wallet shows
+    /// one signature and nothing half-created is left when it is refused.
+    ///
+    /// # Errors
+    /// An instruction that does not fit a transaction on its own.
+    pub fn transactions_with_rfps(
+        &self,
+        owner: &Pubkey,
+        rfps: Vec<OpenRfpArgs>,
+    ) -> ClientResult<Vec<Vec<anchor_lang::solana_program::instruction::Instruction>>> {
+        let instructions = std::iter::once(self.create_instruction(owner))
+            .chain(rfps.into_iter().map(|rfp| ix::market::open_rfp(owner, rfp)));
+        let mut packed: Vec<Vec<_>> = Vec::new();
+        for ix in instructions {
+            if let Some(last) = packed.last_mut() {
+                last.push(ix.clone());
+                if crate::send::transaction_size(owner, last, &[])? <= crate::send::PACKET_DATA_SIZE
+                {
+                    continue;
+                }
+                last.pop();
+            }
+            let size = crate::send::transaction_size(owner, std::slice::from_ref(&ix), &[])?;
+            if size > crate::send::PACKET_DATA_SIZE {
+                return Err(ClientError::Build(format!(
+                    "an instruction of the plan's creation alone takes {size} bytes"
+                )));
+            }
+            packed.push(vec![ix]);
+        }
+        Ok(packed)
+    }
 }
 
 /// Why no draft came out.

@@ -74,6 +74,24 @@ pub const CAPABILITIES: &[(&str, u64)] = &[
     ("liquidity", capability::LIQUIDITY),
 ];
 
+/// The names of the capability bits set in `bits`, in [`CAPABILITIES`] order.
+pub fn capability_names(bits: u64) -> Vec<&'static str> {
+    CAPABILITIES
+        .iter()
+        .filter(|(_, bit)| bits & bit != 0)
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+/// The names of the guard families set in `bits`, in [`GUARDS`] order.
+pub fn guard_names(bits: u8) -> Vec<&'static str> {
+    GUARDS
+        .iter()
+        .filter(|(_, bit)| bits & bit != 0)
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 /// Service levels the vendor promises.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SloClaims {

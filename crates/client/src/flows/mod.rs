@@ -8,6 +8,7 @@
 //! - [`manifest`]: a vendor's [`Manifest`] and its register/publish instructions.
 //! - [`approve`]: the owner's one-signature [`crate::ix::approval::Approval`].
 //! - [`settle`]: the close-out ([`Settlement`]): cancel, revoke, refund, close.
+//! - [`registry`]: an agent, its versions and their stage attestations ([`AgentView`]).
 //! - [`nav`]: Fund Admin — an owner's positions priced fail-closed and recorded as a NAV receipt.
 //! - [`status`]: why a plan is (not) moving, step by step, in words.
 //! - [`wallet`]: [`OwnerWallet`], the owner's key signing these builders in-process.
@@ -16,18 +17,22 @@ pub mod award;
 pub mod draft;
 pub mod manifest;
 pub mod nav;
+pub mod registry;
 pub mod settle;
 pub mod status;
 pub mod view;
 pub mod wallet;
 
 pub use approve::approval;
-pub use award::{award_step, predicted_winner, score_offers, AwardReadiness, OfferScore};
+pub use award::{
+    award_offer, award_step, predicted_winner, score_offers, AwardReadiness, OfferScore,
+};
 pub use draft::{
     checked_rfps, draft, draft_graph, plan_context, rfp_args, Draft, DraftError, RfpPolicy,
 };
 pub use manifest::{Manifest, Strategy};
+pub use registry::{AgentView, AttestationView, VersionView};
 pub use settle::{Scope, Settlement};
 pub use status::{explain, StepState};
-pub use view::{BudgetView, Offers, PlanView, StepView};
+pub use view::{plans_of, BudgetView, Offers, PlanView, StepView};
 pub use wallet::OwnerWallet;

@@ -154,6 +154,18 @@ impl PlanView {
         self.clock.unix_timestamp
     }
 
+    /// Refuses, naming the owner, unless `owner` owns the plan (only the owner signs its
+    /// approval, cancellation and close-out).
+    pub fn require_owner(&self, owner: &Pubkey) -> ClientResult<()> {
+        if self.plan.owner == *owner {
+            return Ok(());
+        }
+        Err(ClientError::Build(format!(
+            "plan {} belongs to {}, not to {owner}",
+            self.key, self.plan.owner
+        )))
+    }
+
     /// Every step awarded.
     pub fn fully_awarded(&self) -> bool {
         self.steps.iter().all(|s| s.award().is_some())
@@ -179,4 +191,16 @@ async fn read_grants<C: Chain>(
         }
     }
     Ok(grants)
+}
+
+/// Every plan of `owner` still open on-chain, newest first: one scan of the runner's plans
+/// whose data starts with the `Plan` discriminator and `owner` (its first field).
+pub async fn plans_of<C: Chain>(chain: &C, owner: &Pubkey) -> ClientResult<Vec<(Pubkey, Plan)>> {
+    let prefix = [Plan::DISCRIMINATOR, owner.as_ref()].concat();
+    let mut plans = Vec::new();
+    for (key, account) in chain.program_accounts(&runner::ID, &prefix).await? {
+        plans.push((key, decode::<Plan>(&key, &account.data)?));
+    }
+    plans.sort_by_key(|(key, plan)| (std::cmp::Reverse(plan.plan_id), *key));
+    Ok(plans)
 }

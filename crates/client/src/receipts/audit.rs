@@ -44,6 +44,31 @@ pub fn receipt_file(
     }
 }
 
+/// Every receipt of `plan` as a complete file, rebuilt from chain history alone (its shard's
+/// trees replayed once each): what `agentrunner receipts` writes and what the explorer shows
+/// when no receipts API is at hand. O(transactions that touched the trees) RPC requests.
+pub async fn plan_receipt_files<C: Chain>(
+    chain: &C,
+    plan: &Pubkey,
+) -> crate::ClientResult<Vec<ReceiptFile>> {
+    let mut mirrors: std::collections::HashMap<Pubkey, TreeMirror> = Default::default();
+    let mut files = Vec::new();
+    for found in plan_receipts(chain, plan).await? {
+        if let std::collections::hash_map::Entry::Vacant(entry) = mirrors.entry(found.tree) {
+            let depth = live_tree(chain, &found.tree).await?.max_depth;
+            entry.insert(mirror_of(chain, &found.tree, depth).await?);
+        }
+        let period = period_covering(chain, &found.tree, found.index).await?;
+        files.push(receipt_file(
+            &found,
+            &mirrors[&found.tree],
+            period.as_ref().map(|(address, p)| (*address, p)),
+            None,
+        ));
+    }
+    Ok(files)
+}
+
 /// The file for `found` before anyone has a proof (what a broker writes right after landing).
 pub fn unproven_file(
     found: &IndexedReceipt,
