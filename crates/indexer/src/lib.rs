@@ -82,41 +82,75 @@ pub async fn run(args: IndexerArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .try_init();
-    let store = store::Store::open(&args.db).await?;
-    let chain = Failover::rpc(std::slice::from_ref(&args.url), Duration::from_secs(30))?;
-    let follower = follow::Follower::resume(chain, store.clone(), args.batch).await?;
+    let follower = open(&args).await?;
     if let Some(listen) = args.listen {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
-        let state = api::ApiState {
-            store,
-            mirrors: follower.mirrors.clone(),
-        };
-        let limiter = limits::Limiter::new(limits::RateLimit {
-            per_second: args.rate,
-            burst: args.burst,
-        });
         info!(%listen, "serving the receipts API");
-        api::serve(listener, state, limiter);
+        serve_api(&args, &follower, listener);
     }
-    let mut ticks = tokio::time::interval(Duration::from_millis(args.interval_ms.max(1)));
+    if args.once {
+        follower.round().await?;
+        return Ok(());
+    }
+    tokio::select! {
+        _ = follow_forever(follower, Duration::from_millis(args.interval_ms.max(1))) => Ok(()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+/// The follower of a cluster's JSON-RPC endpoint.
+type RpcFollower = follow::Follower<Failover<agentrunner_client::rpc::RpcChain>>;
+
+/// Opens the database and resumes following from its cursors.
+async fn open(args: &IndexerArgs) -> anyhow::Result<RpcFollower> {
+    let store = store::Store::open(&args.db).await?;
+    let chain = Failover::rpc(std::slice::from_ref(&args.url), Duration::from_secs(30))?;
+    Ok(follow::Follower::resume(chain, store, args.batch).await?)
+}
+
+/// Serves the receipts API of `follower`'s store on `listener`, in a task of its own.
+fn serve_api(args: &IndexerArgs, follower: &RpcFollower, listener: tokio::net::TcpListener) {
+    let state = api::ApiState {
+        store: follower.store.clone(),
+        mirrors: follower.mirrors.clone(),
+    };
+    let limiter = limits::Limiter::new(limits::RateLimit {
+        per_second: args.rate,
+        burst: args.burst,
+    });
+    api::serve(listener, state, limiter);
+}
+
+/// One round every `interval`, for ever; a failed round is retried the next.
+async fn follow_forever(follower: RpcFollower, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
     loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
+        ticks.tick().await;
         match follower.round().await {
             Ok(progress) => {
                 for p in progress.iter().filter(|p| p.indexed > 0) {
                     info!(tree = %p.tree, indexed = p.indexed, leaves = p.leaves, root_matches_chain = ?p.root_matches_chain, "indexed");
                 }
             }
-            Err(e) if args.once => return Err(e.into()),
             Err(e) => warn!(error = %e, "round failed; retrying next round"),
         }
-        if args.once {
-            return Ok(());
-        }
     }
+}
+
+/// An indexer beside another program's work (`agentrunner serve` runs one next to its
+/// cluster): opens `args.db`, serves the receipts API on `listener` in a task of its own, and
+/// returns the following loop for the caller to poll with its own work (it never ends; the
+/// follower's futures are not `Send`, so it runs on the caller's task).
+pub async fn beside(
+    args: &IndexerArgs,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    let follower = open(args).await?;
+    serve_api(args, &follower, listener);
+    Ok(follow_forever(
+        follower,
+        Duration::from_millis(args.interval_ms.max(1)),
+    ))
 }

@@ -1,7 +1,8 @@
-//! What one client may ask of the API: a token bucket per client address (a client that
+//! What one client may ask of an HTTP API: a token bucket per client address (a client that
 //! empties it gets `429` with `Retry-After`), and bounded requests (a URI longer than
-//! [`MAX_URI_BYTES`] is `414`, any body longer than [`MAX_BODY_BYTES`] is `413`; every route is
-//! a GET).
+//! [`MAX_URI_BYTES`] is `414`, a body longer than the limiter's bound — [`MAX_BODY_BYTES`] for
+//! the receipts API, whose every route is a GET — is `413`). The explorer guards its pages and
+//! API with the same middleware.
 use std::{
     collections::HashMap,
     net::{IpAddr, SocketAddr},
@@ -47,17 +48,25 @@ struct Bucket {
     at: Instant,
 }
 
-/// Every client's bucket.
+/// Every client's bucket, and the longest body accepted.
 #[derive(Clone)]
 pub struct Limiter {
     limit: RateLimit,
+    max_body: u64,
     buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
 }
 
 impl Limiter {
+    /// Limits for bodiless APIs: bodies up to [`MAX_BODY_BYTES`].
     pub fn new(limit: RateLimit) -> Self {
+        Self::with_max_body(limit, MAX_BODY_BYTES)
+    }
+
+    /// Limits for an API whose requests carry bodies of up to `max_body` bytes.
+    pub fn with_max_body(limit: RateLimit, max_body: u64) -> Self {
         Self {
             limit,
+            max_body,
             buckets: Arc::default(),
         }
     }
@@ -106,13 +115,13 @@ pub async fn guard(
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES)
+    if declared.is_some_and(|n| n > limiter.max_body)
         || request.headers().contains_key(header::TRANSFER_ENCODING)
     {
         return refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
-            format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+            format!("request bodies are limited to {} bytes", limiter.max_body),
         );
     }
     if let Err(retry_after) = limiter.take(client.ip()) {
