@@ -30,8 +30,11 @@ struct Cli {
 enum Command {
     /// Run the end-to-end journey on a fresh embedded chain and narrate it.
     Demo(commands::demo::DemoArgs),
-    /// Run the embedded chain as a local cluster (JSON-RPC on 127.0.0.1:8899).
+    /// Run the embedded chain as a local cluster (JSON-RPC on 127.0.0.1:8899, the explorer on
+    /// 127.0.0.1:8080, the receipts API on 127.0.0.1:8910).
     Serve(commands::serve::ServeArgs),
+    /// Serve the explorer, the web app, against a cluster (-u).
+    Explorer(commands::explorer::ExplorerCommand),
     /// Plan a goal, create the plan and open its RFPs.
     Goal(commands::goal::GoalArgs),
     /// Show the offers on a plan's steps (and award them with --award).
@@ -89,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => commands::demo::run(args).await,
         Command::Serve(args) => commands::serve::run(args, opts).await,
+        Command::Explorer(args) => commands::explorer::run(args, opts).await,
         Command::Goal(args) => commands::goal::run(args, opts).await,
         Command::Offers(args) => commands::offers::run(args, opts).await,
         Command::Approve(args) => commands::approve::run(args, opts).await,

@@ -28,6 +28,7 @@ use solana_transaction::versioned::VersionedTransaction;
 
 mod concurrent;
 mod conditions;
+mod explorer;
 mod indexer;
 mod llm;
 mod quickstart;
@@ -58,7 +59,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `agentrunner serve` on free ports with a 100x clock, without its explorer and receipts API.
 fn serve() -> Served {
+    serve_with(&["--explorer-bind", "off", "--receipts-bind", "off"])
+}
+
+/// `agentrunner serve` on a free port with a 100x clock and `extra` flags; `{dir}` in them is
+/// replaced by the cluster's scratch directory.
+fn serve_with(extra: &[&str]) -> Served {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("agentrunner-cli-{}-{port}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -83,6 +91,11 @@ fn serve() -> Served {
             "--period-secs",
             "600",
         ])
+        .args(
+            extra
+                .iter()
+                .map(|a| a.replace("{dir}", dir.to_str().unwrap())),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -218,6 +231,22 @@ fn onboard(s: &Served, capabilities: &str) -> String {
         .collect();
     assert_eq!(verdicts, [true, true, true, true]);
     agent
+}
+
+/// The last `lines` lines of each of `files` in `dir`, headed by its name: what a failing
+/// test shows of the processes it ran.
+fn log_tails(dir: &Path, files: &[&str], lines: usize) -> String {
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(lines).collect();
+            format!(
+                "--- {f}\n{}\n",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            )
+        })
+        .collect()
 }
 
 fn wait_until(what: &str, limit_secs: u64, mut done: impl FnMut() -> bool) {

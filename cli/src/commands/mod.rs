@@ -2,6 +2,7 @@ pub mod agent;
 pub mod approve;
 pub mod certify;
 pub mod demo;
+pub mod explorer;
 pub mod feeder;
 pub mod goal;
 pub mod keeper;

@@ -1,7 +1,8 @@
 //! `agentrunner serve`: the embedded chain as a local cluster. It deploys a localnet (registry,
 //! receipts, SOL/USDC/JUP with pools and Pyth price accounts), writes the deployment file and
-//! funded keypairs (owner, planner, certifier, anchorer, vendor), serves Solana JSON-RPC, and
-//! lets time pass: every tick advances the clock and the price feeder publishes.
+//! funded keypairs (owner, planner, certifier, anchorer, vendor), serves Solana JSON-RPC, a
+//! receipts indexer's API (SQLite beside the keys) and the explorer, and lets time pass: every
+//! tick advances the clock and the price feeder publishes.
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use agentrunner_embedded::{
@@ -10,8 +11,10 @@ use agentrunner_embedded::{
     watchdog::Watchdog,
     EmbeddedChain,
 };
-use anyhow::Result;
-use clap::Args;
+use agentrunner_explorer::ReceiptsSource;
+use agentrunner_indexer::IndexerArgs;
+use anyhow::{Context, Result};
+use clap::{Args, Parser};
 use solana_signer::Signer;
 
 use crate::{
@@ -46,6 +49,20 @@ pub struct ServeArgs {
     /// cluster is reported, not left hanging).
     #[arg(long, default_value_t = 30)]
     pub stall_secs: u64,
+    /// Address of the explorer, the web app (`off`: none).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub explorer_bind: String,
+    /// Address of the receipts API of an indexer following this cluster into SQLite beside
+    /// the keys (`off`: none; the explorer then rebuilds receipts from history).
+    #[arg(long, default_value = "127.0.0.1:8910")]
+    pub receipts_bind: String,
+    #[command(flatten)]
+    pub explorer: super::explorer::ExplorerArgs,
+}
+
+/// `off` turns a listener off.
+fn enabled(bind: &str) -> Option<&str> {
+    (bind != "off").then_some(bind)
 }
 
 /// Exit status when the watchdog finds the bank stalled (EX_SOFTWARE).
@@ -101,8 +118,44 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
         serde_json::to_vec_pretty(&localnet.deployment)?,
     )?;
 
+    // The indexer follows the cluster on this task, between ticks (its futures are not Send).
+    let mut indexing: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> =
+        Box::pin(std::future::pending());
+    let mut receipts = ReceiptsSource::History;
+    if let Some(bind) = enabled(&args.receipts_bind) {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot serve the receipts API on {bind}"))?;
+        let db = args.keys_dir.join("receipts.db");
+        let _ = std::fs::remove_file(&db);
+        let indexer = IndexerArgs::parse_from([
+            "indexer",
+            "-u",
+            &server.url(),
+            "--db",
+            &format!("sqlite:{}", db.display()),
+        ]);
+        receipts = ReceiptsSource::Api(format!("http://{}", listener.local_addr()?));
+        indexing = Box::pin(agentrunner_indexer::beside(&indexer, listener).await?);
+    }
+    let explorer = match enabled(&args.explorer_bind) {
+        Some(bind) => {
+            let config =
+                args.explorer
+                    .config(&server.url(), localnet.deployment.clone(), receipts.clone());
+            Some(super::explorer::start(bind, config).await?)
+        }
+        None => None,
+    };
+
     section("Embedded chain served as a local cluster");
     out!("  JSON-RPC   {}", server.url());
+    if let Some(explorer) = &explorer {
+        out!("  explorer   {}", explorer.url);
+    }
+    if let ReceiptsSource::Api(url) = &receipts {
+        out!("  receipts   {url} (the receipts API; /openapi.json)");
+    }
     out!("  genesis    {}", chain.genesis_hash());
     out!("  deployment {}", opts.deployment.display());
     let speed = args.seconds_per_tick.max(1) as f64 * 1_000.0 / args.tick_ms.max(10) as f64;
@@ -148,8 +201,12 @@ pub async fn run(args: ServeArgs, opts: Opts) -> Result<()> {
                 localnet.advance(&chain, args.seconds_per_tick.max(1)).await?;
                 watchdog.beat();
             }
+            _ = &mut indexing => {}
             _ = tokio::signal::ctrl_c() => break,
         }
+    }
+    if let Some(explorer) = explorer {
+        explorer.stop();
     }
     server.stop();
     Ok(())

@@ -67,17 +67,7 @@ fn test_the_readme_quickstart_runs_verbatim() {
     let _ = child.wait();
     let stdout = std::fs::read_to_string(&out).unwrap_or_default();
     let stderr = std::fs::read_to_string(&err).unwrap_or_default();
-    let logs: String = ["serve.log", "broker.log", "anchorer.log"]
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
-            let tail: Vec<&str> = text.lines().rev().take(15).collect();
-            format!(
-                "--- {f}\n{}\n",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            )
-        })
-        .collect();
+    let logs = super::log_tails(&dir, &["serve.log", "broker.log", "anchorer.log"], 15);
     assert!(
         status.is_some_and(|s| s.success()),
         "the quickstart failed ({status:?}):\n{stdout}\n{stderr}\n{logs}"
