@@ -92,6 +92,24 @@ impl Deployment {
             .then(|| PoolRef::new(x, y))
     }
 
+    /// Every pool of the deployment, with its name ("SOL-USDC").
+    pub fn pool_refs(&self) -> Vec<(String, PoolRef)> {
+        self.pools
+            .iter()
+            .filter_map(|(a, b)| {
+                let (x, y) = (self.token(a).ok()?, self.token(b).ok()?);
+                Some((format!("{a}-{b}"), PoolRef::new(&x.mint, &y.mint)))
+            })
+            .collect()
+    }
+
+    /// The pool whose LP token is `lp_mint`, with its name.
+    pub fn pool_of_lp(&self, lp_mint: &Pubkey) -> Option<(String, PoolRef)> {
+        self.pool_refs()
+            .into_iter()
+            .find(|(_, pool)| pool.lp_mint == *lp_mint)
+    }
+
     /// The shard of a plan's receipts and that shard's first tree (generation 0); executions
     /// append to the shard's newest generation (`receipts::shards::newest`).
     pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {

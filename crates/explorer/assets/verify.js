@@ -8,7 +8,7 @@ import { keccak256 } from './keccak.js';
 
 const LEAF_VERSION = 1;
 const LEAF_TAG = new TextEncoder().encode('agentrunner/receipt/leaf');
-const KINDS = ['swap', 'dca', 'rebalance', 'service', 'payment', 'nav'];
+const KINDS = ['swap', 'dca', 'rebalance', 'service', 'payment', 'nav', 'liquidity'];
 const METHODS = ['grant', 'voucher', 'none'];
 const PERIOD_ROOT_LEN = 8 + 32 + 2 + 8 + 8 + 8 + 32 + 8 + 8 + 4 + 8 + 1;
 

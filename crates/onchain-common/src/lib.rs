@@ -12,7 +12,7 @@ pub mod math;
 pub mod pda;
 
 pub use error::CommonError;
-pub use math::{Cast, SafeMath};
+pub use math::{isqrt, Cast, SafeMath};
 
 /// 100% in basis points.
 pub const BPS_DENOMINATOR: u64 = 10_000;

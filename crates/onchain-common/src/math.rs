@@ -105,5 +105,21 @@ pub fn bps_ceil(amount: u64, bps: u64) -> Result<u64> {
     mul_div_ceil(amount, bps, BPS_DENOMINATOR)
 }
 
+/// Integer square root (floor), Newton's method: constant-product pools' first LP supply and
+/// their fair valuation.
+#[allow(clippy::arithmetic_side_effects)] // x >= 1 throughout and the sum saturates.
+pub fn isqrt(value: u128) -> u128 {
+    if value < 2 {
+        return value;
+    }
+    let mut x = value;
+    let mut y = x.div_ceil(2);
+    while y < x {
+        x = y;
+        y = x.saturating_add(value / x) / 2;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests;

@@ -104,7 +104,10 @@ pub async fn quote<C: Chain>(
     let price_fee = reading(chain, plan, step, fee_mint, &clock).await?;
     let trigger = step.guards.trigger;
     if !trigger
-        .holds(&price_in, &price_out)
+        .holds(|leg| match leg {
+            runner::trigger::Leg::Input => Ok(price_in),
+            _ => Ok(price_out),
+        })
         .map_err(|e| QuoteRefusal::Condition(e.to_string()))?
     {
         let watched = trigger.watched_mint(step).unwrap_or_default();

@@ -33,6 +33,10 @@ pub enum ReceiptKind {
     /// A Fund Admin net asset value (`runner::record_nav`): `amount_in` micro-USD over
     /// `amount_out` positions committed to by `inputs_hash`.
     Nav,
+    /// A liquidity step (`runner::execute_liquidity_step`): one pool token into the pool's LP
+    /// token, or LP tokens out to one pool token; the guards' price is the input leg's (an LP
+    /// token's is its fair price from the pool, the pool's address as its feed).
+    Liquidity,
 }
 
 /// How the vendor was paid.

@@ -158,4 +158,10 @@ pub enum RunnerError {
     /// 6450
     #[msg("NAV position invalid: pass 1-4 positions, each the owner's own SPL token account, its Mint and a price account, with one feed id each, once")]
     NavPositionInvalid,
+    /// 6451
+    #[msg("Pool empty: a pool without reserves or LP supply cannot price its LP token")]
+    PoolEmpty,
+    /// 6452
+    #[msg("Pool mismatch: the pool must be the one the plan pins for the step's LP mint, with its own vaults and LP mint, trading the step's other mint")]
+    PoolMismatch,
 }

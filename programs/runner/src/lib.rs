@@ -96,6 +96,15 @@ pub mod runner {
         instructions::execute_swap_step::handler(ctx, args)
     }
 
+    /// One guarded, paid, receipted liquidity execution: one pool token into the pool's LP
+    /// token or back, the LP token priced fairly from its pool (the step's awarded vendor).
+    pub fn execute_liquidity_step<'info>(
+        ctx: Context<'info, ExecuteLiquidityStep<'info>>,
+        args: ExecuteLiquidityStepArgs,
+    ) -> Result<()> {
+        instructions::execute_liquidity_step::handler(ctx, args)
+    }
+
     /// Fund Admin: an owner's positions priced by their oracles, recorded as a NAV receipt
     /// (anyone records; the recorder signs and pays).
     pub fn record_nav<'info>(

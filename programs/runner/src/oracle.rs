@@ -72,6 +72,8 @@ pub fn read_account(
             );
             read_switchboard(data, *key, guards, clock)
         }
+        // An LP token is priced from its pool and both sides' oracles (`pool::lp_reading`).
+        OracleSource::Pool => err!(RunnerError::OracleOwnerInvalid),
     }
 }
 
@@ -212,6 +214,8 @@ pub fn read_switchboard(
         raw_exponent: -8,
     })
 }
+
+pub mod pool;
 
 #[cfg(test)]
 mod tests;

@@ -18,13 +18,17 @@ use crate::{
     state::{OracleSource, PlanStep},
 };
 
-/// Which of the step's two mints a trigger watches.
+/// Which mint a trigger watches.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub enum Leg {
     /// The mint the step sells.
     Input,
     /// The mint the step buys.
     Output,
+    /// A liquidity step's pool token that is neither the step's input nor its output (exiting
+    /// a SOL/USDC pool to USDC "if SOL's volatility spikes" watches SOL); the pool names it
+    /// when the step executes.
+    PoolOther,
 }
 
 /// When a step may execute, besides being ready. Thresholds are inclusive: a price exactly at
@@ -58,31 +62,48 @@ impl Trigger {
     /// Well formed for a step whose watched leg is priced from `source`: a positive level, a
     /// volatility threshold within 1..=10_000 bps on a Pyth-priced mint.
     pub fn is_valid(&self, source: Option<OracleSource>) -> bool {
+        self.is_well_formed()
+            && match *self {
+                Trigger::Always => true,
+                Trigger::PriceAtLeast { .. } | Trigger::PriceAtMost { .. } => {
+                    matches!(
+                        source,
+                        Some(OracleSource::Pyth { .. } | OracleSource::Switchboard)
+                    )
+                }
+                Trigger::VolatilityAtLeast { .. } => {
+                    matches!(source, Some(OracleSource::Pyth { .. }))
+                }
+            }
+    }
+
+    /// Its own figures are sound: a positive level, a volatility threshold within
+    /// 1..=10_000 bps.
+    pub fn is_well_formed(&self) -> bool {
         match *self {
             Trigger::Always => true,
             Trigger::PriceAtLeast { micro_usd, .. } | Trigger::PriceAtMost { micro_usd, .. } => {
-                micro_usd > 0 && source.is_some()
+                micro_usd > 0
             }
-            Trigger::VolatilityAtLeast { bps, .. } => {
-                (1..=BPS).contains(&bps) && matches!(source, Some(OracleSource::Pyth { .. }))
-            }
+            Trigger::VolatilityAtLeast { bps, .. } => (1..=BPS).contains(&bps),
         }
     }
 
-    /// The mint it watches on `step` (`None` for [`Trigger::Always`]).
+    /// The mint it watches on `step` (`None` for [`Trigger::Always`], and for
+    /// [`Leg::PoolOther`], which the step's pool names).
     pub fn watched_mint(&self, step: &PlanStep) -> Option<Pubkey> {
-        self.leg().map(|leg| match leg {
-            Leg::Input => step.mint_in,
-            Leg::Output => step.mint_out,
+        self.leg().and_then(|leg| match leg {
+            Leg::Input => Some(step.mint_in),
+            Leg::Output => Some(step.mint_out),
+            Leg::PoolOther => None,
         })
     }
 
-    /// Whether it holds given the step's two guarded readings.
-    pub fn holds(&self, input: &Reading, output: &Reading) -> Result<bool> {
+    /// Whether it holds given the guarded reading of each leg it may watch (`reading_of`).
+    pub fn holds(&self, reading_of: impl FnOnce(Leg) -> Result<Reading>) -> Result<bool> {
         match self.leg() {
             None => Ok(true),
-            Some(Leg::Input) => self.holds_at(input),
-            Some(Leg::Output) => self.holds_at(output),
+            Some(leg) => self.holds_at(&reading_of(leg)?),
         }
     }
 
@@ -104,8 +125,8 @@ impl Trigger {
     }
 
     /// [`Self::holds`], or `TriggerNotMet`.
-    pub fn require_holds(&self, input: &Reading, output: &Reading) -> Result<()> {
-        require!(self.holds(input, output)?, RunnerError::TriggerNotMet);
+    pub fn require_holds(&self, reading_of: impl FnOnce(Leg) -> Result<Reading>) -> Result<()> {
+        require!(self.holds(reading_of)?, RunnerError::TriggerNotMet);
         Ok(())
     }
 }

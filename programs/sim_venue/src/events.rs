@@ -43,3 +43,21 @@ pub struct Swapped {
     /// Unix seconds.
     pub unix_ts: i64,
 }
+
+#[event]
+pub struct Zapped {
+    pub pool: Pubkey,
+    /// The signer that authorized the source (owner or delegate).
+    pub authority: Pubkey,
+    /// True for a single-sided deposit, false for a single-sided withdrawal.
+    pub deposit: bool,
+    /// The single side's mint.
+    pub mint: Pubkey,
+    /// Atoms of `mint` deposited (deposit) or paid out (withdrawal).
+    pub amount: u64,
+    /// LP atoms minted (deposit) or burned (withdrawal).
+    pub lp: u64,
+    pub slot: u64,
+    /// Unix seconds.
+    pub unix_ts: i64,
+}

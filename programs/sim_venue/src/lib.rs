@@ -5,8 +5,9 @@
 //! every rounding in the pool's favour ([`math`]).
 //!
 //! **Lifecycle.** Anyone `create_pool`s a pair (one pool per ordered mint pair) with a fee;
-//! providers `add_liquidity` / `remove_liquidity` against LP tokens; anyone `swap`s with
-//! `min_out` protection. The swap authority may be the input account's owner or its SPL delegate,
+//! providers `add_liquidity` / `remove_liquidity` against LP tokens, or one side alone with
+//! `zap_in` / `zap_out` (the pool swaps the other half at its price and fee); anyone `swap`s
+//! with `min_out` protection. The swap authority may be the input account's owner or its SPL delegate,
 //! which is how the runner trades a user's approved capital.
 //!
 //! **Supported mints.** SPL Token only.
@@ -58,5 +59,15 @@ pub mod sim_venue {
     /// Swaps `amount_in` for at least `min_out` (owner or delegate of the input account).
     pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         instructions::swap::handler(ctx, args)
+    }
+
+    /// Deposits one side alone and mints LP tokens (owner or delegate of the source).
+    pub fn zap_in(ctx: Context<Zap>, args: ZapInArgs) -> Result<()> {
+        instructions::zap::in_handler(ctx, args)
+    }
+
+    /// Burns LP tokens for one side alone (owner or delegate of the LP account).
+    pub fn zap_out(ctx: Context<Zap>, args: ZapOutArgs) -> Result<()> {
+        instructions::zap::out_handler(ctx, args)
     }
 }

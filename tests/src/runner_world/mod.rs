@@ -33,7 +33,9 @@ use crate::{
     TestContext,
 };
 
+mod liquidity;
 mod plans;
+pub use liquidity::{LP_DECIMALS, LP_INDEX};
 pub use plans::{step_rfp_args, AwardedPlan, PlanSetup};
 
 /// Decimals of the SOL-like and USDC-like mints.
@@ -56,8 +58,11 @@ pub const POOL_SOL: u64 = 10_000 * SOL;
 pub const POOL_USDC: u64 = 1_500_000 * USDC;
 pub const POOL_FEE_BPS: u16 = 5;
 /// What the world's vendor (FastRoute, certified A..=D) offers.
-pub const VENDOR_CAPABILITIES: u64 =
-    capability::SWAP | capability::DCA | capability::REBALANCE | capability::DATA;
+pub const VENDOR_CAPABILITIES: u64 = capability::SWAP
+    | capability::DCA
+    | capability::REBALANCE
+    | capability::DATA
+    | capability::LIQUIDITY;
 /// The vendor's price per execution: 0.05 USDC.
 pub const VENDOR_PRICE: u64 = 50_000;
 /// What each plan owner starts with.

@@ -21,7 +21,7 @@ async fn test_output_to_an_account_that_is_not_the_owners_is_refused() {
     // The vendor names an account of its own as the output.
     let routed_to = |output| {
         let mut leg = w.swap_leg(&p, 0);
-        leg.user_out = output;
+        leg.owner.user_out = output;
         leg.venue = w.venue_swap(&p, &w.sol, &w.usdc, &output, SOL);
         ix::execute_swap_step(&p.steps[0], &leg, [0; 32])
     };
@@ -67,7 +67,7 @@ async fn test_a_plan_cannot_spend_another_owners_tokens() {
         .await;
     // ...but the victim's SOL account is not its owner's.
     let mut leg = w.swap_leg(&attacker, 0);
-    leg.user_in = victim.owner.sol;
+    leg.owner.user_in = victim.owner.sol;
     leg.venue = w.venue_swap(&attacker, &w.sol, &w.usdc, &attacker.owner.usdc, SOL);
     let ix = ix::execute_swap_step(&attacker.steps[0], &leg, [0; 32]);
     w.ctx
@@ -146,7 +146,7 @@ async fn test_the_venue_may_not_sell_more_than_the_step_amount() {
         .await;
     // With a stranger's SOL donated to staging the venue can take two, but the runner refuses
     // a staging account that lost more than the step's amount.
-    let staging = leg.staging;
+    let staging = leg.owner.staging;
     w.ctx.chain.mint_to(&w.sol, &staging, SOL).await.unwrap();
     w.ctx
         .expect_error(&[ix], &[&w.vendor.owner], RunnerError::InputOverspent)

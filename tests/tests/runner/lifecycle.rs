@@ -3,7 +3,7 @@
 use agent_registry::state::Agent;
 use agentrunner_client::{
     events::decode_event,
-    ix::runner::{self as ix, SwapLeg},
+    ix::runner::{self as ix, OwnerSide, SwapLeg},
 };
 use agentrunner_tests::{assert_error, context::landed, runner_world::*};
 use receipts::{events::ReceiptAppended, receipt::ReceiptKind};
@@ -202,12 +202,14 @@ async fn test_service_step_pays_and_receipts_the_result_hash() {
     let vendor_before = w.ctx.chain.token_balance(&w.vendor_usdc).await.unwrap();
     // Swaps are not how a Service step is delivered, and vice versa.
     let leg = SwapLeg {
-        owner: p.owner.keypair.pubkey(),
-        user_in: p.owner.sol,
-        user_out: p.owner.usdc,
-        // A Service plan has no staging account; any initialized token account reaches the
-        // kind check.
-        staging: p.owner.jup,
+        owner: OwnerSide {
+            owner: p.owner.keypair.pubkey(),
+            user_in: p.owner.sol,
+            user_out: p.owner.usdc,
+            // A Service plan has no staging account; any initialized token account reaches
+            // the kind check.
+            staging: p.owner.jup,
+        },
         price_in: w.sol_price,
         price_out: w.usdc_price,
         price_fee: w.usdc_price,

@@ -6,6 +6,7 @@ mod custody;
 mod execute;
 mod guards;
 mod lifecycle;
+mod liquidity;
 mod matrix;
 mod nav;
 mod triggers;

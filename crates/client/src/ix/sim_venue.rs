@@ -150,3 +150,65 @@ pub fn swap(
         data::Swap { args },
     )
 }
+
+/// The accounts of a single-sided `zap_in` / `zap_out` on the side of `mint`: `source` gives
+/// (the side's mint, or LP tokens), `destination` receives, `authority` owns `source`.
+fn zap_accounts(
+    pool: &PoolRef,
+    mint: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+    authority: &Pubkey,
+) -> acc::Zap {
+    let other = if *mint == pool.mint_a {
+        pool.mint_b
+    } else {
+        pool.mint_a
+    };
+    acc::Zap {
+        pool: pool.pool,
+        vault_side: pool.vault(mint),
+        vault_other: pool.vault(&other),
+        lp_mint: pool.lp_mint,
+        source: *source,
+        destination: *destination,
+        authority: *authority,
+        token_program: anchor_spl::token::ID,
+        event_authority: event_authority(),
+        program: sim_venue::ID,
+    }
+}
+
+/// `zap_in`: `args.amount` of `mint` from `source` (owned by `authority`) for LP tokens into
+/// `destination`.
+pub fn zap_in(
+    pool: &PoolRef,
+    mint: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+    authority: &Pubkey,
+    args: ZapInArgs,
+) -> Instruction {
+    build(
+        sim_venue::ID,
+        zap_accounts(pool, mint, source, destination, authority),
+        data::ZapIn { args },
+    )
+}
+
+/// `zap_out`: `args.lp` LP tokens from `source` (owned by `authority`) for `mint` into
+/// `destination`.
+pub fn zap_out(
+    pool: &PoolRef,
+    mint: &Pubkey,
+    source: &Pubkey,
+    destination: &Pubkey,
+    authority: &Pubkey,
+    args: ZapOutArgs,
+) -> Instruction {
+    build(
+        sim_venue::ID,
+        zap_accounts(pool, mint, source, destination, authority),
+        data::ZapOut { args },
+    )
+}

@@ -83,13 +83,14 @@ fn hash(field: &str, value: &str) -> ClientResult<[u8; 32]> {
 }
 
 /// Receipt kinds by their JSON names.
-pub const KINDS: [(ReceiptKind, &str); 6] = [
+pub const KINDS: [(ReceiptKind, &str); 7] = [
     (ReceiptKind::Swap, "swap"),
     (ReceiptKind::Dca, "dca"),
     (ReceiptKind::Rebalance, "rebalance"),
     (ReceiptKind::Service, "service"),
     (ReceiptKind::Payment, "payment"),
     (ReceiptKind::Nav, "nav"),
+    (ReceiptKind::Liquidity, "liquidity"),
 ];
 const METHODS: [(PaymentMethod, &str); 3] = [
     (PaymentMethod::Grant, "grant"),

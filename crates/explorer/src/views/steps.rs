@@ -102,6 +102,8 @@ fn kind_name(kind: StepKind) -> &'static str {
         StepKind::Dca => "DCA",
         StepKind::Rebalance => "Rebalance",
         StepKind::Service => "Service",
+        StepKind::AddLiquidity => "Add liquidity",
+        StepKind::RemoveLiquidity => "Remove liquidity",
     }
 }
 
@@ -112,6 +114,16 @@ impl StepTerms {
             StepKind::Service => {
                 format!("Service: {}", capability_names(step.capability).join(", "))
             }
+            StepKind::AddLiquidity => format!(
+                "Add {} of liquidity for {}",
+                tokens.amount(&step.mint_in, step.amount_in),
+                tokens.symbol(&step.mint_out)
+            ),
+            StepKind::RemoveLiquidity => format!(
+                "Exit {} to {}",
+                tokens.amount(&step.mint_in, step.amount_in),
+                tokens.symbol(&step.mint_out)
+            ),
             _ if step.repeat > 1 => format!(
                 "{kind} {} into {}, {} times every {}",
                 tokens.amount(&step.mint_in, step.amount_in),

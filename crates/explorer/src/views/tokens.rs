@@ -7,19 +7,29 @@ use anchor_lang::prelude::Pubkey;
 pub struct Tokens<'a>(pub &'a Deployment);
 
 impl Tokens<'_> {
-    /// The mint's symbol, or its address when the deployment does not list it.
+    /// The mint's symbol ("SOL", an LP token "SOL-USDC LP"), or its address when the
+    /// deployment does not know it.
     pub fn symbol(&self, mint: &Pubkey) -> String {
-        self.0
-            .token_by_mint(mint)
-            .map_or_else(|_| mint.to_string(), |t| t.symbol.clone())
+        self.known(mint)
+            .map_or_else(|| mint.to_string(), |(symbol, _)| symbol)
     }
 
     /// `atoms` of `mint` in whole tokens with its symbol: "1.5 SOL".
     pub fn amount(&self, mint: &Pubkey, atoms: u64) -> String {
-        match self.0.token_by_mint(mint) {
-            Ok(t) => format!("{} {}", units::amount(atoms, t.decimals), t.symbol),
-            Err(_) => format!("{atoms} atoms of {mint}"),
+        match self.known(mint) {
+            Some((symbol, decimals)) => format!("{} {symbol}", units::amount(atoms, decimals)),
+            None => format!("{atoms} atoms of {mint}"),
         }
+    }
+
+    /// The symbol and decimals of a deployment token or pool LP token.
+    fn known(&self, mint: &Pubkey) -> Option<(String, u8)> {
+        if let Ok(t) = self.0.token_by_mint(mint) {
+            return Some((t.symbol.clone(), t.decimals));
+        }
+        self.0
+            .pool_of_lp(mint)
+            .map(|(name, _)| (format!("{name} LP"), sim_venue::constants::LP_DECIMALS))
     }
 
     /// `atoms` of the fee token: "0.05 USDC".

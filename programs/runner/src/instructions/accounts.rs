@@ -5,7 +5,7 @@ use agent_registry::{
     state::{Agent, AgentVersion},
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::TokenAccount;
+use anchor_spl::{token::TokenAccount as SplTokenAccount, token_interface::TokenAccount};
 use escrow::{
     program::Escrow,
     state::{Budget, Grant},
@@ -13,7 +13,7 @@ use escrow::{
 use market::state::Rfp;
 use receipts::program::Receipts;
 
-use crate::state::Plan;
+use crate::{constants::DELEGATE_SEED, state::Plan};
 
 /// The plan, its step's awarded vendor, the RFP that awarded it, and the agent.
 #[derive(Accounts)]
@@ -43,6 +43,31 @@ pub struct AwardedStep<'info> {
         seeds::program = agent_registry::ID
     )]
     pub agent_version: Box<Account<'info, AgentVersion>>,
+}
+
+/// The owner's capital path of one execution of a trading step: the awarded step, the owner's
+/// delegate, the owner's accounts of the step's two mints and the owner's staging account of
+/// its input mint. `guarded` checks them (`StepCustody::validate`) and moves exactly the
+/// step's input through them (`StepCustody::fill`); see `crate::custody` for who signs what.
+#[derive(Accounts)]
+pub struct StepCustody<'info> {
+    pub step: AwardedStep<'info>,
+    /// CHECK: the owner's delegate PDA (seeds checked); it signs only the runner's own transfer
+    /// of the step's `amount_in` from `user_in` into `staging`.
+    #[account(seeds = [DELEGATE_SEED, step.plan.owner.as_ref()], bump = step.plan.owner_delegate_bump)]
+    pub owner_delegate: UncheckedAccount<'info>,
+    /// The owner's associated token account of the step's input mint (address, owner and mint
+    /// checked in `validate`), delegating at least `amount_in` to `owner_delegate`.
+    #[account(mut)]
+    pub user_in: Box<Account<'info, SplTokenAccount>>,
+    /// The owner's associated token account of the step's output mint (checked in `validate`);
+    /// the approval creates it.
+    #[account(mut)]
+    pub user_out: Box<Account<'info, SplTokenAccount>>,
+    /// The owner's staging account of the input mint (address checked in `validate`): empty of
+    /// the owner's funds before and after the instruction, its own authority.
+    #[account(mut)]
+    pub staging: Box<Account<'info, SplTokenAccount>>,
 }
 
 /// How the vendor is paid: the escrow grant bound to this plan step.

@@ -23,9 +23,7 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
     let (plan, rfp) = (&accounts.plan, &accounts.rfp);
     plan.require_approved()?;
     require_step_rfp(plan, rfp, index)?;
-    let RfpStatus::Awarded(award) = rfp.status else {
-        return err!(RunnerError::RfpNotAwarded);
-    };
+    let award = award_of(rfp)?;
     require!(
         award.vendor == accounts.vendor.key() && award.agent == accounts.agent.key(),
         RunnerError::NotAwardedVendor
@@ -48,6 +46,14 @@ pub fn authorize(accounts: &AwardedStep, index: u8, step: &PlanStep, now: i64) -
         now,
     )?;
     Ok(award)
+}
+
+/// The RFP's award (what [`authorize`] checks the signing vendor against).
+pub fn award_of(rfp: &Rfp) -> Result<Award> {
+    match rfp.status {
+        RfpStatus::Awarded(award) => Ok(award),
+        _ => err!(RunnerError::RfpNotAwarded),
+    }
 }
 
 /// The RFP advertised exactly the guards the step enforces: what the vendor bid on is what the

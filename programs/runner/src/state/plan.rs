@@ -1,7 +1,11 @@
 use anchor_lang::prelude::*;
 use onchain_common::SafeMath;
 
-use crate::{constants::*, error::RunnerError, trigger::Trigger};
+use crate::{
+    constants::*,
+    error::RunnerError,
+    trigger::{Leg, Trigger},
+};
 
 /// What a step does.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -14,6 +18,25 @@ pub enum StepKind {
     Rebalance,
     /// Non-swap work (data, analytics); the vendor submits the hash of its signed result.
     Service,
+    /// Provides liquidity with one token: `amount_in` of `mint_in` (one side of a pool) for
+    /// the pool's LP tokens (`mint_out`, priced fairly from the pool), held in the owner's own
+    /// LP account.
+    AddLiquidity,
+    /// Exits liquidity to one token: `amount_in` LP tokens (`mint_in`) for one side of the
+    /// pool (`mint_out`).
+    RemoveLiquidity,
+}
+
+impl StepKind {
+    /// Executed by `execute_swap_step`: a trade of two oracle-priced mints.
+    pub fn is_swap_like(self) -> bool {
+        matches!(self, StepKind::Swap | StepKind::Dca | StepKind::Rebalance)
+    }
+
+    /// Executed by `execute_liquidity_step`: into or out of a pool's LP token.
+    pub fn is_liquidity(self) -> bool {
+        matches!(self, StepKind::AddLiquidity | StepKind::RemoveLiquidity)
+    }
 }
 
 /// Where a step stands.
@@ -81,6 +104,10 @@ pub enum OracleSource {
     Pyth { feed_id: [u8; 32] },
     /// A Switchboard on-demand `PullFeedAccountData` account.
     Switchboard,
+    /// The mint is the LP token of the sim_venue pool at the policy's `oracle`: priced fairly
+    /// from the pool's reserves and its two mints' own pinned oracles
+    /// (`crate::oracle::pool`), never from the pool's spot ratio.
+    Pool,
 }
 
 /// A mint the plan may trade, with the one oracle account its price is read from.
@@ -181,6 +208,13 @@ impl Plan {
             RunnerError::PlanNotApproved
         );
         Ok(())
+    }
+
+    /// Whether `mint` is an LP token priced from its pool.
+    pub fn is_pool_priced(&self, mint: &Pubkey) -> bool {
+        self.mints
+            .iter()
+            .any(|m| m.mint == *mint && m.source == OracleSource::Pool)
     }
 
     /// Atoms of `mint` the plan may still sell: every remaining execution of every swap-like
@@ -316,12 +350,23 @@ impl Plan {
             && self.venues.len() <= MAX_VENUES
             && self.steps.iter().enumerate().all(|(i, s)| {
                 let earlier_only = u32::from(s.depends_on) >> i == 0;
-                let swap_like = s.kind != StepKind::Service;
-                let mints_known = !swap_like
+                let trades = s.kind != StepKind::Service;
+                let mints_known = !trades
                     || (self.mints.iter().any(|m| m.mint == s.mint_in)
                         && self.mints.iter().any(|m| m.mint == s.mint_out)
                         && s.mint_in != s.mint_out
                         && s.amount_in > 0);
+                // An LP token is only ever the pooled leg of a liquidity step.
+                let (pooled_in, pooled_out) = (
+                    self.is_pool_priced(&s.mint_in),
+                    self.is_pool_priced(&s.mint_out),
+                );
+                let legs_priced = match s.kind {
+                    StepKind::Service => true,
+                    StepKind::AddLiquidity => !pooled_in && pooled_out,
+                    StepKind::RemoveLiquidity => pooled_in && !pooled_out,
+                    _ => !pooled_in && !pooled_out,
+                };
                 let guards = s.guards.max_slippage_bps <= BPS
                     && s.guards.max_confidence_bps <= BPS
                     && s.guards.fee_cap_bps <= BPS
@@ -330,6 +375,7 @@ impl Plan {
                     && (s.interval_secs >= MIN_FAST_INTERVAL_SECS || s.repeat <= MAX_FAST_REPEAT);
                 earlier_only
                     && mints_known
+                    && legs_priced
                     && guards
                     && s.repeat > 0
                     && receipts_bounded
@@ -340,15 +386,23 @@ impl Plan {
     }
 
     /// Every trigger well formed for its step: on a leg the step trades, priced as the trigger
-    /// needs; none on service steps.
+    /// needs; none on service steps. A liquidity step's trigger on its pool's other token
+    /// (`Leg::PoolOther`) is checked against that token's price source when it executes, where
+    /// the pool names it.
     fn require_valid_triggers(&self) -> Result<()> {
         let valid = self.steps.iter().all(|s| {
             let trigger = s.guards.trigger;
-            let Some(mint) = trigger.watched_mint(s) else {
-                return true;
-            };
-            let source = self.mint_policy(&mint).ok().map(|(_, p)| p.source);
-            s.kind != StepKind::Service && trigger.is_valid(source)
+            match trigger.leg() {
+                None => true,
+                Some(Leg::PoolOther) => s.kind.is_liquidity() && trigger.is_well_formed(),
+                Some(_) => {
+                    let source = trigger
+                        .watched_mint(s)
+                        .and_then(|mint| self.mint_policy(&mint).ok())
+                        .map(|(_, p)| p.source);
+                    s.kind != StepKind::Service && trigger.is_valid(source)
+                }
+            }
         });
         require!(valid, RunnerError::InvalidTrigger);
         Ok(())

@@ -17,6 +17,21 @@ fn reading(mantissa: u128, ema: Option<u128>) -> Reading {
 
 const SOL_200: u128 = 200_00000000;
 
+/// The readings of a step's legs: `input`, `output`, and its pool's other token.
+fn legs<'a>(
+    input: &'a Reading,
+    output: &'a Reading,
+    other: &'a Reading,
+) -> impl FnOnce(Leg) -> Result<Reading> + 'a {
+    move |leg| {
+        Ok(match leg {
+            Leg::Input => *input,
+            Leg::Output => *output,
+            Leg::PoolOther => *other,
+        })
+    }
+}
+
 #[test]
 fn test_price_levels_hold_exactly_at_the_level_and_not_one_unit_past_it() {
     let at = reading(SOL_200, None);
@@ -27,18 +42,20 @@ fn test_price_levels_hold_exactly_at_the_level_and_not_one_unit_past_it() {
         leg: Leg::Input,
         micro_usd: 200_000_000,
     };
-    assert!(at_least.holds(&at, &other).unwrap());
-    assert!(at_least.holds(&above, &other).unwrap());
-    assert!(!at_least.holds(&below, &other).unwrap());
+    assert!(at_least.holds(legs(&at, &other, &other)).unwrap());
+    assert!(at_least.holds(legs(&above, &other, &other)).unwrap());
+    assert!(!at_least.holds(legs(&below, &other, &other)).unwrap());
     let at_most = Trigger::PriceAtMost {
         leg: Leg::Output,
         micro_usd: 200_000_000,
     };
-    assert!(at_most.holds(&other, &at).unwrap());
-    assert!(at_most.holds(&other, &below).unwrap());
-    assert!(!at_most.holds(&other, &above).unwrap());
+    assert!(at_most.holds(legs(&other, &at, &other)).unwrap());
+    assert!(at_most.holds(legs(&other, &below, &other)).unwrap());
+    assert!(!at_most.holds(legs(&other, &above, &other)).unwrap());
     assert_eq!(
-        at_most.require_holds(&other, &above).unwrap_err(),
+        at_most
+            .require_holds(legs(&other, &above, &other))
+            .unwrap_err(),
         error!(RunnerError::TriggerNotMet)
     );
 }
@@ -77,13 +94,19 @@ fn test_volatility_is_the_distance_from_the_ema_in_bps_on_either_side() {
     let ema = 100_00000000u128;
     // 3% above and below the EMA hold; one unit closer does not.
     for price in [ema + 3_00000000, ema - 3_00000000] {
-        assert!(spike.holds(&reading(price, Some(ema)), &other).unwrap());
+        assert!(spike
+            .holds(legs(&reading(price, Some(ema)), &other, &other))
+            .unwrap());
     }
     for price in [ema + 3_00000000 - 1, ema - 3_00000000 + 1, ema] {
-        assert!(!spike.holds(&reading(price, Some(ema)), &other).unwrap());
+        assert!(!spike
+            .holds(legs(&reading(price, Some(ema)), &other, &other))
+            .unwrap());
     }
     // No EMA (a Switchboard reading): never holds.
-    assert!(!spike.holds(&reading(ema * 2, None), &other).unwrap());
+    assert!(!spike
+        .holds(legs(&reading(ema * 2, None), &other, &other))
+        .unwrap());
 }
 
 #[test]
@@ -105,4 +128,20 @@ fn test_well_formed_triggers() {
     assert!(spike(1).is_valid(pyth) && spike(10_000).is_valid(pyth));
     assert!(!spike(0).is_valid(pyth) && !spike(10_001).is_valid(pyth));
     assert!(!spike(200).is_valid(switchboard));
+    // An LP token (priced from its pool) has no level or EMA of its own to watch.
+    assert!(!level(1).is_valid(Some(OracleSource::Pool)));
+    assert!(!spike(200).is_valid(Some(OracleSource::Pool)));
+    assert!(spike(200).is_well_formed() && !spike(0).is_well_formed());
+}
+
+#[test]
+fn test_a_liquidity_step_watches_its_pools_other_token() {
+    let spike = Trigger::VolatilityAtLeast {
+        leg: Leg::PoolOther,
+        bps: 300,
+    };
+    let flat = reading(SOL_200, Some(SOL_200));
+    let moved = reading(SOL_200 + 6_00000000, Some(SOL_200));
+    assert!(!spike.holds(legs(&moved, &moved, &flat)).unwrap());
+    assert!(spike.holds(legs(&flat, &flat, &moved)).unwrap());
 }

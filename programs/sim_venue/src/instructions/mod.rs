@@ -6,7 +6,9 @@
 pub mod create_pool;
 pub mod liquidity;
 pub mod swap;
+pub mod zap;
 
 pub use create_pool::*;
 pub use liquidity::*;
 pub use swap::*;
+pub use zap::*;

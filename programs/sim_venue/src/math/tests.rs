@@ -19,7 +19,36 @@ fn swap_examples() {
     );
 }
 
+#[test]
+fn zap_examples() {
+    // A 1,000 SOL / 150,000 USDC pool (6 decimals both here), 0.3% fee, 1,000,000 LP.
+    let (ra, rb, supply) = (1_000_000_000u64, 150_000_000_000u64, 1_000_000_000u64);
+    // 150 USDC in: about half is swapped, and the LP minted is worth a little under 150 USDC.
+    let (lp, swapped) = zap_in(150_000_000, rb, ra, supply, 30).unwrap();
+    assert!(swapped > 74_000_000 && swapped < 75_100_000, "{swapped}");
+    // The pool's value per LP is 2 * 150,000 / 1,000 = 300 atoms of USDC per LP atom.
+    let worth = lp as u128 * 300;
+    assert!(worth <= 150_000_000 && worth > 149_700_000, "{worth}");
+    // Withdrawing that LP to USDC pays back a little under what went in (fees both ways).
+    let back = zap_out(lp, rb + 150_000_000, ra, supply + lp, 30).unwrap();
+    assert!(back < 150_000_000 && back > 149_500_000, "{back}");
+    assert_eq!(zap_swap_amount(0, rb, 30).unwrap(), 0);
+}
+
 proptest! {
+    /// A single-sided deposit never mints more LP than its value at the pool's prices, and
+    /// withdrawing it single-sided never pays back more than went in.
+    #[test]
+    fn zaps_favour_the_pool(amount in 1_000u64..1_000_000_000, r_in in 1_000_000u64..1_000_000_000_000, r_out in 1_000_000u64..1_000_000_000_000, supply in 1_000_000u64..1_000_000_000_000, fee in 0u16..=1_000) {
+        let (lp, swapped) = zap_in(amount, r_in, r_out, supply, fee).unwrap();
+        prop_assert!(swapped <= amount);
+        // At most the share of the pool its value buys, both sides priced as before the zap.
+        prop_assert!(u128::from(lp) * 2 * u128::from(r_in) <= u128::from(amount) * u128::from(supply));
+        let back = zap_out(lp, r_in + amount, r_out, supply + lp, fee).unwrap();
+        prop_assert!(back <= amount);
+    }
+
+
     /// The pool never loses: k = reserve_in * reserve_out never decreases after a swap.
     #[test]
     fn swaps_never_decrease_k(amount_in in 1u64..1_000_000_000_000, r_in in 1u64..1_000_000_000_000, r_out in 1u64..1_000_000_000_000, fee in 0u16..=1_000) {

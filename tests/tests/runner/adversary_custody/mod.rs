@@ -166,7 +166,7 @@ async fn adversary_custody_cross_step_vendor_cannot_touch_other_delegated_accoun
                     &[execute(
                         &p,
                         step,
-                        &through(&w, &p, step, swap(&leg.staging)),
+                        &through(&w, &p, step, swap(&leg.owner.staging)),
                     )],
                     &[&w.vendor.owner],
                     TokenError::OwnerMismatch as u32,
@@ -195,7 +195,7 @@ async fn adversary_custody_cross_step_vendor_cannot_touch_other_delegated_accoun
                     &[execute(
                         &p,
                         step,
-                        &through(&w, &p, step, steal(leg.staging)),
+                        &through(&w, &p, step, steal(leg.owner.staging)),
                     )],
                     &[&w.vendor.owner],
                     TokenError::OwnerMismatch as u32,
@@ -245,7 +245,7 @@ async fn adversary_custody_staging_signature_covers_only_staging() {
         ("the pool's vault", w.pool.vault(&w.sol)),
     ] {
         let venue = hostile_venue::call(
-            &[victim, thief_sol, leg.staging],
+            &[victim, thief_sol, leg.owner.staging],
             &[Op::Transfer {
                 from: 0,
                 to: 1,
@@ -264,7 +264,7 @@ async fn adversary_custody_staging_signature_covers_only_staging() {
     }
     // Using staging's signature on staging itself to keep a hold on it is refused too.
     let delegate_thief = hostile_venue::call(
-        &[leg.staging, thief.pubkey(), leg.staging],
+        &[leg.owner.staging, thief.pubkey(), leg.owner.staging],
         &[Op::Approve {
             account: 0,
             delegate: 1,
@@ -273,7 +273,7 @@ async fn adversary_custody_staging_signature_covers_only_staging() {
         }],
     );
     let take_ownership = hostile_venue::call(
-        &[leg.staging, thief.pubkey(), leg.staging],
+        &[leg.owner.staging, thief.pubkey(), leg.owner.staging],
         &[Op::SetOwner {
             account: 0,
             new_owner: 1,
@@ -292,7 +292,7 @@ async fn adversary_custody_staging_signature_covers_only_staging() {
     }
     // Keeping the input without paying the output: the owner's balance shows no output.
     let keep = hostile_venue::call(
-        &[leg.staging, thief_sol, leg.staging],
+        &[leg.owner.staging, thief_sol, leg.owner.staging],
         &[Op::Transfer {
             from: 0,
             to: 1,
@@ -308,7 +308,10 @@ async fn adversary_custody_staging_signature_covers_only_staging() {
         )
         .await;
     landed(w.execute(&p, 0).await);
-    assert_eq!(w.ctx.chain.token_balance(&leg.staging).await.unwrap(), 0);
+    assert_eq!(
+        w.ctx.chain.token_balance(&leg.owner.staging).await.unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -342,7 +345,7 @@ async fn adversary_custody_no_signature_but_staging_reaches_the_venue() {
     // leaving it for the runner to return, is a change to an owner account: refused.
     let leg = w.swap_leg(&p, 0);
     let back = hostile_venue::call(
-        &[leg.staging, p.owner.sol, leg.staging],
+        &[leg.owner.staging, p.owner.sol, leg.owner.staging],
         &[Op::Transfer {
             from: 0,
             to: 1,
@@ -383,7 +386,10 @@ async fn adversary_custody_no_signature_but_staging_reaches_the_venue() {
         .unwrap()
         .receipt;
     assert_eq!(receipt.amount_in, sold);
-    assert_eq!(w.ctx.chain.token_balance(&leg.staging).await.unwrap(), 0);
+    assert_eq!(
+        w.ctx.chain.token_balance(&leg.owner.staging).await.unwrap(),
+        0
+    );
     assert_eq!(
         w.ctx.chain.token_balance(&p.owner.sol).await.unwrap(),
         OWNER_SOL - sold

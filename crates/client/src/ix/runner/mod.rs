@@ -1,4 +1,7 @@
-//! `runner` instruction builders.
+//! `runner` instruction builders: the plan's lifecycle here, a trading step's executions in
+//! [`trade`].
+mod trade;
+
 use anchor_lang::{
     prelude::{AccountMeta, Pubkey},
     solana_program::instruction::Instruction,
@@ -8,14 +11,14 @@ use receipts::constants::{COMPRESSION_PROGRAM_ID, NOOP_PROGRAM_ID};
 use runner::{
     accounts as acc, instruction as data,
     instructions::*,
-    state::{Custody, Plan, PlanStep},
+    state::{Custody, Plan},
 };
-use sim_venue::instructions::SwapArgs;
+pub use trade::*;
 
-use super::{build, escrow::BudgetRef, sim_venue::PoolRef, with_remaining};
-use crate::{pda, ClientError, ClientResult};
+use super::{build, escrow::BudgetRef, with_remaining};
+use crate::pda;
 
-fn event_authority() -> Pubkey {
+pub(super) fn event_authority() -> Pubkey {
     pda::event_authority(&runner::ID).0
 }
 
@@ -180,7 +183,7 @@ impl StepRef {
         pda::rfp(&self.planner, &self.plan, u16::from(self.step)).0
     }
 
-    fn awarded(&self) -> acc::AwardedStep {
+    pub(super) fn awarded(&self) -> acc::AwardedStep {
         acc::AwardedStep {
             plan: self.plan,
             vendor: self.vendor,
@@ -190,7 +193,7 @@ impl StepRef {
         }
     }
 
-    fn payment(&self) -> acc::StepPayment {
+    pub(super) fn payment(&self) -> acc::StepPayment {
         acc::StepPayment {
             budget: self.budget.budget,
             budget_vault: self.budget.vault,
@@ -203,7 +206,7 @@ impl StepRef {
         }
     }
 
-    fn receipts(&self) -> acc::ReceiptAccounts {
+    pub(super) fn receipts(&self) -> acc::ReceiptAccounts {
         receipt_accounts(&self.receipts)
     }
 }
@@ -276,7 +279,7 @@ pub fn record_nav(
 }
 
 /// Where an outcome of `agent` paid for by `payer` goes.
-fn reputation(agent: &Pubkey, payer: &Pubkey) -> acc::ReputationAccounts {
+pub(super) fn reputation(agent: &Pubkey, payer: &Pubkey) -> acc::ReputationAccounts {
     acc::ReputationAccounts {
         registry_config: pda::registry_config().0,
         payer_record: pda::payer_record(agent, payer).0,
@@ -284,133 +287,6 @@ fn reputation(agent: &Pubkey, payer: &Pubkey) -> acc::ReputationAccounts {
         registry_program: agent_registry::ID,
         system_program: system_program::ID,
     }
-}
-
-/// The owner's accounts, staging, the three pinned price accounts and the venue call of one
-/// swap execution.
-#[derive(Clone, Debug)]
-pub struct SwapLeg {
-    /// The plan owner (its delegate moves the input into staging).
-    pub owner: Pubkey,
-    /// The owner's associated token account of the input mint.
-    pub user_in: Pubkey,
-    /// The owner's associated token account of the output mint.
-    pub user_out: Pubkey,
-    /// The owner's staging account of the input mint: the venue's source and only signer.
-    pub staging: Pubkey,
-    /// The oracle accounts the plan pins for the input, output and fee mints.
-    pub price_in: Pubkey,
-    pub price_out: Pubkey,
-    pub price_fee: Pubkey,
-    /// The venue instruction the runner invokes, signed by staging.
-    pub venue: VenueCall,
-}
-
-impl SwapLeg {
-    /// The leg of `step` of `plan` exactly as the runner requires it: the owner's associated
-    /// accounts, the owner's staging account and the plan's pinned oracle accounts (the fee
-    /// priced in `fee_mint`, the budget's).
-    ///
-    /// # Errors
-    /// A mint outside the plan's policy.
-    pub fn for_step(
-        plan: &Plan,
-        step: &PlanStep,
-        fee_mint: &Pubkey,
-        venue: VenueCall,
-    ) -> ClientResult<Self> {
-        let oracle = |mint: &Pubkey| -> ClientResult<Pubkey> {
-            plan.mint_policy(mint)
-                .map(|(_, p)| p.oracle)
-                .map_err(|_| ClientError::Build(format!("mint {mint} is not in the plan's policy")))
-        };
-        Ok(Self {
-            owner: plan.owner,
-            user_in: owner_account(&plan.owner, &step.mint_in),
-            user_out: owner_account(&plan.owner, &step.mint_out),
-            staging: pda::staging(&plan.owner, &step.mint_in).0,
-            price_in: oracle(&step.mint_in)?,
-            price_out: oracle(&step.mint_out)?,
-            price_fee: oracle(fee_mint)?,
-            venue,
-        })
-    }
-}
-
-/// A venue instruction as the runner forwards it: program, accounts (no signer flags; staging
-/// signs inside the CPI) and data.
-#[derive(Clone, Debug)]
-pub struct VenueCall {
-    pub program: Pubkey,
-    pub accounts: Vec<AccountMeta>,
-    pub data: Vec<u8>,
-}
-
-impl VenueCall {
-    /// Wraps an instruction built for the venue with staging as its authority.
-    pub fn from_instruction(ix: Instruction) -> Self {
-        Self {
-            program: ix.program_id,
-            accounts: ix
-                .accounts
-                .into_iter()
-                .map(|meta| AccountMeta {
-                    is_signer: false,
-                    ..meta
-                })
-                .collect(),
-            data: ix.data,
-        }
-    }
-
-    /// A sim_venue `swap` of `args.amount_in` selling `mint_in` from `owner`'s staging account
-    /// (its own authority) into `user_out`.
-    pub fn sim_venue_swap(
-        pool: &PoolRef,
-        owner: &Pubkey,
-        mint_in: &Pubkey,
-        user_out: &Pubkey,
-        args: SwapArgs,
-    ) -> Self {
-        let staging = pda::staging(owner, mint_in).0;
-        Self::from_instruction(super::sim_venue::swap(
-            pool, mint_in, &staging, user_out, &staging, args,
-        ))
-    }
-}
-
-/// `execute_swap_step` (the awarded vendor signs).
-pub fn execute_swap_step(s: &StepRef, leg: &SwapLeg, vendor_receipt_hash: [u8; 32]) -> Instruction {
-    let owner_delegate = pda::owner_delegate(&leg.owner).0;
-    let ix = build(
-        runner::ID,
-        acc::ExecuteSwapStep {
-            step: s.awarded(),
-            owner_delegate,
-            user_in: leg.user_in,
-            user_out: leg.user_out,
-            staging: leg.staging,
-            price_in: leg.price_in,
-            price_out: leg.price_out,
-            price_fee: leg.price_fee,
-            venue_program: leg.venue.program,
-            payment: s.payment(),
-            receipts: s.receipts(),
-            reputation: reputation(&s.agent, &s.owner),
-            authority: pda::runner_authority().0,
-            token_program: anchor_spl::token::ID,
-            event_authority: event_authority(),
-            program: runner::ID,
-        },
-        data::ExecuteSwapStep {
-            args: ExecuteSwapStepArgs {
-                step: s.step,
-                venue_data: leg.venue.data.clone(),
-                vendor_receipt_hash,
-            },
-        },
-    );
-    with_remaining(ix, leg.venue.accounts.iter().cloned())
 }
 
 /// `complete_service_step` (the awarded vendor signs).
