@@ -52,7 +52,8 @@ pub async fn awarded() -> Awarded {
     awarded_with("Swap 1 SOL->USDC <=50 bps").await
 }
 
-/// [`awarded`] for `goal` (every step awarded to the vendor, which can swap and DCA).
+/// [`awarded`] for `goal` (every step awarded to the vendor, which can swap, DCA, rebalance
+/// and provide liquidity).
 pub async fn awarded_with(goal: &str) -> Awarded {
     let shared = std::sync::Arc::new(EmbeddedChain::start().await.unwrap());
     let chain: &EmbeddedChain = &shared;
@@ -66,7 +67,7 @@ pub async fn awarded_with(goal: &str) -> Awarded {
     let (agent, register, attest) = onboarding_ixs(
         &vendor.pubkey(),
         "Keeper",
-        capability::SWAP | capability::DCA,
+        capability::SWAP | capability::DCA | capability::REBALANCE | capability::LIQUIDITY,
         &certifier.pubkey(),
         now,
     );
@@ -155,6 +156,45 @@ impl Awarded {
 
     pub fn deployment(&self) -> &Deployment {
         &self.localnet.deployment
+    }
+
+    /// The owner plans `goal` for itself, creates it with its RFPs, the vendor bids, bidding
+    /// closes, the best offers are awarded and the owner approves: the plan, waiting for its
+    /// vendor.
+    pub async fn approved_goal(&self, goal: &str) -> Pubkey {
+        let chain = &*self.chain;
+        let d = self.deployment();
+        let owner = self.owner.pubkey();
+        let sender = Sender::unjournaled(chain, SendPolicy::immediate());
+        let wallet = OwnerWallet::new(chain, &sender, &self.owner, d);
+        let planner = Planner::new(
+            chain,
+            Sender::unjournaled(chain, SendPolicy::immediate()),
+            self.owner.insecure_clone(),
+            d,
+            RfpPolicy {
+                min_stage: Stage::A,
+                ..RfpPolicy::default()
+            },
+        );
+        let draft = flows::draft(chain, d, goal, &owner, &owner)
+            .await
+            .unwrap_or_else(|e| panic!("{goal}: {e}"));
+        wallet.create(&draft).await.unwrap();
+        planner.open_rfps(&draft.plan).await.unwrap();
+        self.broker(
+            chain,
+            Box::new(agentrunner_client::send::NoJournal),
+            SendPolicy::immediate(),
+        )
+        .bid_all()
+        .await
+        .unwrap();
+        self.localnet.advance(chain, 61).await.unwrap();
+        planner.award_all(&draft.plan).await.unwrap();
+        let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
+        wallet.approve(&approval).await.unwrap();
+        draft.plan
     }
 
     /// Where `plan`'s first step stands, in `status`'s words.

@@ -5,12 +5,13 @@ use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     math::UsdPrice,
     oracle::Reading,
-    state::{Plan, PlanStep},
-    trigger::Trigger,
+    state::{Plan, PlanStep, StepKind},
+    trigger::{Leg, Trigger},
 };
 use solana_account::Account;
 
 use crate::{
+    deployment::Deployment,
     pinned::{self, Unpriced},
     units::amount,
 };
@@ -62,16 +63,38 @@ pub enum Judged {
     Unjudgeable(String),
 }
 
+/// The mint `step`'s trigger watches: one of its legs, or — a liquidity step watching its
+/// pool's other token — that token, from the deployment's pool of the step's LP token (the
+/// runner reads the same pool on-chain). `None`: no trigger, or a pool the deployment does
+/// not know.
+pub fn watched_mint(deployment: &Deployment, step: &PlanStep) -> Option<Pubkey> {
+    let trigger = step.guards.trigger;
+    if trigger.leg() != Some(Leg::PoolOther) {
+        return trigger.watched_mint(step);
+    }
+    let (lp, token) = match step.kind {
+        StepKind::AddLiquidity => (step.mint_out, step.mint_in),
+        _ => (step.mint_in, step.mint_out),
+    };
+    let (_, pool) = deployment.pool_of_lp(&lp)?;
+    Some(if pool.mint_a == token {
+        pool.mint_b
+    } else {
+        pool.mint_a
+    })
+}
+
 /// The oracle account `step`'s trigger is judged on: the plan's pinned account of the mint it
 /// watches (`None`: no trigger, or a mint outside the plan).
-pub fn watched_oracle(plan: &Plan, step: &PlanStep) -> Option<Pubkey> {
-    let mint = step.guards.trigger.watched_mint(step)?;
+pub fn watched_oracle(deployment: &Deployment, plan: &Plan, step: &PlanStep) -> Option<Pubkey> {
+    let mint = watched_mint(deployment, step)?;
     pinned::policy(plan, &mint).ok().map(|p| p.oracle)
 }
 
 /// Judges `step`'s trigger on `account`, what lives at its [`watched_oracle`], with the step's
 /// guards, at `clock`, as the runner will; `symbol` names mints in the words.
 pub fn judge(
+    deployment: &Deployment,
     plan: &Plan,
     step: &PlanStep,
     account: Option<&Account>,
@@ -79,7 +102,7 @@ pub fn judge(
     symbol: impl Fn(&Pubkey) -> String,
 ) -> Judged {
     let trigger = step.guards.trigger;
-    let Some(mint) = trigger.watched_mint(step) else {
+    let Some(mint) = watched_mint(deployment, step) else {
         return Judged::Holds;
     };
     let reading = pinned::policy(plan, &mint)

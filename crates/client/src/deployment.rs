@@ -65,8 +65,21 @@ impl Deployment {
             .ok_or_else(|| ClientError::Build(format!("mint {mint} is not in the deployment")))
     }
 
-    /// The planner's view of the tokens.
+    /// The planner's view of the tokens: the deployment's, then each pool's LP token
+    /// ("SOL-USDC-LP", priced from its pool).
     pub fn book(&self) -> TokenBook {
+        let lp_tokens = self.pools.iter().filter_map(|(a, b)| {
+            let (x, y) = (self.token(a).ok()?, self.token(b).ok()?);
+            let pool = PoolRef::new(&x.mint, &y.mint);
+            Some(Token {
+                symbol: crate::plan::lp_symbol(&x.symbol, &y.symbol),
+                mint: pool.lp_mint,
+                decimals: sim_venue::constants::LP_DECIMALS,
+                pyth_feed: [0; 32],
+                price_account: pool.pool,
+                pool: Some((x.symbol.clone(), y.symbol.clone())),
+            })
+        });
         TokenBook {
             tokens: self
                 .tokens
@@ -77,7 +90,9 @@ impl Deployment {
                     decimals: t.decimals,
                     pyth_feed: feed_bytes(&t.pyth_feed),
                     price_account: t.price_account,
+                    pool: None,
                 })
+                .chain(lp_tokens)
                 .collect(),
         }
     }

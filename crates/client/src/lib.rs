@@ -32,6 +32,7 @@ pub mod failover;
 pub mod flows;
 pub mod ix;
 pub mod keys;
+pub mod legs;
 pub mod pda;
 pub mod pinned;
 pub mod plan;

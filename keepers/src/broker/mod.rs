@@ -16,7 +16,7 @@ use agentrunner_client::{
         self,
         escrow::BudgetRef,
         market::Bidder,
-        runner::{StepRef, SwapLeg, VenueCall},
+        runner::{LiquidityLeg, StepRef, SwapLeg, VenueCall},
     },
     pda,
     receipts::{
@@ -416,30 +416,43 @@ impl<'a, C: Chain> Broker<'a, C> {
             // Without a quote it trusts the pool's spot price.
             None => 0,
         };
-        let pool = self
-            .deployment
-            .pool(&step.mint_in, &step.mint_out)
-            .ok_or_else(|| {
-                agentrunner_client::ClientError::Build("no pool for the step's pair".into())
-            })?;
-        let leg = SwapLeg::for_step(
-            &plan,
-            &step,
-            &rfp.mint,
-            VenueCall::sim_venue_swap(
-                &pool,
-                &plan.owner,
-                &step.mint_in,
-                &ix::runner::owner_account(&plan.owner, &step.mint_out),
-                SwapArgs {
-                    amount_in: step.amount_in,
-                    min_out: venue_min_out,
-                },
-            ),
-        )?;
         let quote_hash = vendor_quote.as_ref().map_or([0; 32], VendorQuote::hash);
+        let no_pool =
+            || agentrunner_client::ClientError::Build("no pool for the step's pair".into());
+        let ix = if step.kind.is_liquidity() {
+            let lp = if step.kind == StepKind::AddLiquidity {
+                step.mint_out
+            } else {
+                step.mint_in
+            };
+            let (_, pool) = self.deployment.pool_of_lp(&lp).ok_or_else(no_pool)?;
+            let venue = LiquidityLeg::sim_venue_call(&plan, &step, &pool, venue_min_out);
+            let leg = LiquidityLeg::for_step(&plan, &step, &pool, &rfp.mint, venue)?;
+            ix::runner::execute_liquidity_step(&step_ref, &leg, quote_hash)
+        } else {
+            let pool = self
+                .deployment
+                .pool(&step.mint_in, &step.mint_out)
+                .ok_or_else(no_pool)?;
+            let leg = SwapLeg::for_step(
+                &plan,
+                &step,
+                &rfp.mint,
+                VenueCall::sim_venue_swap(
+                    &pool,
+                    &plan.owner,
+                    &step.mint_in,
+                    &ix::runner::owner_account(&plan.owner, &step.mint_out),
+                    SwapArgs {
+                        amount_in: step.amount_in,
+                        min_out: venue_min_out,
+                    },
+                ),
+            )?;
+            ix::runner::execute_swap_step(&step_ref, &leg, quote_hash)
+        };
         Ok(Preparation::Ready(Prepared {
-            ix: ix::runner::execute_swap_step(&step_ref, &leg, quote_hash),
+            ix,
             intent: format!("execute:{}:{index}:{}", rfp.plan, step.executions),
             quote: vendor_quote,
             step: index,

@@ -1,20 +1,20 @@
-//! A broker's pre-trade check: the same oracle, trigger and slippage rules the runner enforces
-//! (`runner::oracle::read_account`, `runner::trigger`, `runner::math`), applied to current
-//! chain state, plus the pool's actual output. A broker that respects guards only sends when
+//! A broker's pre-trade check: the same legs, trigger and price rule the runner enforces
+//! (`agentrunner_client::legs`, `runner::trigger`, `runner::instructions::guarded::quote`),
+//! applied to current chain state, plus what the venue would actually pay. A broker that respects guards only sends when
 //! this passes, so its executions are never refused on-chain.
 use agentrunner_client::{
     chain::Chain,
     conditions,
     deployment::Deployment,
     ix::sim_venue::PoolRef,
-    pinned::{self, Unpriced},
+    legs::{LegError, StepLegs},
     ClientResult,
 };
-use anchor_lang::prelude::{Clock, Pubkey};
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
 use runner::{
+    instructions::guarded,
     math,
-    oracle::Reading,
-    state::{Plan, PlanStep},
+    state::{Plan, PlanStep, StepKind},
 };
 use sim_venue::state::Pool;
 
@@ -63,30 +63,10 @@ pub enum QuoteRefusal {
     Chain(String),
 }
 
-/// The price of `mint` from the oracle account the plan pins, judged as the runner will.
-async fn reading<C: Chain>(
-    chain: &C,
-    plan: &Plan,
-    step: &PlanStep,
-    mint: &Pubkey,
-    clock: &Clock,
-) -> Result<Reading, QuoteRefusal> {
-    let refuse = |unpriced: Unpriced| QuoteRefusal::Oracle {
-        mint: *mint,
-        reason: match unpriced {
-            Unpriced::NotInPlan(e) | Unpriced::Refused(e) => e.to_string(),
-            Unpriced::Missing(_) => "no price account".into(),
-        },
-    };
-    let policy = pinned::policy(plan, mint).map_err(refuse)?;
-    let account = chain
-        .account(&policy.oracle)
-        .await
-        .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
-    pinned::reading(&policy, &step.guards, account.as_ref(), clock).map_err(refuse)
-}
-
-/// Quotes `step` of `plan` against the oracles and the pool, as the runner would judge it.
+/// Quotes `step` of `plan` against the oracles and the pool, as the runner would judge it:
+/// the legs priced as the runner prices them (`StepLegs`), the step's trigger, then the
+/// runner's own price rule (`guarded::quote`: expected and minimum output, notional, daily and
+/// fee caps) on a copy of the plan, and what the venue would pay now.
 pub async fn quote<C: Chain>(
     chain: &C,
     deployment: &Deployment,
@@ -99,105 +79,122 @@ pub async fn quote<C: Chain>(
         .clock()
         .await
         .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
-    let price_in = reading(chain, plan, step, &step.mint_in, &clock).await?;
-    let price_out = reading(chain, plan, step, &step.mint_out, &clock).await?;
-    let price_fee = reading(chain, plan, step, fee_mint, &clock).await?;
+    let legs = StepLegs::read(chain, plan, step, fee_mint, &clock)
+        .await
+        .map_err(|e| match e {
+            LegError::Unpriced { mint, .. } => QuoteRefusal::Oracle {
+                mint,
+                reason: e.to_string(),
+            },
+            LegError::Pool(why) => QuoteRefusal::Oracle {
+                mint: step.mint_in,
+                reason: why,
+            },
+            LegError::Chain(e) => QuoteRefusal::Chain(e.to_string()),
+        })?;
     let trigger = step.guards.trigger;
     if !trigger
-        .holds(|leg| match leg {
-            runner::trigger::Leg::Input => Ok(price_in),
-            _ => Ok(price_out),
-        })
+        .holds(|leg| legs.reading(leg))
         .map_err(|e| QuoteRefusal::Condition(e.to_string()))?
     {
-        let watched = trigger.watched_mint(step).unwrap_or_default();
+        let watched = conditions::watched_mint(deployment, step).unwrap_or_default();
         let symbol = deployment
             .token_by_mint(&watched)
             .map_or_else(|_| watched.to_string(), |t| t.symbol.clone());
-        let reading = if watched == step.mint_in {
-            &price_in
-        } else {
-            &price_out
-        };
+        let reading = trigger
+            .leg()
+            .map(|leg| legs.reading(leg))
+            .transpose()
+            .map_err(|e| QuoteRefusal::Condition(e.to_string()))?
+            .unwrap_or(legs.input.reading);
         return Err(QuoteRefusal::Condition(format!(
             "{}; now {}",
             conditions::describe(&trigger, &symbol),
-            conditions::observed(&trigger, reading)
+            conditions::observed(&trigger, &reading)
         )));
     }
-    let decimals = |mint: &Pubkey| plan.mint_policy(mint).map(|(_, p)| p.decimals).unwrap_or(0);
-    check_caps(
-        plan,
+    let priced = guarded::quote(
+        &mut Plan::clone(plan),
         step,
-        &price_in,
-        &price_fee,
-        decimals(&step.mint_in),
-        decimals(fee_mint),
+        legs.input,
+        legs.output,
+        legs.fee,
         fee,
         clock.unix_timestamp,
-    )?;
-    let expected_out = math::expected_out(
-        step.amount_in,
-        price_in.price,
-        decimals(&step.mint_in),
-        price_out.price,
-        decimals(&step.mint_out),
     )
-    .map_err(|e| QuoteRefusal::Oracle {
-        mint: step.mint_in,
-        reason: e.to_string(),
-    })?;
-    let min_out = math::min_out(expected_out, step.guards.max_slippage_bps).map_err(|e| {
-        QuoteRefusal::Oracle {
-            mint: step.mint_out,
-            reason: e.to_string(),
+    .map_err(|e| QuoteRefusal::Caps(super::anchor_error_text(&e)))?;
+    let pool_out = match legs.pool {
+        Some((pool, _)) => zap_output(chain, &pool, step).await,
+        None => {
+            let pool = deployment
+                .pool(&step.mint_in, &step.mint_out)
+                .ok_or(QuoteRefusal::NoPool)?;
+            pool_output(chain, &pool, &step.mint_in, step.amount_in).await
         }
-    })?;
-    let pool = deployment
-        .pool(&step.mint_in, &step.mint_out)
-        .ok_or(QuoteRefusal::NoPool)?;
-    let pool_out = pool_output(chain, &pool, &step.mint_in, step.amount_in)
-        .await
-        .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
+    }
+    .map_err(|e| QuoteRefusal::Chain(e.to_string()))?;
     let quote = Quote {
-        expected_out,
-        min_out,
+        expected_out: priced.expected_out,
+        min_out: priced.min_out,
         pool_out,
-        price_in: price_in.raw_price,
-        publish_time: price_in.publish_time,
+        price_in: priced.price_in.raw_price,
+        publish_time: priced.price_in.publish_time,
     };
-    if pool_out < min_out {
+    if pool_out < priced.min_out {
         return Err(QuoteRefusal::Slippage {
             pool_out,
-            min_out,
+            min_out: priced.min_out,
             shortfall_bps: quote.shortfall_bps(),
         });
     }
     Ok(quote)
 }
 
-/// The plan's notional, daily and fee caps, by the runner's own rules on a copy of the plan.
-#[allow(clippy::too_many_arguments)]
-fn check_caps(
-    plan: &Plan,
-    step: &PlanStep,
-    price_in: &Reading,
-    price_fee: &Reading,
-    decimals_in: u8,
-    decimals_fee: u8,
-    fee: u64,
-    now: i64,
-) -> Result<(), QuoteRefusal> {
-    let caps = |e: anchor_lang::error::Error| QuoteRefusal::Caps(super::anchor_error_text(&e));
-    let notional = math::usd_micro(step.amount_in, price_in.price, decimals_in).map_err(caps)?;
-    let fee_usd = math::usd_micro(fee, price_fee.price, decimals_fee).map_err(caps)?;
-    if !math::within_fee_cap(fee_usd, notional, step.guards.fee_cap_bps).map_err(caps)? {
-        return Err(QuoteRefusal::Caps(format!(
-            "fee ${fee_usd} micro-USD above {} bps of ${notional}",
-            step.guards.fee_cap_bps
-        )));
+/// What a single-sided zap of liquidity `step` through `pool` pays now (sim_venue's own math:
+/// LP atoms for an add, the output token's atoms for an exit).
+pub async fn zap_output<C: Chain>(chain: &C, pool: &PoolRef, step: &PlanStep) -> ClientResult<u64> {
+    let state: Pool = chain.fetch(&pool.pool).await?;
+    let side = match step.kind {
+        StepKind::AddLiquidity => step.mint_in,
+        _ => step.mint_out,
+    };
+    let other = if side == pool.mint_a {
+        pool.mint_b
+    } else {
+        pool.mint_a
+    };
+    let read = chain
+        .accounts(&[pool.vault(&side), pool.vault(&other), pool.lp_mint])
+        .await?;
+    let amount = |i: usize| {
+        read[i]
+            .as_ref()
+            .and_then(|a| agentrunner_client::accounts::token_amount(&a.data))
+            .unwrap_or(0)
+    };
+    let supply = read[2]
+        .as_ref()
+        .and_then(|a| anchor_spl::token::Mint::try_deserialize_unchecked(&mut &a.data[..]).ok())
+        .map_or(0, |m| m.supply);
+    let (side_reserve, other_reserve) = (amount(0), amount(1));
+    Ok(match step.kind {
+        StepKind::AddLiquidity => sim_venue::math::zap_in(
+            step.amount_in,
+            side_reserve,
+            other_reserve,
+            supply,
+            state.fee_bps,
+        )
+        .map(|(lp, _)| lp),
+        _ => sim_venue::math::zap_out(
+            step.amount_in,
+            side_reserve,
+            other_reserve,
+            supply,
+            state.fee_bps,
+        ),
     }
-    Plan::clone(plan).spend(notional, now).map_err(caps)
+    .unwrap_or(0))
 }
 
 /// What `pool` pays now for `amount_in` of `mint_in` (sim_venue's own math on its reserves).

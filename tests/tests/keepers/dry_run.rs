@@ -133,50 +133,27 @@ const ONE_SHOT: [&str; 8] = [
 #[tokio::test]
 async fn test_one_shot_goals_in_every_form_execute_to_the_end() {
     use agentrunner_client::chain::Chain;
-    use agentrunner_keepers::planner::Planner;
     use agentrunner_tests::keeper_world::{awarded, boxed};
     use runner::state::{Plan, StepStatus};
 
     let a = awarded().await;
     let chain = &*a.chain;
-    let d = a.deployment();
     let owner = a.owner.pubkey();
     a.localnet
         .fund_tokens(chain, &owner, "JUP", 1_000_000_000)
         .await
         .unwrap();
-    let sender = Sender::unjournaled(chain, SendPolicy::immediate());
-    let wallet = OwnerWallet::new(chain, &sender, &a.owner, d);
-    let planner = Planner::new(
-        chain,
-        Sender::unjournaled(chain, SendPolicy::immediate()),
-        a.owner.insecure_clone(),
-        d,
-        RfpPolicy {
-            min_stage: agent_registry::state::Stage::A,
-            ..RfpPolicy::default()
-        },
-    );
     let broker = a.broker(
         chain,
         boxed(agentrunner_client::send::NoJournal),
         SendPolicy::immediate(),
     );
     for text in ONE_SHOT {
-        let draft = flows::draft(chain, d, text, &owner, &owner)
-            .await
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        wallet.create(&draft).await.unwrap();
-        planner.open_rfps(&draft.plan).await.unwrap();
-        broker.bid_all().await.unwrap();
-        a.localnet.advance(chain, 61).await.unwrap();
-        planner.award_all(&draft.plan).await.unwrap();
-        let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
-        wallet.approve(&approval).await.unwrap();
+        let plan = a.approved_goal(text).await;
         for _ in 0..3 {
             broker.execute_all().await.unwrap();
         }
-        let plan: Plan = chain.fetch(&draft.plan).await.unwrap();
+        let plan: Plan = chain.fetch(&plan).await.unwrap();
         assert!(
             plan.steps.iter().all(|s| s.status == StepStatus::Done),
             "{text}: {:?}",

@@ -7,6 +7,7 @@ mod dry_run;
 mod failover;
 mod idempotency;
 mod journey;
+mod liquidity;
 mod routes;
 mod rpc;
 mod settle;

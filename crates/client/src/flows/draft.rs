@@ -7,13 +7,13 @@ use market::{constants::guard, instructions::OpenRfpArgs, state::GuardRequiremen
 use runner::{
     instructions::CreatePlanArgs,
     math::{max_fee_atoms, usd_micro, UsdPrice},
-    oracle::pyth_price,
     state::{Plan, PlanStep, StepKind},
 };
 
+use super::pricing::{book_prices, holdings_of, micro_usd_per_token};
 use crate::{
     chain::Chain,
-    deployment::{DeployedToken, Deployment},
+    deployment::Deployment,
     ix, pda,
     plan::{plan_goal, PlanContext, PlanError, PlanGraph},
     ClientError, ClientResult,
@@ -164,31 +164,6 @@ pub async fn checked_rfps<C: Chain>(
     Ok(args)
 }
 
-/// The oracle price of every deployment token (None where its account is missing or not a
-/// Pyth price), in deployment order; one batched read.
-pub async fn token_prices<C: Chain>(
-    chain: &C,
-    deployment: &Deployment,
-) -> ClientResult<Vec<Option<UsdPrice>>> {
-    let keys: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.price_account).collect();
-    Ok(chain
-        .accounts(&keys)
-        .await?
-        .iter()
-        .map(|a| a.as_ref().and_then(|a| pyth_price(&a.data).ok()))
-        .collect())
-}
-
-/// Micro-USD per whole token of `token` at `price`.
-fn micro_usd_per_token(token: &DeployedToken, price: UsdPrice) -> Option<u64> {
-    usd_micro(
-        10u64.checked_pow(u32::from(token.decimals))?,
-        price,
-        token.decimals,
-    )
-    .ok()
-}
-
 /// The cheapest price per capability bit among the market's live offers paid in the
 /// deployment's fee token, in its atoms: what vendors currently ask (one scan of the offers,
 /// one batched read of their RFPs).
@@ -239,22 +214,8 @@ pub async fn holdings<C: Chain>(
     deployment: &Deployment,
     owner: &Pubkey,
 ) -> ClientResult<Vec<(Pubkey, u64)>> {
-    let accounts: Vec<Pubkey> = deployment
-        .tokens
-        .iter()
-        .map(|t| pda::ata(owner, &t.mint, &anchor_spl::token::ID))
-        .collect();
-    let balances = chain.accounts(&accounts).await?;
-    Ok(accounts
-        .into_iter()
-        .zip(balances)
-        .map(|(account, balance)| {
-            let atoms = balance
-                .and_then(|a| crate::accounts::token_amount(&a.data))
-                .unwrap_or(0);
-            (account, atoms)
-        })
-        .collect())
+    let mints: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.mint).collect();
+    holdings_of(chain, owner, &mints).await
 }
 
 /// What a planner knows about `owner`: oracle prices, the owner's holdings and what vendors
@@ -264,8 +225,9 @@ pub async fn plan_context<C: Chain>(
     deployment: &Deployment,
     owner: &Pubkey,
 ) -> ClientResult<PlanContext> {
-    let prices = token_prices(chain, deployment).await?;
-    let held = holdings(chain, deployment, owner).await?;
+    let priced = book_prices(chain, deployment).await?;
+    let mints: Vec<Pubkey> = priced.iter().map(|(t, _)| t.mint).collect();
+    let held = holdings_of(chain, owner, &mints).await?;
     let mut context = PlanContext {
         book: deployment.book(),
         prices: Vec::new(),
@@ -277,11 +239,11 @@ pub async fn plan_context<C: Chain>(
         default_interval_secs: 3_600,
         asks: market_asks(chain, deployment).await?,
     };
-    for ((token, price), (_, atoms)) in deployment.tokens.iter().zip(prices).zip(held) {
-        if let Some(price) = price.and_then(|p| micro_usd_per_token(token, p)) {
+    for ((token, price), (_, atoms)) in priced.into_iter().zip(held) {
+        if let Some(price) = price.and_then(|p| micro_usd_per_token(token.decimals, p)) {
             context.prices.push((token.symbol.clone(), price));
         }
-        context.holdings.push((token.symbol.clone(), atoms));
+        context.holdings.push((token.symbol, atoms));
     }
     Ok(context)
 }
@@ -354,14 +316,13 @@ pub async fn rfp_args<C: Chain>(
     policy: &RfpPolicy,
     now: i64,
 ) -> ClientResult<Vec<OpenRfpArgs>> {
-    let prices = token_prices(chain, deployment).await?;
-    let price_of = |mint: &Pubkey| -> ClientResult<(DeployedToken, Option<UsdPrice>)> {
-        let i = deployment
-            .tokens
+    let priced = book_prices(chain, deployment).await?;
+    let price_of = |mint: &Pubkey| -> ClientResult<(u8, Option<UsdPrice>)> {
+        priced
             .iter()
-            .position(|t| t.mint == *mint)
-            .ok_or_else(|| ClientError::Build(format!("mint {mint} is not in the deployment")))?;
-        Ok((deployment.tokens[i].clone(), prices[i]))
+            .find(|(t, _)| t.mint == *mint)
+            .map(|(t, price)| (t.decimals, *price))
+            .ok_or_else(|| ClientError::Build(format!("mint {mint} is not in the deployment")))
     };
     let fee = deployment.token(&deployment.fee_token)?;
     let (_, fee_price) = price_of(&fee.mint)?;
@@ -372,9 +333,9 @@ pub async fn rfp_args<C: Chain>(
             let max_price = match (step.kind, fee_price) {
                 (StepKind::Service, _) | (_, None) => 10u64.pow(u32::from(fee.decimals)),
                 (_, Some(fee_price)) => {
-                    let (token, price) = price_of(&step.mint_in)?;
+                    let (decimals, price) = price_of(&step.mint_in)?;
                     let notional = price
-                        .and_then(|p| usd_micro(step.amount_in, p, token.decimals).ok())
+                        .and_then(|p| usd_micro(step.amount_in, p, decimals).ok())
                         .unwrap_or(0);
                     max_fee_atoms(notional, step.guards.fee_cap_bps, fee_price, fee.decimals)
                         .unwrap_or(0)

@@ -17,6 +17,7 @@ pub mod award;
 pub mod draft;
 pub mod manifest;
 pub mod nav;
+pub mod pricing;
 pub mod registry;
 pub mod settle;
 pub mod status;

@@ -59,7 +59,7 @@ pub async fn explain<C: Chain>(
     let watched: Vec<Option<Pubkey>> = plan
         .steps
         .iter()
-        .map(|s| conditions::watched_oracle(plan, s))
+        .map(|s| conditions::watched_oracle(deployment, plan, s))
         .collect();
     let mut keys = agents.clone();
     keys.extend(mints.iter().map(|m| owner_account(&plan.owner, m)));
@@ -88,7 +88,9 @@ pub async fn explain<C: Chain>(
         .zip(&watched)
         .map(|(step, oracle)| {
             let account = oracle.and_then(|_| oracle_reads.next()?.as_ref());
-            conditions::judge(plan, step, account, &view.clock, |m| symbol(m).0)
+            conditions::judge(deployment, plan, step, account, &view.clock, |m| {
+                symbol(m).0
+            })
         })
         .collect();
     let mut states = Vec::new();

@@ -11,15 +11,17 @@
 //!   `swap 10 USDC to SOL every hour 3 times`, `buy SOL with 10 USDC every day for a week`
 //! - `Rebalance to 60/30/10 [SOL/USDC/JUP] [using low-slippage routes]`
 //! - `cap fees at 5 bps` (or `at 0.5%`) — applies to every step
-//! - a swap or DCA clause may end in a condition the runner checks on-chain at each execution
-//!   ([`condition`]): `sell 1 SOL for USDC if SOL is above $200`, `... if volatility spikes`
+//! - liquidity ([`liquidity`]): `add 100 USDC of liquidity to SOL/USDC`, `exit LP`, `exit my
+//!   SOL/USDC LP to USDC`, `withdraw half my LP`
+//! - a swap, DCA or liquidity clause may end in a condition the runner checks on-chain at each
+//!   execution ([`condition`]): `sell 1 SOL for USDC if SOL is above $200`, `exit LP if
+//!   volatility spikes`
 //!
 //! Clauses are separated by `;`, `,` or `then`. Anything else is refused with an error naming
-//! the clause, the word not understood and what to write instead; exits from liquidity
-//! positions ("exit LP if volatility spikes") are refused as unsupported rather than
-//! approximated.
+//! the clause, the word not understood and what to write instead.
 mod amount;
 pub mod condition;
+mod liquidity;
 
 use amount::{amount_of, BPS_HINT};
 pub use amount::{is_decimal, percent_bps, to_atoms, Amount};
@@ -76,6 +78,23 @@ pub enum Intent {
     },
     /// Vendor fees at most this share of each execution's notional.
     FeeCap { bps: u16 },
+    /// Provide `amount` of `token` to the pool of `pair` (default: the one pool trading
+    /// `token`, when there is one) for its LP token.
+    AddLiquidity {
+        amount: Amount,
+        token: String,
+        pair: Option<(String, String)>,
+        when: Option<Condition>,
+    },
+    /// Exit `amount` (default all) of the LP token of `pair` (default: the one LP position
+    /// held) to `to` (default: the pair's hub token).
+    RemoveLiquidity {
+        amount: Amount,
+        pair: Option<(String, String)>,
+        to: Option<String>,
+        /// Exits only while this holds ("exit LP if volatility spikes").
+        when: Option<Condition>,
+    },
 }
 
 /// Splits a goal into clauses and parses each.
@@ -113,8 +132,8 @@ fn words(clause: &str) -> Vec<String> {
 }
 
 /// What a clause may start with.
-const CLAUSE_HINT: &str = "start a clause with swap, sell, buy, convert, dca, rebalance or \
-                           \"cap fees at\"; e.g. \"swap 1 SOL to USDC <=30 bps\"";
+const CLAUSE_HINT: &str = "start a clause with swap, sell, buy, convert, dca, rebalance, add, \
+                           exit or \"cap fees at\"; e.g. \"swap 1 SOL to USDC <=30 bps\"";
 const PAIR_HINT: &str = "write the pair as \"SOL to USDC\" or \"SOL->USDC\"";
 const SCHEDULE_HINT: &str =
     "write a schedule as \"3 times every 30m\", \"every hour 3 times\" or \"every day for a week\"";
@@ -151,22 +170,24 @@ fn parse_clause(clause: &str) -> Result<Intent, GoalError> {
         "dca" => parse_dca(clause, &w[1..]),
         "rebalance" => parse_rebalance(clause, &w[1..]),
         "cap" => parse_fee_cap(clause, &w[1..]),
-        "exit" | "close" | "withdraw" => Err(GoalError::Unsupported {
-            clause: clause.to_string(),
-            reason: "plans have no liquidity positions to exit yet; a conditional swap works: \
-                     \"sell 1 SOL for USDC if volatility spikes\""
-                .into(),
-        }),
+        "add" | "provide" | "deposit" => liquidity::parse_add(clause, &w[1..]),
+        "exit" | "close" | "withdraw" | "remove" => liquidity::parse_exit(clause, &w[1..]),
         other => Err(not_understood(clause, other, CLAUSE_HINT)),
     }?;
     match (&mut intent, when) {
         (_, None) => {}
-        (Intent::Swap { when: slot, .. } | Intent::Dca { when: slot, .. }, when) => *slot = when,
+        (
+            Intent::Swap { when: slot, .. }
+            | Intent::Dca { when: slot, .. }
+            | Intent::AddLiquidity { when: slot, .. }
+            | Intent::RemoveLiquidity { when: slot, .. },
+            when,
+        ) => *slot = when,
         (_, Some(_)) => {
             return Err(GoalError::Unsupported {
                 clause: clause.to_string(),
-                reason: "only a swap or a DCA can wait for a condition; e.g. \"sell 1 SOL for \
-                         USDC if SOL is above $200\""
+                reason: "only a swap, a DCA or a liquidity step can wait for a condition; e.g. \
+                         \"sell 1 SOL for USDC if SOL is above $200\""
                     .into(),
             })
         }

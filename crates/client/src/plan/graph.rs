@@ -16,15 +16,32 @@ use crate::{ClientError, ClientResult};
 pub const PLAN_GRAPH_VERSION: u8 = 1;
 
 /// A token the planner can trade: symbol, mint, decimals, its Pyth feed and the Pyth account
-/// plans pin as its price source.
+/// plans pin as its price source — or, for a pool's LP token, the pool (its price account) and
+/// the pair it holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     pub symbol: String,
     pub mint: Pubkey,
     pub decimals: u8,
     pub pyth_feed: [u8; 32],
-    /// The `PriceUpdateV2` account executions read (pinned in the plan's policy).
+    /// The `PriceUpdateV2` account executions read (pinned in the plan's policy); an LP
+    /// token's pool.
     pub price_account: Pubkey,
+    /// For an LP token, the symbols of its pool's two tokens.
+    pub pool: Option<(String, String)>,
+}
+
+/// The symbol of the LP token of the pool of `a` and `b`: "SOL-USDC-LP".
+pub fn lp_symbol(a: &str, b: &str) -> String {
+    format!("{a}-{b}-LP")
+}
+
+/// The pair of an LP token's symbol ("SOL-USDC-LP" -> ("SOL", "USDC")).
+pub fn lp_pair(symbol: &str) -> Option<(String, String)> {
+    let upper = symbol.to_uppercase();
+    let pair = upper.strip_suffix("-LP")?;
+    let (a, b) = pair.split_once('-')?;
+    Some((a.to_string(), b.to_string()))
 }
 
 /// The tokens of a deployment, looked up by symbol (case-insensitive).
@@ -54,6 +71,10 @@ pub enum NodeKind {
     Dca,
     Rebalance,
     Service,
+    /// One pool token in, the pool's LP token out.
+    AddLiquidity,
+    /// LP tokens in, one pool token out.
+    RemoveLiquidity,
 }
 
 impl NodeKind {
@@ -64,6 +85,8 @@ impl NodeKind {
             NodeKind::Dca => StepKind::Dca,
             NodeKind::Rebalance => StepKind::Rebalance,
             NodeKind::Service => StepKind::Service,
+            NodeKind::AddLiquidity => StepKind::AddLiquidity,
+            NodeKind::RemoveLiquidity => StepKind::RemoveLiquidity,
         }
     }
 
@@ -74,6 +97,7 @@ impl NodeKind {
             NodeKind::Dca => capability::DCA,
             NodeKind::Rebalance => capability::REBALANCE,
             NodeKind::Service => capability::DATA,
+            NodeKind::AddLiquidity | NodeKind::RemoveLiquidity => capability::LIQUIDITY,
         }
     }
 }
@@ -141,16 +165,24 @@ impl When {
         }
     }
 
-    /// The on-chain trigger of a step selling `sell` for `buy`.
+    /// The on-chain trigger of a step selling `sell` for `buy`: a leg it trades, or — into or
+    /// out of an LP token — the pool's other token.
     pub fn trigger(&self, sell: &str, buy: &str) -> ClientResult<Trigger> {
-        let leg = if self.token().eq_ignore_ascii_case(sell) {
+        let token = self.token();
+        let pool_other = [sell, buy].iter().any(|lp| {
+            lp_pair(lp).is_some_and(|(a, b)| {
+                token.eq_ignore_ascii_case(&a) || token.eq_ignore_ascii_case(&b)
+            })
+        });
+        let leg = if token.eq_ignore_ascii_case(sell) {
             Leg::Input
-        } else if self.token().eq_ignore_ascii_case(buy) {
+        } else if token.eq_ignore_ascii_case(buy) {
             Leg::Output
+        } else if pool_other {
+            Leg::PoolOther
         } else {
             return Err(ClientError::Build(format!(
-                "the condition watches {}, which a {sell}->{buy} step does not trade",
-                self.token()
+                "the condition watches {token}, which a {sell}->{buy} step does not trade"
             )));
         };
         Ok(match *self {
@@ -282,8 +314,11 @@ impl PlanGraph {
                     mint: t.mint,
                     decimals: t.decimals,
                     oracle: t.price_account,
-                    source: OracleSource::Pyth {
-                        feed_id: t.pyth_feed,
+                    source: match t.pool {
+                        Some(_) => OracleSource::Pool,
+                        None => OracleSource::Pyth {
+                            feed_id: t.pyth_feed,
+                        },
                     },
                 })
                 .collect(),

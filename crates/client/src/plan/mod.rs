@@ -3,13 +3,15 @@
 //! form that is hashed and turned into `create_plan` arguments.
 pub mod goal;
 pub mod graph;
+mod liquidity;
 pub mod llm;
 pub mod rebalance;
 
 use anchor_lang::prelude::Pubkey;
 pub use goal::{parse_goal, Condition, GoalError, Intent};
 pub use graph::{
-    Guards, NodeKind, PlanGraph, Policy, StepNode, Token, TokenBook, When, PLAN_GRAPH_VERSION,
+    lp_pair, lp_symbol, Guards, NodeKind, PlanGraph, Policy, StepNode, Token, TokenBook, When,
+    PLAN_GRAPH_VERSION,
 };
 use rebalance::{swaps_to_targets, Holding};
 
@@ -316,6 +318,27 @@ pub fn plan_intents(
                     );
                 }
             }
+            Intent::AddLiquidity {
+                amount,
+                token,
+                pair,
+                when,
+            } => {
+                let mut node = liquidity::add_node(ctx, amount, token, pair.as_ref(), base)?;
+                node.when = resolve_when(ctx, when.as_ref(), &node)?;
+                push(&mut steps, node);
+            }
+            Intent::RemoveLiquidity {
+                amount,
+                pair,
+                to,
+                when,
+            } => {
+                let mut node =
+                    liquidity::exit_node(ctx, amount, pair.as_ref(), to.as_deref(), base)?;
+                node.when = resolve_when(ctx, when.as_ref(), &node)?;
+                push(&mut steps, node);
+            }
             Intent::FeeCap { .. } => {}
         }
     }
@@ -403,7 +426,8 @@ fn route(
 }
 
 /// The condition of `node` with its watched token named: as written, which must be a token
-/// the step trades, or else the step's token that is not the hub.
+/// the step trades (or, into or out of an LP token, one of its pool's), or else the step's
+/// token that is not the hub (a liquidity step's: its pool's token that is not the hub).
 fn resolve_when(
     ctx: &PlanContext,
     condition: Option<&Condition>,
@@ -417,10 +441,11 @@ fn resolve_when(
         | Condition::PriceAtMost { symbol, .. }
         | Condition::VolatilityAtLeast { symbol, .. } => symbol.as_deref(),
     };
+    let pool_tokens = liquidity::pool_tokens(node);
     let token = match written {
         Some(symbol) => {
             let token = ctx.token(symbol)?.symbol.clone();
-            if token != node.sell && token != node.buy {
+            if token != node.sell && token != node.buy && !pool_tokens.contains(&token) {
                 return Err(PlanError::Invalid(format!(
                     "the condition watches {token}, but the step trades {} for {}; a step can \
                      only wait on the price of a token it trades",
@@ -429,8 +454,11 @@ fn resolve_when(
             }
             token
         }
-        None if node.sell.eq_ignore_ascii_case(&ctx.hub) => node.buy.clone(),
-        None => node.sell.clone(),
+        None => match liquidity::default_watched(ctx, node) {
+            Some(token) => token,
+            None if node.sell.eq_ignore_ascii_case(&ctx.hub) => node.buy.clone(),
+            None => node.sell.clone(),
+        },
     };
     Ok(Some(match *condition {
         Condition::PriceAtLeast { micro_usd, .. } => When::PriceAtLeast { token, micro_usd },
@@ -527,7 +555,11 @@ fn policy(ctx: &PlanContext, steps: &[StepNode]) -> Result<Policy, PlanError> {
     let mut tokens: Vec<String> = Vec::new();
     for symbol in steps
         .iter()
-        .flat_map(|s| [s.sell.clone(), s.buy.clone()])
+        .flat_map(|s| {
+            [s.sell.clone(), s.buy.clone()]
+                .into_iter()
+                .chain(liquidity::pool_tokens(s))
+        })
         .chain([ctx.token(&ctx.fee_token)?.symbol.clone()])
     {
         if !tokens.contains(&symbol) {

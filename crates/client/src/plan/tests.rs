@@ -8,20 +8,33 @@ pub(super) fn context() -> PlanContext {
         decimals,
         pyth_feed: [feed; 32],
         price_account: Pubkey::new_from_array([feed + 100; 32]),
+        pool: None,
+    };
+    let lp = Token {
+        pool: Some(("SOL".into(), "USDC".into())),
+        pyth_feed: [0; 32],
+        ..token("SOL-USDC-LP", 9, 4)
     };
     PlanContext {
         book: TokenBook {
-            tokens: vec![token("SOL", 9, 1), token("USDC", 6, 2), token("JUP", 6, 3)],
+            tokens: vec![
+                token("SOL", 9, 1),
+                token("USDC", 6, 2),
+                token("JUP", 6, 3),
+                lp,
+            ],
         },
         prices: vec![
             ("SOL".into(), 150_000_000),
             ("USDC".into(), 1_000_000),
             ("JUP".into(), 800_000),
+            ("SOL-USDC-LP".into(), 300_000_000),
         ],
         holdings: vec![
             ("SOL".into(), 10_000_000_000),
             ("USDC".into(), 100_000_000),
             ("JUP".into(), 500_000_000),
+            ("SOL-USDC-LP".into(), 2_000_000_000),
         ],
         venues: vec![Pubkey::new_from_array([9; 32])],
         pools: vec![("SOL".into(), "USDC".into()), ("JUP".into(), "USDC".into())],
@@ -32,6 +45,7 @@ pub(super) fn context() -> PlanContext {
         asks: vec![
             (NodeKind::Swap.capability(), 10_000),
             (NodeKind::Dca.capability(), 10_000),
+            (NodeKind::AddLiquidity.capability(), 10_000),
         ],
     }
 }
@@ -263,4 +277,89 @@ fn test_conditions_become_on_chain_triggers_on_the_watched_leg() {
     assert!(!String::from_utf8(plain.canonical_json())
         .unwrap()
         .contains("when"));
+}
+
+#[test]
+fn test_portfolio_ops_rebalances_and_exits_lp_when_sols_volatility_spikes() {
+    let graph = plan_goal(
+        "Rebalance to 60/30/10 using low-slippage routes; cap fees at 5 bps; exit LP if volatility spikes",
+        &context(),
+    )
+    .unwrap();
+    let exit = graph.steps.last().unwrap();
+    assert_eq!(exit.kind, NodeKind::RemoveLiquidity);
+    assert_eq!(
+        (exit.sell.as_str(), exit.buy.as_str()),
+        ("SOL-USDC-LP", "USDC")
+    );
+    assert_eq!(exit.amount_in, 2_000_000_000, "all of the position");
+    assert_eq!(
+        exit.when,
+        Some(When::VolatilityAtLeast {
+            token: "SOL".into(),
+            bps: goal::condition::DEFAULT_SPIKE_BPS
+        })
+    );
+    assert_eq!(exit.guards.fee_cap_bps, 5);
+    assert!(graph.steps[..graph.steps.len() - 1]
+        .iter()
+        .all(|s| s.kind == NodeKind::Rebalance && s.guards.max_slippage_bps == LOW_SLIPPAGE_BPS));
+    // The LP token is priced from its pool: both of the pool's tokens are in the policy.
+    for symbol in ["SOL", "USDC", "JUP", "SOL-USDC-LP"] {
+        assert!(
+            graph.policy.tokens.contains(&symbol.to_string()),
+            "{symbol}"
+        );
+    }
+    let args = graph
+        .create_args(1, Pubkey::new_unique(), &context().book)
+        .unwrap();
+    let lp = args
+        .mints
+        .iter()
+        .find(|m| m.source == runner::state::OracleSource::Pool)
+        .unwrap();
+    assert_eq!(lp.oracle, Pubkey::new_from_array([104; 32]));
+    let step = args.steps.last().unwrap();
+    assert!(matches!(
+        step.guards.trigger,
+        runner::trigger::Trigger::VolatilityAtLeast {
+            leg: runner::trigger::Leg::PoolOther,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn test_liquidity_goals_name_their_pool_and_position_or_are_refused_saying_which() {
+    let ctx = context();
+    let add = plan_goal("add 100 USDC of liquidity to SOL/USDC", &ctx).unwrap();
+    assert_eq!(
+        (
+            add.steps[0].kind,
+            add.steps[0].sell.as_str(),
+            add.steps[0].buy.as_str()
+        ),
+        (NodeKind::AddLiquidity, "USDC", "SOL-USDC-LP")
+    );
+    assert_eq!(add.steps[0].amount_in, 100_000_000);
+    let exit = plan_goal("withdraw half my LP to SOL", &ctx).unwrap();
+    assert_eq!(
+        (exit.steps[0].buy.as_str(), exit.steps[0].amount_in),
+        ("SOL", 1_000_000_000)
+    );
+    for (goal, says) in [
+        ("add 100 USDC of liquidity", "several pools trade USDC"),
+        ("add 10 JUP to SOL/USDC", "holds no JUP"),
+        ("exit my JUP/SOL LP", "no pool trades JUP for SOL"),
+        ("exit LP to JUP", "pays out SOL or USDC, not JUP"),
+        ("exit LP if JUP is above $1", "the condition watches JUP"),
+    ] {
+        let refused = plan_goal(goal, &ctx).unwrap_err().to_string();
+        assert!(refused.contains(says), "{goal}: {refused}");
+    }
+    let mut empty = context();
+    empty.holdings.retain(|(s, _)| s != "SOL-USDC-LP");
+    let refused = plan_goal("exit LP", &empty).unwrap_err().to_string();
+    assert!(refused.contains("no LP tokens"), "{refused}");
 }

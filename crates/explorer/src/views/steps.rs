@@ -160,7 +160,7 @@ impl StepTerms {
                 limit: format!("interval at most {} bps of the price", g.max_confidence_bps),
             },
         ];
-        if let Some(mint) = g.trigger.watched_mint(step) {
+        if let Some(mint) = conditions::watched_mint(tokens.0, step) {
             guards.push(GuardRow {
                 name: "Condition",
                 limit: conditions::describe(&g.trigger, &tokens.symbol(&mint)),

@@ -7,7 +7,7 @@ use anchor_lang::prelude::Pubkey;
 pub struct Tokens<'a>(pub &'a Deployment);
 
 impl Tokens<'_> {
-    /// The mint's symbol ("SOL", an LP token "SOL-USDC LP"), or its address when the
+    /// The mint's symbol ("SOL", an LP token "SOL-USDC-LP"), or its address when the
     /// deployment does not know it.
     pub fn symbol(&self, mint: &Pubkey) -> String {
         self.known(mint)
@@ -22,14 +22,13 @@ impl Tokens<'_> {
         }
     }
 
-    /// The symbol and decimals of a deployment token or pool LP token.
+    /// The symbol and decimals of a deployment token or pool LP token, as the planner
+    /// names them.
     fn known(&self, mint: &Pubkey) -> Option<(String, u8)> {
-        if let Ok(t) = self.0.token_by_mint(mint) {
-            return Some((t.symbol.clone(), t.decimals));
-        }
         self.0
-            .pool_of_lp(mint)
-            .map(|(name, _)| (format!("{name} LP"), sim_venue::constants::LP_DECIMALS))
+            .book()
+            .by_mint(mint)
+            .map(|t| (t.symbol.clone(), t.decimals))
     }
 
     /// `atoms` of the fee token: "0.05 USDC".

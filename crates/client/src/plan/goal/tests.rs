@@ -107,7 +107,7 @@ fn test_unparseable_goals_name_the_part_not_understood() {
         Err(GoalError::Invalid { .. })
     ));
     assert!(matches!(
-        parse_goal("exit LP if volatility spikes"),
+        parse_goal("rebalance to 50/50 SOL/USDC if SOL is above $200"),
         Err(GoalError::Unsupported { .. })
     ));
 }
