@@ -31,6 +31,7 @@ mod conditions;
 mod explorer;
 mod indexer;
 mod llm;
+mod portfolio;
 mod quickstart;
 mod verify;
 
@@ -154,6 +155,49 @@ impl Served {
 
     fn deployment(&self) -> Deployment {
         Deployment::load(&self.dir.join("deployment.json")).unwrap()
+    }
+
+    /// The vendor's broker for `agent`, in-process over JSON-RPC, trading by `strategy`.
+    fn vendor_broker<'a>(
+        &self,
+        rpc: &'a RpcChain,
+        deployment: &'a Deployment,
+        agent: &str,
+        strategy: Strategy,
+    ) -> Broker<'a, RpcChain> {
+        let sender = Sender::unjournaled(
+            rpc,
+            SendPolicy {
+                poll_interval: Duration::from_millis(50),
+                ..SendPolicy::default()
+            },
+        );
+        let vendor = read_keypair(&self.key("vendor")).unwrap();
+        Broker::new(
+            rpc,
+            sender,
+            vendor,
+            agent.parse().unwrap(),
+            deployment,
+            strategy,
+        )
+    }
+
+    /// Waits (up to `limit_secs`) until `plan`'s bidding has closed and the owner's
+    /// `offers --award` has awarded every step.
+    fn wait_awarded(&self, plan: &str, limit_secs: u64) {
+        wait_until(
+            "bidding closes and every step is awarded",
+            limit_secs,
+            || {
+                let offers = self.json("owner", &["offers", plan, "--award"]);
+                offers["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
+            },
+        );
     }
 }
 
@@ -310,25 +354,10 @@ async fn test_cli_journey_against_a_served_cluster() {
     );
     let plan = goal["plan"].as_str().unwrap().to_string();
     assert_eq!(goal["graph"]["steps"].as_array().unwrap().len(), 2);
-    let sender = || {
-        Sender::unjournaled(
-            &rpc,
-            SendPolicy {
-                poll_interval: Duration::from_millis(50),
-                ..SendPolicy::default()
-            },
-        )
-    };
     let vendor_dir = s.dir.join("vendor-receipts");
-    let broker = Broker::new(
-        &rpc,
-        sender(),
-        read_keypair(&s.key("vendor")).unwrap(),
-        agent.parse().unwrap(),
-        &deployment,
-        Strategy::default(),
-    )
-    .with_receipts_dir(vendor_dir.clone());
+    let broker = s
+        .vendor_broker(&rpc, &deployment, &agent, Strategy::default())
+        .with_receipts_dir(vendor_dir.clone());
     let bids = broker.bid_all().await.unwrap();
     assert_eq!(
         bids.iter()
@@ -336,14 +365,7 @@ async fn test_cli_journey_against_a_served_cluster() {
             .count(),
         2
     );
-    wait_until("bidding closes and both steps are awarded", 60, || {
-        let offers = s.json("owner", &["offers", &plan, "--award"]);
-        offers["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
-    });
+    s.wait_awarded(&plan, 60);
 
     // The status says in words what the plan waits for.
     let shown = s.run("owner", &["status", &plan]);

@@ -81,7 +81,7 @@ pub async fn run(args: NavArgs, opts: Opts) -> Result<()> {
     let (tree, _) = shards::newest(&chain, shard).await?;
     let ix = nav::instruction(&recorder.pubkey(), &owner, &tree, &positions, guards);
     let landed = crate::sender(&chain)
-        .send("nav", &recorder, &[ix], &[], &[])
+        .send("nav", &recorder, &[ix], &[], &deployment.tables())
         .await?;
     // The file carries the positions as the chain priced them, which the receipt commits to.
     let (found, recorded) = nav::recorded(&chain, &landed.signature).await?;
@@ -123,11 +123,11 @@ fn show(deployment: &Deployment, positions: &[NavPosition], nav_usd: u64, now: i
         "published".into(),
         "value".into(),
     ]];
+    let book = deployment.book();
     for p in positions {
         rows.push(vec![
-            deployment
-                .token_by_mint(&p.mint)
-                .map_or_else(|_| p.mint.to_string(), |t| t.symbol.clone()),
+            book.by_mint(&p.mint)
+                .map_or_else(|| p.mint.to_string(), |t| t.symbol.clone()),
             amount(p.amount, p.decimals),
             format!("{} x 10^{}", p.price, p.exponent),
             format!("{} s ago", now - p.publish_time),

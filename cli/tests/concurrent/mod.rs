@@ -31,30 +31,10 @@ async fn test_cli_three_concurrent_plans_on_one_account_all_finish() {
             created["plan"].as_str().unwrap().to_string()
         })
         .collect();
-    let broker = Broker::new(
-        &rpc,
-        Sender::unjournaled(
-            &rpc,
-            SendPolicy {
-                poll_interval: Duration::from_millis(50),
-                ..SendPolicy::default()
-            },
-        ),
-        read_keypair(&s.key("vendor")).unwrap(),
-        agent.parse().unwrap(),
-        &deployment,
-        Strategy::default(),
-    );
+    let broker = s.vendor_broker(&rpc, &deployment, &agent, Strategy::default());
     broker.bid_all().await.unwrap();
     for plan in &plans {
-        wait_until("bidding closes and every step is awarded", 90, || {
-            let offers = s.json("owner", &["offers", plan, "--award"]);
-            offers["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
-        });
+        s.wait_awarded(plan, 90);
     }
     for plan in &plans {
         let approved = s.json("owner", &["approve", plan]);

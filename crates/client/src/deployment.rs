@@ -133,7 +133,8 @@ impl Deployment {
     }
 
     /// Accounts every guarded execution names whatever the plan: programs, configs, event
-    /// authorities, receipt shards, pools, mints and price accounts.
+    /// authorities, receipt shards, pools (with their vaults and LP mints), mints and price
+    /// accounts.
     pub fn static_accounts(&self) -> Vec<Pubkey> {
         let mut keys = vec![
             runner::ID,
@@ -165,7 +166,7 @@ impl Deployment {
         for (a, b) in &self.pools {
             if let (Ok(a), Ok(b)) = (self.token(a), self.token(b)) {
                 let pool = PoolRef::new(&a.mint, &b.mint);
-                keys.extend([pool.pool, pool.vault_a, pool.vault_b]);
+                keys.extend([pool.pool, pool.vault_a, pool.vault_b, pool.lp_mint]);
             }
         }
         for token in &self.tokens {

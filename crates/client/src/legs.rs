@@ -1,25 +1,22 @@
 //! A trading step's legs priced exactly as the runner prices them when it executes: the plan's
 //! pinned oracle accounts judged by the step's guards (`pinned`), and, for a liquidity step,
-//! its LP token priced fairly from the pool the plan pins (`runner::oracle::pool`) — one
+//! its LP token priced fairly from the pool the plan pins (`crate::pools`) — one
 //! batched read. The broker's pre-trade quote feeds these to the runner's own price rule
 //! (`runner::instructions::guarded::quote`), so what it sends is what the runner accepts.
-use anchor_lang::{
-    prelude::{Clock, Pubkey},
-    AccountDeserialize,
-};
+use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     instructions::guarded::Leg,
-    oracle::{pool, Reading},
+    oracle::Reading,
     state::{Plan, PlanStep, StepKind},
     trigger,
 };
 use sim_venue::state::Pool;
 
 use crate::{
-    accounts::token_amount,
     chain::Chain,
     ix::sim_venue::PoolRef,
     pinned::{self, Unpriced},
+    pools::PoolDepth,
     ClientError,
 };
 
@@ -121,20 +118,9 @@ impl StepLegs {
                 "{pool_key} is not the pool of the step's LP token {lp} and {token}"
             )));
         }
-        let reserves = chain
-            .accounts(&[state.vault_a, state.vault_b, state.lp_mint])
+        let depth = PoolDepth::read(chain, &[pool])
             .await
-            .map_err(LegError::Chain)?;
-        let amount = |i: usize| {
-            reserves[i]
-                .as_ref()
-                .and_then(|a| token_amount(&a.data))
-                .unwrap_or(0)
-        };
-        let supply = reserves[2]
-            .as_ref()
-            .and_then(|a| anchor_spl::token::Mint::try_deserialize_unchecked(&mut &a.data[..]).ok())
-            .map_or(0, |m| m.supply);
+            .map_err(LegError::Chain)?[0];
         let sides = priced(
             chain,
             plan,
@@ -145,22 +131,14 @@ impl StepLegs {
         .await?;
         let (a, b, fee) = (sides[0], sides[1], sides[2]);
         let lp_leg = Leg {
-            reading: pool::lp_reading(
-                &pool_key,
-                pool::Side {
-                    reserve: amount(0),
-                    decimals: a.decimals,
-                    reading: &a.reading,
-                },
-                pool::Side {
-                    reserve: amount(1),
-                    decimals: b.decimals,
-                    reading: &b.reading,
-                },
-                supply,
-                lp_policy.decimals,
-            )
-            .map_err(|e| LegError::Pool(e.to_string()))?,
+            reading: depth
+                .lp_reading(
+                    &pool,
+                    (a.decimals, &a.reading),
+                    (b.decimals, &b.reading),
+                    lp_policy.decimals,
+                )
+                .map_err(|e| LegError::Pool(e.to_string()))?,
             decimals: lp_policy.decimals,
         };
         let (token_leg, other) = if token == state.mint_a {

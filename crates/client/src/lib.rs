@@ -36,6 +36,7 @@ pub mod legs;
 pub mod pda;
 pub mod pinned;
 pub mod plan;
+pub mod pools;
 pub mod priority;
 pub mod receipts;
 pub mod rpc;

@@ -13,8 +13,31 @@ use crate::{
     trigger::Trigger,
 };
 
-/// Most positions one NAV receipt prices (one transaction names three accounts each).
-pub const MAX_NAV_POSITIONS: usize = 4;
+/// Most positions one NAV receipt prices (one transaction names three accounts for a token,
+/// nine for an LP token, each account once).
+pub const MAX_NAV_POSITIONS: usize = 5;
+
+/// How `record_nav` prices one position, in remaining-account order.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NavPricing {
+    /// By the Pyth feed `feed_id`. Accounts: the owner's token account, its Mint, the feed's
+    /// price account.
+    Pyth { feed_id: [u8; 32] },
+    /// An LP token, priced fairly from its sim_venue pool (`oracle::pool`: both reserves at
+    /// their own Pyth prices). Accounts: the owner's LP token account, the LP Mint, the Pool,
+    /// its two vaults, its two Mints, and the price accounts of `feed_a` and `feed_b`.
+    Pool { feed_a: [u8; 32], feed_b: [u8; 32] },
+}
+
+impl NavPricing {
+    /// How many remaining accounts the position names.
+    pub const fn account_count(&self) -> usize {
+        match self {
+            Self::Pyth { .. } => 3,
+            Self::Pool { .. } => 9,
+        }
+    }
+}
 
 /// The guards every NAV price passes: a fully verified Pyth price no older than
 /// `max_age_secs`, its confidence within `max_confidence_bps` of the price.
@@ -52,12 +75,13 @@ pub struct NavPosition {
     /// Atoms held.
     pub amount: u64,
     pub decimals: u8,
-    /// The Pyth feed id it is priced by.
+    /// The Pyth feed id it is priced by; an LP token's is its pool's address.
     pub feed_id: [u8; 32],
-    /// The price as published: USD per whole token is `price × 10^exponent`.
+    /// The price as published (an LP token's as derived from its pool, exponent -6): USD per
+    /// whole token is `price × 10^exponent`.
     pub price: i64,
     pub exponent: i32,
-    /// Unix seconds of the price update.
+    /// Unix seconds of the price update (an LP token's: the older of its two sides').
     pub publish_time: i64,
     /// `amount` at `price`, micro-USD (rounded down).
     pub value_usd: u64,

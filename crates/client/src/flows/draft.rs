@@ -207,17 +207,6 @@ pub async fn market_asks<C: Chain>(
     Ok(asks)
 }
 
-/// `owner`'s associated token account of every deployment token and its balance (atoms, 0
-/// where the account is missing), in deployment order; one batched read.
-pub async fn holdings<C: Chain>(
-    chain: &C,
-    deployment: &Deployment,
-    owner: &Pubkey,
-) -> ClientResult<Vec<(Pubkey, u64)>> {
-    let mints: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.mint).collect();
-    holdings_of(chain, owner, &mints).await
-}
-
 /// What a planner knows about `owner`: oracle prices, the owner's holdings and what vendors
 /// ask ([`market_asks`]).
 pub async fn plan_context<C: Chain>(

@@ -1,7 +1,9 @@
 //! Fund Admin: an owner's net asset value. [`positions`] gathers the owner's holdings of every
-//! deployment token (its associated accounts; one batched read) and prices each from the
-//! token's Pyth account by the runner's own rule (`runner::oracle::read_account`: fresh, fully
-//! verified, confident) — refusing, by name, every position whose price fails; [`instruction`]
+//! deployment token and pool LP token (its associated accounts; one batched read) and prices
+//! each by the runner's own rules — a token from its Pyth account
+//! (`runner::oracle::read_account`: fresh, fully verified, confident), an LP token from its
+//! pool with both sides so priced (`crate::pools`) — refusing, by name, every position whose
+//! price fails; [`instruction`]
 //! is `record_nav` (anyone records; the recorder signs and pays), which prices them again
 //! on-chain and records the NAV as a receipt in the owner's shard; [`recorded`] reads back
 //! what the chain recorded, and [`nav_file`] is the receipt file an auditor verifies.
@@ -9,7 +11,7 @@ use anchor_lang::prelude::{Clock, Pubkey};
 use runner::{
     events::NavRecorded,
     nav::{price_guards, pyth_policy, total_usd, NavPosition},
-    oracle::read_account,
+    oracle::{read_account, Reading},
 };
 use solana_signature::Signature;
 
@@ -17,7 +19,14 @@ use crate::{
     chain::Chain,
     deployment::{feed_bytes, Deployment},
     events::decode_event,
-    ix::{receipts::TreeRef, runner::NavAccounts},
+    flows::pricing::holdings_of,
+    ix::{
+        receipts::TreeRef,
+        runner::{NavAccounts, NavPriceAccounts},
+        sim_venue::PoolRef,
+    },
+    plan::Token,
+    pools::PoolDepth,
     receipts::{
         audit::unproven_file,
         file::ReceiptFile,
@@ -65,7 +74,7 @@ pub struct Positions {
 /// Why no NAV could be priced.
 #[derive(Debug, thiserror::Error)]
 pub enum NavError {
-    #[error("{0} holds none of the deployment's tokens: there is nothing to price")]
+    #[error("{0} holds none of the deployment's tokens or LP tokens: there is nothing to price")]
     Empty(Pubkey),
     #[error("{} position(s) cannot be priced: {}", .0.len(), .0.join("; "))]
     Unpriced(Vec<String>),
@@ -75,8 +84,9 @@ pub enum NavError {
     Client(#[from] ClientError),
 }
 
-/// The owner's non-empty positions in every deployment token, priced at `clock` under
-/// `guards` exactly as `record_nav` will price them (two batched reads).
+/// The owner's non-empty positions in every token of the deployment's book (its tokens and
+/// its pools' LP tokens), priced at `clock` under `guards` exactly as `record_nav` will price
+/// them (two batched reads).
 pub async fn positions<C: Chain>(
     chain: &C,
     deployment: &Deployment,
@@ -84,12 +94,13 @@ pub async fn positions<C: Chain>(
     guards: NavGuards,
     clock: &Clock,
 ) -> Result<Positions, NavError> {
-    let accounts = super::draft::holdings(chain, deployment, owner).await?;
-    let held: Vec<(usize, u64)> = accounts
+    let book = deployment.book();
+    let mints: Vec<Pubkey> = book.tokens.iter().map(|t| t.mint).collect();
+    let held: Vec<(&Token, (Pubkey, u64))> = book
+        .tokens
         .iter()
-        .enumerate()
+        .zip(holdings_of(chain, owner, &mints).await?)
         .filter(|(_, (_, amount))| *amount > 0)
-        .map(|(i, (_, amount))| (i, *amount))
         .collect();
     if held.is_empty() {
         return Err(NavError::Empty(*owner));
@@ -100,58 +111,26 @@ pub async fn positions<C: Chain>(
             runner::nav::MAX_NAV_POSITIONS,
         ));
     }
-    let price_keys: Vec<Pubkey> = held
-        .iter()
-        .map(|(i, _)| deployment.tokens[*i].price_account)
-        .collect();
-    let prices = chain.accounts(&price_keys).await?;
-    let step_guards = price_guards(guards.max_age_secs, guards.max_confidence_bps);
+    let prices = Prices::read(chain, deployment, &held, guards, clock).await?;
     let mut holdings = Vec::new();
     let mut unpriced = Vec::new();
-    for ((i, amount), price) in held.iter().zip(prices) {
-        let token = &deployment.tokens[*i];
-        let feed_id = feed_bytes(&token.pyth_feed);
-        let policy = pyth_policy(token.mint, token.decimals, token.price_account, feed_id);
-        let Some(price) = price else {
-            unpriced.push(format!(
-                "{}: no price account at {}",
-                token.symbol, token.price_account
-            ));
-            continue;
-        };
-        let priced = read_account(
-            &token.price_account,
-            &price.owner,
-            &price.data,
-            &policy,
-            &step_guards,
-            clock,
-        )
-        .and_then(|reading| {
-            NavPosition::priced(
-                accounts[*i].0,
-                token.mint,
-                *amount,
-                token.decimals,
-                &reading,
-            )
+    for (token, (account, amount)) in held {
+        let priced = prices.position(token).and_then(|(reading, priced_by)| {
+            NavPosition::priced(account, token.mint, amount, token.decimals, &reading)
+                .map_err(|e| crate::errors::anchor_error_text(&e))
+                .map(|position| Holding {
+                    symbol: token.symbol.clone(),
+                    position,
+                    accounts: NavAccounts {
+                        account,
+                        mint: token.mint,
+                        priced_by,
+                    },
+                })
         });
         match priced {
-            Ok(position) => holdings.push(Holding {
-                symbol: token.symbol.clone(),
-                position,
-                accounts: NavAccounts {
-                    account: accounts[*i].0,
-                    mint: token.mint,
-                    price_account: token.price_account,
-                    feed_id,
-                },
-            }),
-            Err(e) => unpriced.push(format!(
-                "{}: {}",
-                token.symbol,
-                crate::errors::anchor_error_text(&e)
-            )),
+            Ok(holding) => holdings.push(holding),
+            Err(why) => unpriced.push(format!("{}: {why}", token.symbol)),
         }
     }
     if !unpriced.is_empty() {
@@ -165,6 +144,134 @@ pub async fn positions<C: Chain>(
     })
 }
 
+/// A deployment token's guarded Pyth reading, its decimals, and its price account and feed.
+struct PythPrice {
+    reading: Reading,
+    decimals: u8,
+    oracle: (Pubkey, [u8; 32]),
+}
+
+/// Every deployment token's guarded Pyth reading (or why it has none) and the depth of each
+/// held LP token's pool, as `record_nav` reads them.
+struct Prices<'a> {
+    deployment: &'a Deployment,
+    readings: Vec<Result<Reading, String>>,
+    depths: Vec<(PoolRef, PoolDepth)>,
+}
+
+impl<'a> Prices<'a> {
+    async fn read<C: Chain>(
+        chain: &C,
+        deployment: &'a Deployment,
+        held: &[(&Token, (Pubkey, u64))],
+        guards: NavGuards,
+        clock: &Clock,
+    ) -> ClientResult<Prices<'a>> {
+        let pools: Vec<PoolRef> = held
+            .iter()
+            .filter_map(|(token, _)| deployment.pool_of_lp(&token.mint))
+            .map(|(_, pool)| pool)
+            .collect();
+        let mut keys: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.price_account).collect();
+        keys.extend(pools.iter().flat_map(PoolDepth::accounts));
+        let read = chain.accounts(&keys).await?;
+        let (price_accounts, depth_accounts) = read.split_at(deployment.tokens.len());
+        let step_guards = price_guards(guards.max_age_secs, guards.max_confidence_bps);
+        let readings = deployment
+            .tokens
+            .iter()
+            .zip(price_accounts)
+            .map(|(token, account)| {
+                let account = account
+                    .as_ref()
+                    .ok_or_else(|| format!("no price account at {}", token.price_account))?;
+                let policy = pyth_policy(
+                    token.mint,
+                    token.decimals,
+                    token.price_account,
+                    feed_bytes(&token.pyth_feed),
+                );
+                read_account(
+                    &token.price_account,
+                    &account.owner,
+                    &account.data,
+                    &policy,
+                    &step_guards,
+                    clock,
+                )
+                .map_err(|e| crate::errors::anchor_error_text(&e))
+            })
+            .collect();
+        let depths = pools
+            .into_iter()
+            .zip(depth_accounts.chunks(3).map(PoolDepth::decode))
+            .collect();
+        Ok(Prices {
+            deployment,
+            readings,
+            depths,
+        })
+    }
+
+    /// The guarded reading of deployment token `mint`.
+    fn pyth(&self, mint: &Pubkey) -> Result<PythPrice, String> {
+        let i = self
+            .deployment
+            .tokens
+            .iter()
+            .position(|t| t.mint == *mint)
+            .ok_or_else(|| format!("{mint} is not a deployment token"))?;
+        let token = &self.deployment.tokens[i];
+        Ok(PythPrice {
+            reading: self.readings[i].clone()?,
+            decimals: token.decimals,
+            oracle: (token.price_account, feed_bytes(&token.pyth_feed)),
+        })
+    }
+
+    /// `token`'s reading and what prices it on-chain, or why it cannot be priced.
+    fn position(&self, token: &Token) -> Result<(Reading, NavPriceAccounts), String> {
+        let Some((pool, depth)) = self.depths.iter().find(|(p, _)| p.lp_mint == token.mint) else {
+            let PythPrice {
+                reading,
+                oracle: (price_account, feed_id),
+                ..
+            } = self.pyth(&token.mint)?;
+            return Ok((
+                reading,
+                NavPriceAccounts::Pyth {
+                    price_account,
+                    feed_id,
+                },
+            ));
+        };
+        let side = |mint: &Pubkey| {
+            let symbol = self
+                .deployment
+                .token_by_mint(mint)
+                .map_or_else(|_| mint.to_string(), |t| t.symbol.clone());
+            self.pyth(mint).map_err(|why| format!("{symbol} {why}"))
+        };
+        let (a, b) = (side(&pool.mint_a)?, side(&pool.mint_b)?);
+        let reading = depth
+            .lp_reading(
+                pool,
+                (a.decimals, &a.reading),
+                (b.decimals, &b.reading),
+                token.decimals,
+            )
+            .map_err(|e| crate::errors::anchor_error_text(&e))?;
+        Ok((
+            reading,
+            NavPriceAccounts::Pool {
+                pool: Box::new(*pool),
+                a: a.oracle,
+                b: b.oracle,
+            },
+        ))
+    }
+}
+
 /// `recorder`'s `record_nav` of `owner`'s `positions` into `tree` (the newest tree of the
 /// owner's shard).
 pub fn instruction(
@@ -174,7 +281,11 @@ pub fn instruction(
     positions: &Positions,
     guards: NavGuards,
 ) -> anchor_lang::solana_program::instruction::Instruction {
-    let accounts: Vec<NavAccounts> = positions.holdings.iter().map(|h| h.accounts).collect();
+    let accounts: Vec<NavAccounts> = positions
+        .holdings
+        .iter()
+        .map(|h| h.accounts.clone())
+        .collect();
     crate::ix::runner::record_nav(
         recorder,
         owner,
@@ -212,12 +323,8 @@ pub fn nav_file(
     positions: &[NavPosition],
     deployment: &Deployment,
 ) -> ReceiptFile {
-    let symbol = |mint: &Pubkey| {
-        deployment
-            .token_by_mint(mint)
-            .ok()
-            .map(|t| t.symbol.clone())
-    };
+    let book = deployment.book();
+    let symbol = |mint: &Pubkey| book.by_mint(mint).map(|t| t.symbol.clone());
     ReceiptFile {
         positions: Some(
             positions

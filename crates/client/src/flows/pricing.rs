@@ -1,17 +1,16 @@
 //! What the planner's tokens are worth now, for sizing (dollar amounts, shares, notional caps,
 //! RFP ceilings) — not for executing, where the runner judges every price with the step's
 //! guards: each deployment token at its Pyth price, and each pool's LP token at its fair price
-//! from the pool (`runner::oracle::pool::lp_reading`, the formula the runner executes on).
-//! One batched read.
-use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+//! from the pool (`crate::pools`, the formula the runner executes on).
+use anchor_lang::prelude::Pubkey;
 use runner::{
     math::{usd_micro, UsdPrice},
-    oracle::{pool, pyth_price, Reading},
+    oracle::{pyth_price, Reading},
 };
 
 use crate::{
     accounts::token_amount, chain::Chain, deployment::Deployment, ix::sim_venue::PoolRef, pda,
-    plan::Token, ClientResult,
+    plan::Token, pools::PoolDepth, ClientResult,
 };
 
 /// Every token of `deployment`'s book (its tokens, then its pools' LP tokens) with its
@@ -27,87 +26,51 @@ pub async fn book_prices<C: Chain>(
         .filter(|t| t.pool.is_some())
         .filter_map(|t| deployment.pool_of_lp(&t.mint).map(|(_, pool)| pool))
         .collect();
-    let mut keys: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.price_account).collect();
-    for pool in &pools {
-        keys.extend([pool.vault_a, pool.vault_b, pool.lp_mint]);
-    }
+    let keys: Vec<Pubkey> = deployment.tokens.iter().map(|t| t.price_account).collect();
     let read = chain.accounts(&keys).await?;
-    let n = deployment.tokens.len();
-    let prices: Vec<Option<UsdPrice>> = read[..n]
+    let depths = PoolDepth::read(chain, &pools).await?;
+    let prices: Vec<Option<UsdPrice>> = read
         .iter()
         .map(|a| a.as_ref().and_then(|a| pyth_price(&a.data).ok()))
         .collect();
-    let price_of = |mint: &Pubkey| {
+    let side = |mint: &Pubkey| {
         deployment
             .tokens
             .iter()
             .position(|t| t.mint == *mint)
-            .and_then(|i| Some((prices[i]?, deployment.tokens[i].decimals)))
+            .and_then(|i| Some((deployment.tokens[i].decimals, unchecked(prices[i]?))))
     };
     let mut priced = Vec::with_capacity(book.tokens.len());
     for token in book.tokens {
         let price = match &token.pool {
-            None => price_of(&token.mint).map(|(price, _)| price),
+            None => side(&token.mint).map(|(_, reading)| reading.price),
             Some(_) => pools
                 .iter()
-                .position(|p| p.lp_mint == token.mint)
-                .and_then(|i| {
-                    let at = n + 3 * i;
-                    let amount =
-                        |k: usize| read[at + k].as_ref().and_then(|a| token_amount(&a.data));
-                    let supply = read[at + 2].as_ref().and_then(|a| {
-                        anchor_spl::token::Mint::try_deserialize_unchecked(&mut &a.data[..])
-                            .ok()
-                            .map(|m| m.supply)
-                    })?;
-                    lp_price(
-                        &pools[i],
-                        (amount(0)?, price_of(&pools[i].mint_a)?),
-                        (amount(1)?, price_of(&pools[i].mint_b)?),
-                        supply,
-                        token.decimals,
-                    )
-                }),
+                .zip(&depths)
+                .find(|(pool, _)| pool.lp_mint == token.mint)
+                .and_then(|(pool, depth)| {
+                    let (a, b) = (side(&pool.mint_a)?, side(&pool.mint_b)?);
+                    depth
+                        .lp_reading(pool, (a.0, &a.1), (b.0, &b.1), token.decimals)
+                        .ok()
+                })
+                .map(|reading| reading.price),
         };
         priced.push((token, price));
     }
     Ok(priced)
 }
 
-/// The fair price of `pool`'s LP token from its two sides (reserve, (price, decimals)).
-fn lp_price(
-    pool: &PoolRef,
-    a: (u64, (UsdPrice, u8)),
-    b: (u64, (UsdPrice, u8)),
-    supply: u64,
-    lp_decimals: u8,
-) -> Option<UsdPrice> {
-    let reading = |price: UsdPrice| Reading {
+/// `price` as a reading, for sizing only (no publish time or feed).
+fn unchecked(price: UsdPrice) -> Reading {
+    Reading {
         price,
         ema: None,
         publish_time: 0,
         feed: [0; 32],
         raw_price: 0,
         raw_exponent: 0,
-    };
-    let (ra, rb) = (reading(a.1 .0), reading(b.1 .0));
-    pool::lp_reading(
-        &pool.pool,
-        pool::Side {
-            reserve: a.0,
-            decimals: a.1 .1,
-            reading: &ra,
-        },
-        pool::Side {
-            reserve: b.0,
-            decimals: b.1 .1,
-            reading: &rb,
-        },
-        supply,
-        lp_decimals,
-    )
-    .ok()
-    .map(|r| r.price)
+    }
 }
 
 /// Micro-USD per whole token of `decimals` at `price`.

@@ -11,11 +11,12 @@ use receipts::constants::{COMPRESSION_PROGRAM_ID, NOOP_PROGRAM_ID};
 use runner::{
     accounts as acc, instruction as data,
     instructions::*,
+    nav::NavPricing,
     state::{Custody, Plan},
 };
 pub use trade::*;
 
-use super::{build, escrow::BudgetRef, with_remaining};
+use super::{build, escrow::BudgetRef, sim_venue::PoolRef, with_remaining};
 use crate::pda;
 
 pub(super) fn event_authority() -> Pubkey {
@@ -226,14 +227,61 @@ fn receipt_accounts(tree: &super::receipts::TreeRef) -> acc::ReceiptAccounts {
     }
 }
 
-/// One position a NAV prices: the owner's token account, its mint, and the Pyth price account
-/// and feed id it is priced by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One position a NAV prices: the owner's token account, its mint, and what prices it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NavAccounts {
     pub account: Pubkey,
     pub mint: Pubkey,
-    pub price_account: Pubkey,
-    pub feed_id: [u8; 32],
+    pub priced_by: NavPriceAccounts,
+}
+
+/// What prices a NAV position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NavPriceAccounts {
+    /// A Pyth price account and its feed id.
+    Pyth {
+        price_account: Pubkey,
+        feed_id: [u8; 32],
+    },
+    /// An LP token's pool, and each side's Pyth price account and feed id.
+    Pool {
+        pool: Box<PoolRef>,
+        a: (Pubkey, [u8; 32]),
+        b: (Pubkey, [u8; 32]),
+    },
+}
+
+impl NavAccounts {
+    /// The position's `NavPricing` argument.
+    fn pricing(&self) -> NavPricing {
+        match &self.priced_by {
+            NavPriceAccounts::Pyth { feed_id, .. } => NavPricing::Pyth { feed_id: *feed_id },
+            NavPriceAccounts::Pool { a, b, .. } => NavPricing::Pool {
+                feed_a: a.1,
+                feed_b: b.1,
+            },
+        }
+    }
+
+    /// The position's remaining accounts, in the order its `NavPricing` names them.
+    fn metas(&self) -> Vec<AccountMeta> {
+        let mut keys = vec![self.account, self.mint];
+        match &self.priced_by {
+            NavPriceAccounts::Pyth { price_account, .. } => keys.push(*price_account),
+            NavPriceAccounts::Pool { pool, a, b } => keys.extend([
+                pool.pool,
+                pool.vault_a,
+                pool.vault_b,
+                pool.mint_a,
+                pool.mint_b,
+                a.0,
+                b.0,
+            ]),
+        }
+        keys.into_iter()
+            .map(|key| AccountMeta::new_readonly(key, false))
+            .collect()
+    }
 }
 
 /// `record_nav` of `owner`'s positions (`recorder` signs and pays the leaf's deposit) into
@@ -259,22 +307,13 @@ pub fn record_nav(
         },
         data::RecordNav {
             args: RecordNavArgs {
-                feeds: positions.iter().map(|p| p.feed_id).collect(),
+                positions: positions.iter().map(NavAccounts::pricing).collect(),
                 max_age_secs,
                 max_confidence_bps,
             },
         },
     );
-    let remaining: Vec<AccountMeta> = positions
-        .iter()
-        .flat_map(|p| {
-            [
-                AccountMeta::new_readonly(p.account, false),
-                AccountMeta::new_readonly(p.mint, false),
-                AccountMeta::new_readonly(p.price_account, false),
-            ]
-        })
-        .collect();
+    let remaining: Vec<AccountMeta> = positions.iter().flat_map(NavAccounts::metas).collect();
     with_remaining(ix, remaining)
 }
 
