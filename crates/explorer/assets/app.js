@@ -249,13 +249,20 @@ function setUpPlan() {
   let version = null;
   let executions = 0;
   let catchingUp = null;
+  let shown = null;
   const refresh = async () => {
-    const open = [...sections.querySelectorAll('details[open]')].map((d) => d.id);
     const response = await fetch(`/plans/${plan}/sections`);
     if (response.status === 404) return closed();
     if (!response.ok) return;
-    sections.innerHTML = await response.text();
-    for (const id of open) document.getElementById(id)?.setAttribute('open', '');
+    const html = await response.text();
+    // Unchanged: keep the page as the user left it (open drawers, verdicts shown).
+    if (html !== shown) {
+      shown = html;
+      // The drawers open now, read after the fetch: one opened meanwhile stays open.
+      const open = [...sections.querySelectorAll('details[open]')].map((d) => d.id);
+      sections.innerHTML = html;
+      for (const id of open) document.getElementById(id)?.setAttribute('open', '');
+    }
     // Receipts reach the receipts API a moment after their executions land: read again
     // until every execution's receipt is shown.
     clearTimeout(catchingUp);
