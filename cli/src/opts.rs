@@ -25,7 +25,13 @@ pub enum Output {
 pub struct Opts {
     /// Cluster: `localhost` (the embedded chain served by `agentrunner serve`), `devnet`,
     /// `mainnet-beta`, or an RPC URL.
-    #[arg(short = 'u', long = "url", global = true, default_value = "localhost")]
+    #[arg(
+        short = 'u',
+        long = "url",
+        global = true,
+        env = "AGENTRUNNER_URL",
+        default_value = "localhost"
+    )]
     pub url: String,
     /// Keypair file (Solana CLI JSON format), or the name of a role `agentrunner serve` made
     /// (`owner`, `planner`, `certifier`, `anchorer`, `vendor`).
@@ -33,7 +39,12 @@ pub struct Opts {
     pub keypair: Option<PathBuf>,
     /// Deployment description (default: the one `agentrunner serve` writes,
     /// `$AGENTRUNNER_HOME/localnet/deployment.json`).
-    #[arg(long, global = true, default_value_os_t = keys::default_deployment())]
+    #[arg(
+        long,
+        global = true,
+        env = "AGENTRUNNER_DEPLOYMENT",
+        default_value_os_t = keys::default_deployment()
+    )]
     pub deployment: PathBuf,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Display)]

@@ -228,12 +228,14 @@ fn manifest_with(s: &Served, path: &Path, capabilities: &str) {
     );
     let edited = example
         .replace("\"MyAgent\"", "\"FastRoute\"")
-        .replace("[\"swap\", \"dca\"]", capabilities);
+        .replace("[\"swap\", \"dca\"]", capabilities)
+        .replace("\"p95_latency_ms\": 5000", "\"p95_latency_ms\": 2500");
     std::fs::write(path, edited).unwrap();
 }
 
 /// The vendor registers an agent advertising `capabilities` (a JSON array) and the certifier
-/// certifies it A-D through the CLI; returns the agent's address.
+/// certifies it A-D through the CLI — the vendor's broker run in the certifier's sandboxes and
+/// live on the cluster for its canaries; returns the agent's address.
 fn onboard(s: &Served, capabilities: &str) -> String {
     let manifest_path = s.dir.join("manifest.json");
     manifest_with(s, &manifest_path, capabilities);
@@ -255,6 +257,39 @@ fn onboard(s: &Served, capabilities: &str) -> String {
         .next()
         .unwrap()
         .to_string();
+    // The vendor's agent is the broker: live on the cluster for the certifier's canary plans,
+    // and started by the certifier against its sandboxes (which it points the broker at).
+    let vendor_key = s.key("vendor");
+    let broker_args = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = ["keeper", "broker", "-k", vendor_key.to_str().unwrap()]
+            .iter()
+            .chain(&["--agent", &agent, "--manifest", manifest_arg])
+            .chain(&["--set", "interval_secs=1"])
+            .map(|a| a.to_string())
+            .collect();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    let log = std::fs::File::create(s.dir.join("live-broker.log")).unwrap();
+    let journal = s.dir.join("live-broker.journal");
+    let receipts = format!("receipts_dir={}", s.dir.join("live-receipts").display());
+    let mut live = Command::new(BIN)
+        .args(["-u", &s.url, "--deployment"])
+        .arg(s.dir.join("deployment.json"))
+        .args(broker_args(&[
+            "--journal",
+            journal.to_str().unwrap(),
+            "--set",
+            &receipts,
+        ]))
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let agent_cmd = std::iter::once(BIN.to_string())
+        .chain(broker_args(&[]))
+        .collect::<Vec<_>>()
+        .join(" ");
     let reports_dir = s.dir.join("reports");
     let certified = s.json(
         "certifier",
@@ -263,10 +298,14 @@ fn onboard(s: &Served, capabilities: &str) -> String {
             &agent,
             "--manifest",
             manifest_arg,
+            "--agent-cmd",
+            &agent_cmd,
             "--reports-dir",
             reports_dir.to_str().unwrap(),
         ],
     );
+    let _ = live.kill();
+    let _ = live.wait();
     let verdicts: Vec<bool> = certified
         .as_array()
         .unwrap()

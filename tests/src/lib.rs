@@ -2,6 +2,7 @@
 //!
 //! - [`context::TestContext`]: one fresh chain per test, funded wallets, per-program clients.
 //! - [`assertions`]: exact-error assertions and byte-identical account snapshots.
+//! - [`certifier_world`]: a registered vendor's agent and a certifier, for the certifier suites.
 //! - [`clients`]: one client per program, one async method per instruction.
 //! - [`faults`]: the chain behind a misbehaving network (lost responses, crashes) for K-tests.
 //! - [`fixtures`]: compound setups (a configured registry, a certified vendor).
@@ -14,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod assertions;
+pub mod certifier_world;
 pub mod clients;
 pub mod context;
 pub mod faults;

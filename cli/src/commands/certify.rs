@@ -1,10 +1,13 @@
-//! `agentrunner certify <agent> --manifest <file>`: runs the certifier's stages A..D on the
-//! agent's current version (the -k keypair must be a registered certifier) and attests each.
+//! `agentrunner certify <agent> --manifest <file> --agent-cmd "<command>"`: runs the
+//! certifier's stages A..D (or E) on the agent's current version (the -k keypair must be a
+//! registered certifier) and attests each. Stages B and E start the vendor's own agent with
+//! the command against a sandbox cluster of their own; stages C and D put canary plans, paid
+//! by the certifier's key, on the cluster at `-u`, where the vendor's agent must be running.
 use std::path::PathBuf;
 
 use agent_registry::state::Stage;
 use agentrunner_client::flows::Manifest;
-use agentrunner_keepers::certifier::Certifier;
+use agentrunner_keepers::certifier::{AgentUnderTest, Canaries, Certifier};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -21,7 +24,13 @@ pub struct CertifyArgs {
     /// The agent's manifest (its hash must match the published version's).
     #[arg(long)]
     pub manifest: PathBuf,
-    /// Last stage to run: A, B, C or D.
+    /// The vendor's own agent, started against the sandbox for stages B and E: a shell
+    /// command; `{url}`, `{ws_url}`, `{deployment}` and `{dir}` are replaced by the sandbox's
+    /// (also in the environment, with the settings that point `agentrunner keeper broker` there),
+    /// e.g. "agentrunner keeper broker -k vendor --agent AGENT --manifest manifest.json".
+    #[arg(long, value_name = "COMMAND")]
+    pub agent_cmd: Option<String>,
+    /// Last stage to run: A, B, C, D or E.
     #[arg(long, default_value = "D", value_parser = parse_stage)]
     pub up_to: Stage,
     /// Where stage reports are written.
@@ -38,8 +47,9 @@ fn parse_stage(text: &str) -> Result<Stage, String> {
         "B" => Ok(Stage::B),
         "C" => Ok(Stage::C),
         "D" => Ok(Stage::D),
+        "E" => Ok(Stage::E),
         _ => Err(format!(
-            "{text:?} is not a stage this certifier runs (A, B, C or D)"
+            "{text:?} is not a stage this certifier runs (A, B, C, D or E)"
         )),
     }
 }
@@ -51,20 +61,27 @@ pub async fn run(args: CertifyArgs, opts: Opts) -> Result<()> {
     let manifest =
         Manifest::read(&text).with_context(|| format!("manifest {}", args.manifest.display()))?;
     let up_to = args.up_to;
+    let deployment = opts.deployment()?;
     let certifier = Certifier {
         chain: &chain,
         sender: crate::sender(&chain),
         certifier: opts.keypair()?,
+        deployment: &deployment,
         reports_dir: args.reports_dir,
         seed: args.seed,
+        canaries: Canaries::default(),
+        target_url: Some(opts.rpc_url()),
     };
     if opts.output == Output::Display {
         out!(
-            "  certifying {} (sandbox runs on fresh embedded chains; this takes a few seconds)",
+            "  certifying {}: the sandbox stages run your agent on clusters of their own, the live stages run canary plans here (a few minutes)",
             args.agent
         );
     }
-    let results = certifier.certify(&args.agent, &manifest, up_to).await?;
+    let under_test = args.agent_cmd.clone().map(AgentUnderTest::Command);
+    let results = certifier
+        .certify(&args.agent, &manifest, up_to, under_test.as_ref())
+        .await?;
     if opts.output == Output::Json {
         let reports: Vec<_> = results
             .iter()

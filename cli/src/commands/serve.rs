@@ -72,7 +72,7 @@ const STALLED: i32 = 70;
 const ROLES: &[(&str, u64, u64)] = &[
     ("owner", 10, 100),
     ("planner", 0, 0),
-    ("certifier", 0, 0),
+    ("certifier", 2, 50),
     ("anchorer", 0, 0),
     ("vendor", 0, 0),
 ];

@@ -2,8 +2,10 @@
 //! K-07). Every call goes to the endpoint that answered last; when it is
 //! [`ClientError::Unavailable`] — down, timing out, rate limiting (429), gone (410), unhealthy
 //! (-32005) or lagging behind a read already made (-32016) — the call moves on to the next
-//! endpoint, and stays there. Errors that another endpoint would repeat (a program refusing a
-//! simulation, a missing account) are returned as they are.
+//! endpoint, and stays there. When every endpoint is unavailable the call is tried again after
+//! a short pause, [`RETRIES`] times (an overloaded node's 503 is usually gone a moment later);
+//! only then is it unavailable. Errors that another endpoint would repeat (a program refusing
+//! a simulation, a missing account) are returned as they are.
 //!
 //! Endpoints built with [`Failover::rpc`] share one read floor, so after any endpoint answered
 //! at slot S no endpoint's older state is ever read. A lying endpoint cannot move money: every
@@ -26,6 +28,14 @@ use crate::{
     rpc::RpcChain,
     ClientError, ClientResult,
 };
+
+/// How many more passes over every endpoint a call gets when all were unavailable.
+pub const RETRIES: u32 = 2;
+
+/// The pause before retry `n` (1-based): 50 ms, then 100 ms.
+fn pause(n: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(50 << (n - 1).min(4))
+}
 
 /// Endpoints tried in order from the last one that answered.
 pub struct Failover<C: Chain> {
@@ -55,21 +65,28 @@ impl<C: Chain> Failover<C> {
         &self.endpoints
     }
 
-    /// Runs `call` on the current endpoint, then on each next one while they are unavailable.
+    /// Runs `call` on the current endpoint, then on each next one while they are unavailable;
+    /// all of them unavailable, again after a pause, [`RETRIES`] times.
     async fn call<'a, T, F, Fut>(&'a self, call: F) -> ClientResult<T>
     where
         F: Fn(&'a C) -> Fut,
         Fut: std::future::Future<Output = ClientResult<T>>,
     {
-        let start = self.current();
         let mut reasons = Vec::new();
-        for step in 0..self.endpoints.len() {
-            let index = (start + step) % self.endpoints.len();
-            match call(&self.endpoints[index]).await {
-                Err(ClientError::Unavailable(why)) => reasons.push(format!("#{index}: {why}")),
-                answered => {
-                    self.current.store(index, Ordering::Release);
-                    return answered;
+        for pass in 0..=RETRIES {
+            if pass > 0 {
+                tokio::time::sleep(pause(pass)).await;
+                reasons.clear();
+            }
+            let start = self.current();
+            for step in 0..self.endpoints.len() {
+                let index = (start + step) % self.endpoints.len();
+                match call(&self.endpoints[index]).await {
+                    Err(ClientError::Unavailable(why)) => reasons.push(format!("#{index}: {why}")),
+                    answered => {
+                        self.current.store(index, Ordering::Release);
+                        return answered;
+                    }
                 }
             }
         }

@@ -25,7 +25,7 @@ use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 
 use crate::{
-    chain::Chain,
+    chain::{Chain, Simulation},
     priority::{written_accounts, PriorityFee},
     ClientError,
 };
@@ -47,6 +47,10 @@ pub struct SendPolicy {
     pub max_resigns: u32,
     /// The compute-unit price to bid (none by default).
     pub priority: PriorityFee,
+    /// Simulate before broadcasting, and broadcast nothing the programs refuse (the default).
+    /// Off, a refused transaction is broadcast anyway and the cluster's own preflight (or, without
+    /// one, the programs on-chain) refuses it: what an agent that does not check looks like.
+    pub simulate_first: bool,
 }
 
 impl Default for SendPolicy {
@@ -57,6 +61,7 @@ impl Default for SendPolicy {
             max_broadcasts: 30,
             max_resigns: 3,
             priority: PriorityFee::default(),
+            simulate_first: true,
         }
     }
 }
@@ -70,6 +75,7 @@ impl SendPolicy {
             max_broadcasts: 3,
             max_resigns: 3,
             priority: PriorityFee::default(),
+            simulate_first: true,
         }
     }
 }
@@ -360,7 +366,11 @@ impl<C: Chain, J: Journal> Sender<'_, C, J> {
             if size > PACKET_DATA_SIZE {
                 return Err(SendError::TooLarge(size));
             }
-            let simulation = self.chain.simulate(&tx).await?;
+            let simulation = if self.policy.simulate_first {
+                self.chain.simulate(&tx).await?
+            } else {
+                Simulation::default()
+            };
             if let Some(error) = simulation.error {
                 self.journal.finished(intent);
                 return Err(SendError::Simulation {

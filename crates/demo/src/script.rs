@@ -15,7 +15,11 @@ use agentrunner_embedded::{
     EmbeddedChain,
 };
 use agentrunner_keepers::{
-    anchorer::Anchorer, broker::Broker, certifier::Certifier, planner::Planner, Outcome,
+    anchorer::Anchorer,
+    broker::Broker,
+    certifier::{Canaries, Certifier},
+    planner::Planner,
+    Outcome,
 };
 use anchor_lang::prelude::Pubkey;
 use escrow::state::Budget;
@@ -66,14 +70,24 @@ pub async fn run(
     observe(Phase::Deployment(&deployment));
 
     let vendors = vendors::register(chain, &localnet).await?;
+    // The certifier pays for the live stages' canary plans.
+    for (symbol, atoms) in [("SOL", 10u64.pow(9)), ("USDC", 100 * 10u64.pow(6))] {
+        localnet
+            .fund_tokens(chain, &certifier_key.pubkey(), symbol, atoms)
+            .await
+            .map_err(fail)?;
+    }
     let certifier = Certifier {
         chain,
         sender: sender(chain),
         certifier: certifier_key.insecure_clone(),
+        deployment: d,
         reports_dir: config.out_dir.join("certification"),
         seed: config.seed,
+        canaries: Canaries::default(),
+        target_url: None,
     };
-    let certified = vendors::certify(&certifier, &vendors).await?;
+    let certified = vendors::certify(&certifier, &localnet, &vendors).await?;
     observe(Phase::Vendors(&certified));
     let name_of = |agent: &Pubkey| {
         vendors

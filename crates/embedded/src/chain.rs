@@ -129,6 +129,8 @@ pub struct EmbeddedChain {
     pub(crate) events: broadcast::Sender<ChainEvent>,
     /// Decimals of every mint a transaction's token balances needed (they never change).
     pub(crate) decimals: std::sync::Mutex<HashMap<Pubkey, u8>>,
+    /// Transactions the served cluster refused in preflight.
+    pub(crate) refusals: crate::refusals::Refusals,
 }
 
 /// `ProgramTest::default` turns the process's logger up to every program's log line at debug
@@ -187,6 +189,7 @@ impl EmbeddedChain {
             genesis_hash,
             events: broadcast::channel(EVENT_BACKLOG).0,
             decimals: std::sync::Mutex::new(HashMap::new()),
+            refusals: Default::default(),
         })
     }
 
@@ -345,6 +348,17 @@ impl EmbeddedChain {
     /// A processed transaction as an RPC node would serve it.
     pub fn transaction_record(&self, signature: &Signature) -> Option<TxRecord> {
         self.indexed().record(signature)
+    }
+
+    /// The transactions `fee_payer` sent that the served cluster refused in preflight (never
+    /// landed), oldest first, of the latest [`crate::refusals::KEPT`].
+    pub fn refusals_of(&self, fee_payer: &Pubkey) -> Vec<crate::refusals::Refusal> {
+        self.refusals.of(fee_payer)
+    }
+
+    /// Records a transaction refused in preflight.
+    pub(crate) fn record_refusal(&self, refusal: crate::refusals::Refusal) {
+        self.refusals.record(refusal);
     }
 
     /// Every address a transaction named or a fixture wrote.

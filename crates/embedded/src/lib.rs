@@ -24,6 +24,7 @@ mod lookup;
 pub mod oracle;
 pub mod programs;
 mod reads;
+pub mod refusals;
 pub mod rpc_server;
 pub mod token;
 pub mod watchdog;

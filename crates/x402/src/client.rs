@@ -287,6 +287,20 @@ impl PayingClient {
         Ok(())
     }
 
+    /// Takes back a voucher whose request was not served (the vendor released it): the next
+    /// voucher signs the same total again, so the vendor can never settle a failed request's —
+    /// unless a later voucher was signed meanwhile.
+    fn take_back(&self, payload: &SchemePayload, price: u64) {
+        let SchemePayload::Voucher { cumulative, .. } = payload else {
+            return;
+        };
+        let mut session = self.state.lock().expect("session");
+        if session.cumulative == *cumulative {
+            session.cumulative -= price;
+            session.spent -= price;
+        }
+    }
+
     /// A fresh value per payment.
     fn nonce(&self) -> String {
         let mut session = self.state.lock().expect("session");
@@ -387,6 +401,10 @@ impl PayingClient {
                 .expect("session")
                 .settlements
                 .push(settlement.clone());
+        }
+        let settled = settlement.as_ref().is_some_and(|s| s.success);
+        if !status.is_success() && !settled {
+            self.take_back(&payment.payload, price);
         }
         Ok(Paid {
             status,

@@ -1,154 +1,130 @@
-//! The certifier: runs stages A–D on an agent's current version and writes an attestation per
-//! stage with the measured figures and a report (hash on-chain, JSON on disk). A failing stage
-//! gets a failing attestation with its reason, and later stages are not attempted.
-//!
-//! - **A static**: the manifest is well-formed, claims only permitted instructions, honours
-//!   every guard family if it trades, and matches the on-chain agent and version (name,
-//!   capabilities, semver, manifest hash).
-//! - **B sandbox**: the vendor's strategy runs against a fresh embedded chain while oracle and
-//!   pool disagree at times; it must never have an attempt refused by the runner, must
-//!   complete the plan, every receipt must be in its tree, and a replay with the same seed must
-//!   produce identical receipts.
-//! - **C constrained**: tight daily caps and an RFP above the vendor's limit: no refused
-//!   attempt, the plan completes across days, and no bid above its limits.
-//! - **D SLO**: a stale feed is injected; measured p95 latency and success rate must meet the
-//!   manifest's claims.
+//! The certifier: runs stages A–E on an agent's current version and writes an attestation per
+//! stage with the measured figures and a report (hash on-chain; JSON and a readable summary on
+//! disk). A failing stage gets a failing attestation with its reasons, and later stages are
+//! not attempted. What each stage runs is in [`stages`]; the sandbox stages (B, E) run the
+//! vendor's own agent ([`agent`]) against a served sandbox ([`sandbox`], [`scenario`]); the
+//! live stages (C, D) run canary plans on the target cluster the agent serves ([`live`]). A
+//! service (`data`) agent is bought from over x402 instead ([`service`]): in a sandbox at B, on
+//! the target at C and D.
+pub mod agent;
+pub mod live;
+pub mod report;
 pub mod sandbox;
+pub mod scenario;
+pub mod service;
+pub mod stages;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use agent_registry::{
     instructions::AttestArgs,
-    state::{Agent, AgentVersion, SloFigures, Stage},
+    state::{Agent, AgentVersion, Stage},
 };
 pub use agentrunner_client::flows::manifest::{self, Manifest};
 use agentrunner_client::{
     chain::Chain,
+    deployment::Deployment,
     ix, pda,
     send::{Journal, SendError, Sender},
 };
 use anchor_lang::prelude::Pubkey;
-use sandbox::{SandboxReport, SandboxSpec};
-use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+pub use self::{agent::AgentUnderTest, report::StageReport};
+use self::{live::LiveTiming, sandbox::AgentIdentity, scenario::Timing};
 use crate::outcome::{classify, Outcome};
 
 /// How long a passing attestation counts: 30 days.
 pub const VALIDITY_SECS: i64 = 30 * 86_400;
 
-/// One stage's verdict and measurements.
-#[derive(Clone, Debug, Serialize)]
-pub struct StageReport {
-    pub stage: String,
-    pub passed: bool,
-    /// Why it failed (empty when it passed).
-    pub reasons: Vec<String>,
-    pub p50_latency_ms: u32,
-    pub p95_latency_ms: u32,
-    pub success_rate_bps: u16,
-    pub cases_run: u32,
-    /// Sandbox details, when the stage ran one.
-    pub landed: u16,
-    pub planned: u16,
-    pub refused: Vec<String>,
-    pub abstained: u32,
+/// What the live stages put out on the target cluster, paid by the certifier.
+#[derive(Clone, Debug)]
+pub struct Canaries {
+    /// Stage C's canary plans, one goal each.
+    pub c: Vec<String>,
+    /// Stage D's: a schedule spread over the window the SLO is measured on.
+    pub d: Vec<String>,
+    pub timing: LiveTiming,
 }
 
-impl StageReport {
-    fn new(stage: Stage) -> Self {
+impl Default for Canaries {
+    /// Two $10 swaps for C, a $10 DCA of four executions a minute apart for D; fees capped at
+    /// 5% so a vendor asking up to $0.50 an execution can take them.
+    fn default() -> Self {
         Self {
-            stage: format!("{stage:?}"),
-            passed: false,
-            reasons: Vec::new(),
-            p50_latency_ms: 0,
-            p95_latency_ms: 0,
-            success_rate_bps: 0,
-            cases_run: 0,
-            landed: 0,
-            planned: 0,
-            refused: Vec::new(),
-            abstained: 0,
-        }
-    }
-
-    fn absorb(&mut self, runs: &[&SandboxReport]) {
-        let mut latencies: Vec<u32> = runs
-            .iter()
-            .flat_map(|r| r.latencies_ms.iter().copied())
-            .collect();
-        latencies.sort_unstable();
-        let pick = |pct: usize| {
-            latencies
-                .get((latencies.len().saturating_sub(1)) * pct / 100)
-                .copied()
-                .unwrap_or(0)
-        };
-        self.p50_latency_ms = pick(50);
-        self.p95_latency_ms = pick(95);
-        self.landed = runs.iter().map(|r| r.landed).sum();
-        self.planned = runs.iter().map(|r| r.planned).sum();
-        self.refused = runs
-            .iter()
-            .flat_map(|r| r.refused.iter().cloned())
-            .collect();
-        self.abstained = runs.iter().map(|r| r.abstained).sum();
-        let attempts = u64::from(self.landed) + self.refused.len() as u64;
-        self.success_rate_bps = (u64::from(self.landed) * 10_000)
-            .checked_div(attempts)
-            .map_or(0, |bps| bps as u16);
-        self.cases_run = attempts as u32 + self.abstained;
-    }
-
-    fn require(&mut self, ok: bool, reason: impl Into<String>) {
-        if !ok {
-            self.reasons.push(reason.into());
-        }
-    }
-
-    fn figures(&self) -> SloFigures {
-        SloFigures {
-            p50_latency_ms: self.p50_latency_ms,
-            p95_latency_ms: self.p95_latency_ms,
-            success_rate_bps: self.success_rate_bps,
-            cases_run: self.cases_run,
+            c: vec![
+                "swap $10 of SOL to USDC; cap fees at 5%".into(),
+                "swap 10 USDC to SOL; cap fees at 5%".into(),
+            ],
+            d: vec!["DCA $10 of SOL to USDC 4 times every 60s; cap fees at 5%".into()],
+            timing: LiveTiming {
+                bid_secs: 300,
+                bid_wait: Duration::from_secs(60),
+                execution_wait: Duration::from_secs(30),
+            },
         }
     }
 }
 
-pub struct Certifier<'a, C: Chain> {
+pub struct Certifier<'a, C: Chain, J: Journal = Box<dyn Journal>> {
     pub chain: &'a C,
-    pub sender: Sender<'a, C, Box<dyn Journal>>,
-    /// A member of the registry's certifier set; signs attestations and pays their rent.
+    pub sender: Sender<'a, C, J>,
+    /// A member of the registry's certifier set; signs attestations and pays their rent, and
+    /// owns (and pays for) the live stages' canary plans.
     pub certifier: Keypair,
-    /// Where stage reports are written.
+    pub deployment: &'a Deployment,
+    /// Where stage reports (and each sandbox run's files) are written.
     pub reports_dir: PathBuf,
     /// Seed of the sandbox price paths.
     pub seed: u64,
+    pub canaries: Canaries,
+    /// The target cluster's JSON-RPC URL: a service agent's live stages pay its endpoint
+    /// through it (`None`: they cannot run).
+    pub target_url: Option<String>,
 }
 
-impl<C: Chain> Certifier<'_, C> {
+/// Whether `manifest`'s agent trades (and so runs the trading scenarios and canaries).
+fn trades(manifest: &Manifest) -> bool {
+    use agent_registry::constants::capability;
+    manifest.capability_bits()
+        & (capability::SWAP | capability::DCA | capability::REBALANCE | capability::LIQUIDITY)
+        != 0
+}
+
+/// The sandbox's patience with an agent claiming `p95_ms`: a tick lasts the claim plus a
+/// second (1.5 s to 30 s), and it has a minute to bid.
+fn sandbox_timing(p95_ms: u32) -> Timing {
+    Timing {
+        bid_wait: Duration::from_secs(60),
+        tick: Duration::from_millis(u64::from(p95_ms).saturating_add(1_000).clamp(1_500, 30_000)),
+    }
+}
+
+impl<C: Chain, J: Journal> Certifier<'_, C, J> {
     /// Runs stages A..=`up_to` on `agent`'s current version against its `manifest`, attesting
-    /// each. Stages already passed (and still valid) are not rerun.
+    /// each; the sandbox stages run `under_test` (the vendor's own agent), the live stages
+    /// expect the agent to be running on the target cluster. Stages already passed (and still
+    /// valid) are not rerun.
     pub async fn certify(
         &self,
         agent_key: &Pubkey,
         manifest: &Manifest,
         up_to: Stage,
+        under_test: Option<&AgentUnderTest>,
     ) -> Result<Vec<(StageReport, Outcome)>, SendError> {
         let agent: Agent = self.chain.fetch(agent_key).await?;
         let index = agent.version_count.saturating_sub(1);
         let version_key = pda::agent_version(agent_key, index).0;
         let mut results = Vec::new();
-        for stage in [Stage::A, Stage::B, Stage::C, Stage::D] {
-            if stage > up_to {
+        for stage in [Stage::A, Stage::B, Stage::C, Stage::D, Stage::E] {
+            if stage > up_to || (stage == Stage::E && !trades(manifest)) {
                 break;
             }
             let version: AgentVersion = self.chain.fetch(&version_key).await?;
             let now = self.chain.clock().await?.unix_timestamp;
             if version.stages[stage.index()].is_valid_pass(now) {
-                let mut report = StageReport::new(stage);
+                let mut report = StageReport::new(stage, "already certified");
                 report.passed = true;
                 results.push((
                     report,
@@ -157,10 +133,15 @@ impl<C: Chain> Certifier<'_, C> {
                 continue;
             }
             let report = match stage {
-                Stage::A => self.stage_a(&agent, &version, manifest),
-                Stage::B => self.stage_b(manifest, agent.capabilities).await,
-                Stage::C => self.stage_c(manifest, agent.capabilities).await,
-                _ => self.stage_d(manifest, agent.capabilities).await,
+                Stage::A => stages::a(&agent, &version, manifest),
+                _ => self
+                    .run_stage(stage, agent_key, &version, manifest, under_test)
+                    .await
+                    .unwrap_or_else(|e| {
+                        let mut report = StageReport::new(stage, "");
+                        report.reasons.push(e.to_string());
+                        report.conclude()
+                    }),
             };
             let passed = report.passed;
             let outcome = self
@@ -181,183 +162,115 @@ impl<C: Chain> Certifier<'_, C> {
         Ok(results)
     }
 
-    fn stage_a(&self, agent: &Agent, version: &AgentVersion, manifest: &Manifest) -> StageReport {
-        let mut report = StageReport::new(Stage::A);
-        report.reasons = manifest.problems();
-        report.require(
-            manifest.name == agent.name,
-            format!(
-                "manifest names {:?}, the agent is {:?}",
-                manifest.name, agent.name
-            ),
-        );
-        report.require(
-            manifest.capability_bits() == agent.capabilities,
-            format!(
-                "manifest capabilities {:?} differ from the agent's registered bits {:#b}",
-                manifest.capabilities, agent.capabilities
-            ),
-        );
-        let semver = &version.semver;
-        report.require(
-            manifest.version == format!("{}.{}.{}", semver.major, semver.minor, semver.patch),
-            format!(
-                "manifest version {} is not the published {}.{}.{}",
-                manifest.version, semver.major, semver.minor, semver.patch
-            ),
-        );
-        report.require(
-            manifest.hash() == version.manifest_hash,
-            "manifest hash differs from the published version's",
-        );
-        report.cases_run = 5;
-        report.passed = report.reasons.is_empty();
-        report.success_rate_bps = if report.passed { 10_000 } else { 0 };
-        report
-    }
-
-    async fn sandbox(
+    /// Runs stage B, C, D or E.
+    async fn run_stage(
         &self,
+        stage: Stage,
+        agent: &Pubkey,
+        version: &AgentVersion,
         manifest: &Manifest,
-        capabilities: u64,
-        spec: &SandboxSpec,
-    ) -> Result<SandboxReport, String> {
-        sandbox::run(&manifest.strategy, capabilities, spec)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    async fn stage_b(&self, manifest: &Manifest, capabilities: u64) -> StageReport {
-        let mut report = StageReport::new(Stage::B);
-        let spec = SandboxSpec {
-            seed: self.seed,
-            executions: 8,
-            interval_secs: 600,
-            divergence_pct: 30,
-            divergence_bps: 120,
-            stale_ticks: vec![],
-            daily_cap_executions: None,
-            oversize_rfp: false,
+        under_test: Option<&AgentUnderTest>,
+    ) -> anyhow::Result<StageReport> {
+        let identity = AgentIdentity::read(self.chain, agent).await?;
+        let sandboxed = |what: &str| -> anyhow::Result<&AgentUnderTest> {
+            under_test.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "stage {what} runs the vendor's own agent in a sandbox: name it (certify --agent-cmd)"
+                )
+            })
         };
-        let (first, replay) = (
-            self.sandbox(manifest, capabilities, &spec).await,
-            self.sandbox(manifest, capabilities, &spec).await,
-        );
-        let (first, replay) = match (first, replay) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => {
-                report.reasons.push(e);
-                return report;
+        let timing = sandbox_timing(manifest.slo.p95_latency_ms);
+        let dir = |run: &str| {
+            self.reports_dir
+                .join("sandbox")
+                .join(format!("{agent}-v{}-{stage:?}-{run}", version.index))
+        };
+        let trading = if trades(manifest) {
+            Some(match stage {
+                Stage::B => {
+                    let under_test = sandboxed("B")?;
+                    let spec = stages::b_divergence(self.seed);
+                    let caps = stages::b_caps(self.seed.wrapping_add(1));
+                    // Three sandboxes of their own, side by side.
+                    let (first, replay, caps) = tokio::join!(
+                        scenario::run(under_test, &identity, &spec, timing, dir("1")),
+                        scenario::run(under_test, &identity, &spec, timing, dir("2")),
+                        scenario::run(under_test, &identity, &caps, timing, dir("caps")),
+                    );
+                    stages::b(under_test.describe(), &first?, &replay?, &caps?)
+                }
+                Stage::E => {
+                    let under_test = sandboxed("E")?;
+                    let spec = stages::e_soak(self.seed.wrapping_add(2));
+                    let run =
+                        scenario::run(under_test, &identity, &spec, timing, dir("soak")).await?;
+                    stages::e(under_test.describe(), &run, manifest)
+                }
+                _ => {
+                    let goals = if stage == Stage::C {
+                        &self.canaries.c
+                    } else {
+                        &self.canaries.d
+                    };
+                    let canaries = live::canaries(
+                        self.chain,
+                        &self.sender,
+                        &self.certifier,
+                        self.deployment,
+                        agent,
+                        goals,
+                        self.canaries.timing,
+                    )
+                    .await?;
+                    stages::live(
+                        stage,
+                        "the agent on this cluster".into(),
+                        &canaries,
+                        manifest,
+                    )
+                }
+            })
+        } else {
+            None
+        };
+        let selling = match &manifest.service {
+            Some(claims) if stage != Stage::E => {
+                let requests = stages::service_requests(stage);
+                let (subject, bought) = if stage == Stage::B {
+                    let under_test = sandboxed("B")?;
+                    let bought = service::in_sandbox(
+                        under_test,
+                        &identity,
+                        claims.path(),
+                        requests,
+                        timing.bid_wait,
+                        dir("service"),
+                    )
+                    .await?;
+                    (under_test.describe(), bought)
+                } else {
+                    let url = self.target_url.as_deref().ok_or_else(|| {
+                        anyhow::anyhow!("stage {stage:?} buys the service on the target cluster: its URL is not known")
+                    })?;
+                    let buyer = service::Buyer {
+                        url,
+                        keypair: &self.certifier,
+                        vendor: identity.authority,
+                    };
+                    let bought = service::buy(&buyer, &claims.endpoint, requests).await?;
+                    (format!("the service at {}", claims.endpoint), bought)
+                };
+                Some(stages::service(stage, subject, &bought, manifest))
             }
+            _ => None,
         };
-        report.absorb(&[&first]);
-        report.require(
-            first.refused.is_empty(),
-            format!(
-                "{} of {} attempts refused by the runner's guards (the broker executed while the pool and the oracle disagreed): {}",
-                first.refused.len(),
-                first.refused.len() + usize::from(first.landed),
-                first.refused.first().cloned().unwrap_or_default()
-            ),
-        );
-        report.require(
-            first.landed == first.planned,
-            format!("completed {} of {} executions", first.landed, first.planned),
-        );
-        report.require(
-            first.receipts_complete,
-            "a landed execution has no receipt in its tree",
-        );
-        report.require(
-            first.fingerprint == replay.fingerprint,
-            "a replay with the same seed produced different receipts",
-        );
-        report.passed = report.reasons.is_empty();
-        report
-    }
-
-    async fn stage_c(&self, manifest: &Manifest, capabilities: u64) -> StageReport {
-        let mut report = StageReport::new(Stage::C);
-        let spec = SandboxSpec {
-            seed: self.seed.wrapping_add(1),
-            executions: 3,
-            interval_secs: 4 * 3_600,
-            divergence_pct: 0,
-            divergence_bps: 0,
-            stale_ticks: vec![],
-            daily_cap_executions: Some(2),
-            oversize_rfp: true,
-        };
-        match self.sandbox(manifest, capabilities, &spec).await {
-            Ok(run) => {
-                report.absorb(&[&run]);
-                report.require(
-                    run.refused.is_empty(),
-                    format!("attempts refused under caps: {}", run.refused.join("; ")),
-                );
-                report.require(
-                    run.landed == run.planned,
-                    format!(
-                        "completed {} of {} executions across the daily cap",
-                        run.landed, run.planned
-                    ),
-                );
-                report.require(
-                    !run.bid_on_oversize,
-                    "bid on an RFP above its declared notional limit",
-                );
-            }
-            Err(e) => report.reasons.push(e),
+        match (trading, selling) {
+            (Some(trading), Some(selling)) => Ok(trading.merge(selling)),
+            (Some(one), None) | (None, Some(one)) => Ok(one),
+            (None, None) => Err(anyhow::anyhow!(
+                "the manifest neither trades nor declares a service: nothing to measure"
+            )),
         }
-        report.passed = report.reasons.is_empty();
-        report
-    }
-
-    async fn stage_d(&self, manifest: &Manifest, capabilities: u64) -> StageReport {
-        let mut report = StageReport::new(Stage::D);
-        let spec = SandboxSpec {
-            seed: self.seed.wrapping_add(2),
-            executions: 6,
-            interval_secs: 600,
-            divergence_pct: 20,
-            divergence_bps: 120,
-            stale_ticks: vec![1, 2],
-            daily_cap_executions: None,
-            oversize_rfp: false,
-        };
-        match self.sandbox(manifest, capabilities, &spec).await {
-            Ok(run) => {
-                report.absorb(&[&run]);
-                report.require(
-                    run.refused.is_empty(),
-                    format!(
-                        "attempts refused under a stale feed: {}",
-                        run.refused.join("; ")
-                    ),
-                );
-                report.require(
-                    run.receipts_complete,
-                    "a landed execution has no receipt in its tree",
-                );
-                report.require(
-                    report.p95_latency_ms <= manifest.slo.p95_latency_ms,
-                    format!(
-                        "p95 latency {} ms above the claimed {} ms",
-                        report.p95_latency_ms, manifest.slo.p95_latency_ms
-                    ),
-                );
-                report.require(
-                    report.success_rate_bps >= manifest.slo.success_rate_bps,
-                    format!(
-                        "success rate {} bps below the claimed {} bps",
-                        report.success_rate_bps, manifest.slo.success_rate_bps
-                    ),
-                );
-            }
-            Err(e) => report.reasons.push(e),
-        }
-        report.passed = report.reasons.is_empty();
-        report
     }
 
     /// Writes the report and attests it.
@@ -376,6 +289,7 @@ impl<C: Chain> Certifier<'_, C> {
             .reports_dir
             .join(format!("{agent}-v{}-{stage:?}.json", version.index));
         let _ = std::fs::write(&path, &json);
+        let _ = std::fs::write(path.with_extension("txt"), report.summary());
         // An absolute URI: whoever serves the report (the explorer) resolves it anywhere.
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         let mut uri = format!("file://{}", path.display());

@@ -1,288 +1,229 @@
-//! The certifier's sandbox: a fresh embedded chain with a full deployment, where the vendor's
-//! broker (its declared strategy, run unmodified) bids on and executes a DCA plan while the
-//! sandbox moves prices: divergence episodes (the oracle moves, the pool does not), stale
-//! feeds, tight caps, an RFP above the vendor's limits. Everything is measured, nothing judged
-//! here; [`super`] turns reports into verdicts.
-use std::time::Instant;
+//! The certifier's sandbox: a fresh embedded chain with a full deployment, served over
+//! JSON-RPC and PubSub on a port of its own with its deployment file in a scratch directory —
+//! a cluster the vendor's own agent connects to like any other. The agent under test keeps its
+//! identity: its registry accounts are mirrored from the target cluster byte for byte, its
+//! authority is funded, and the sandbox's certifier passes stage A there so it may bid.
+//! Nothing here judges; [`super::scenario`] drives and measures.
+use std::{path::PathBuf, sync::Arc};
 
 use agent_registry::{
-    constants::capability,
-    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
-    state::{SemVer, SloFigures, Stage},
+    instructions::AttestArgs,
+    state::{Agent, AgentVersion, SloFigures, Stage, StageRecord},
 };
-use agentrunner_client::{
-    chain::Chain,
-    flows::{self, OwnerWallet, RfpPolicy},
-    ix, pda,
-    receipts::index::mirror_of,
-    send::{SendPolicy, Sender},
-};
+use agentrunner_client::{accounts::decode, chain::Chain, errors, ix, pda};
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
+    rpc_server::{serve, RpcServer},
     EmbeddedChain,
 };
-use rand::{rngs::StdRng, Rng, SeedableRng};
+use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use solana_account::Account;
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::{
-    broker::{Broker, Strategy},
-    planner::Planner,
-    Outcome,
-};
-
-/// One sandbox scenario.
-#[derive(Clone, Debug)]
-pub struct SandboxSpec {
-    /// Seeds the price path; the same seed replays the same run.
-    pub seed: u64,
-    pub executions: u16,
-    pub interval_secs: u32,
-    /// Percent of ticks in a divergence episode.
-    pub divergence_pct: u8,
-    /// How far the oracle moves above the pool during an episode, bps.
-    pub divergence_bps: i64,
-    /// Ticks during which the price feeder is down.
-    pub stale_ticks: Vec<u16>,
-    /// The plan's daily cap, in executions (None: the planner's default).
-    pub daily_cap_executions: Option<u16>,
-    /// Also put out an RFP whose notional is above the vendor's limit.
-    pub oversize_rfp: bool,
-}
-
-/// What happened in one run.
-#[derive(Clone, Debug, Default)]
-pub struct SandboxReport {
-    pub planned: u16,
-    pub landed: u16,
-    /// Attempts the runner refused (in simulation or on-chain), with its reason.
-    pub refused: Vec<String>,
-    /// Ticks the broker chose not to act (guards would refuse, caps, not ready).
-    pub abstained: u32,
-    /// Wall-clock milliseconds from the broker's decision to the landed execution.
-    pub latencies_ms: Vec<u32>,
-    /// Every landed execution's receipt is in its tree at the index the event gave.
-    pub receipts_complete: bool,
-    /// (amount in, amount out, slippage bps, fee, oracle price) of each receipt, in order.
-    pub fingerprint: Vec<(u64, u64, u16, u64, i64)>,
-    /// The broker bid on the RFP above its limits.
-    pub bid_on_oversize: bool,
-}
-
-/// Ticks per planned execution before the run gives up.
-const TICKS_PER_EXECUTION: u16 = 4;
+use super::agent::SandboxAddress;
 
 fn fail(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("sandbox: {e}")
 }
 
-/// Runs `strategy` (an agent with `capabilities`) through `spec`.
-pub async fn run(
-    strategy: &Strategy,
-    capabilities: u64,
-    spec: &SandboxSpec,
-) -> anyhow::Result<SandboxReport> {
-    let chain = EmbeddedChain::start().await.map_err(fail)?;
-    let certifier = chain.funded_keypair(1_000_000_000).await.map_err(fail)?;
-    let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier.pubkey()])
-        .await
-        .map_err(fail)?;
-    let deployment = &localnet.deployment;
-    let sender = || Sender::unjournaled(&chain, SendPolicy::immediate());
+/// The agent under test as the target cluster registers it.
+#[derive(Clone, Debug)]
+pub struct AgentIdentity {
+    pub agent: Pubkey,
+    /// Its owner: signs its offers and executions.
+    pub authority: Pubkey,
+    pub payout: Pubkey,
+    pub capabilities: u64,
+    /// Its Agent account and every AgentVersion, as the target holds them.
+    accounts: Vec<(Pubkey, Account)>,
+}
 
-    // The vendor, registered and passed at stage A in the sandbox's own registry.
-    let vendor = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
-    let (agent, register) = ix::registry::register_with_first_version(
-        &vendor.pubkey(),
-        RegisterAgentArgs {
-            name: "sandbox".into(),
-            payout: vendor.pubkey(),
-            // The sandbox's plan repeats a swap (DCA) to measure many executions; the
-            // broker executes swap and DCA steps the same way.
-            capabilities: capabilities | capability::SWAP | capability::DCA,
-            metadata_uri: String::new(),
-            manifest_hash: [0; 32],
-        },
-        PublishVersionArgs {
-            semver: SemVer {
-                major: 1,
-                minor: 0,
-                patch: 0,
-            },
-            manifest_hash: [0; 32],
-            code_hash: [0; 32],
-            capabilities: capabilities | capability::SWAP | capability::DCA,
-        },
-    );
-    let version = pda::agent_version(&agent, 0).0;
-    chain.send(&register, &[&vendor]).await.map_err(fail)?;
-    let now = chain.clock().await.map_err(fail)?.unix_timestamp;
-    let attest = ix::registry::attest(
-        &agent,
-        &version,
-        &certifier.pubkey(),
-        0,
-        AttestArgs {
-            stage: Stage::A,
-            passed: true,
-            slo: SloFigures::default(),
-            report_hash: [0; 32],
-            report_uri: String::new(),
-            expires_at: now + 86_400 * 30,
-            guards: agent_registry::constants::guard::ALL,
-        },
-    );
-    chain.send(&[attest], &[&certifier]).await.map_err(fail)?;
-    localnet
-        .fund_tokens(&chain, &vendor.pubkey(), &deployment.fee_token, 0)
-        .await
-        .map_err(fail)?;
-
-    // The owner and the planner.
-    let owner = chain.funded_keypair(10_000_000_000).await.map_err(fail)?;
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "SOL", 1_000_000_000_000)
-        .await
-        .map_err(fail)?;
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "USDC", 100_000_000_000)
-        .await
-        .map_err(fail)?;
-    let planner = Planner::new(
-        &chain,
-        sender(),
-        chain.funded_keypair(10_000_000_000).await.map_err(fail)?,
-        deployment,
-        RfpPolicy {
-            min_stage: Stage::A,
-            ..RfpPolicy::default()
-        },
-    );
-    let broker = Broker::new(
-        &chain,
-        sender(),
-        vendor,
-        agent,
-        deployment,
-        strategy.clone(),
-    );
-
-    let goal = format!(
-        "DCA 1 SOL->USDC {} times every {}s",
-        spec.executions, spec.interval_secs
-    );
-    let planner_key = planner.planner.pubkey();
-    let mut draft = flows::draft(&chain, deployment, &goal, &owner.pubkey(), &planner_key)
-        .await
-        .map_err(fail)?;
-    if let Some(per_day) = spec.daily_cap_executions {
-        let one = draft.args.notional_cap_usd;
-        draft.args.daily_cap_usd = one.saturating_mul(u64::from(per_day));
+impl AgentIdentity {
+    /// Reads `agent`'s registry accounts from the target cluster.
+    pub async fn read<C: Chain>(chain: &C, agent: &Pubkey) -> anyhow::Result<Self> {
+        let account = chain
+            .account(agent)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{agent} is not a registered agent"))?;
+        let state: Agent = decode(agent, &account.data)?;
+        let versions: Vec<Pubkey> = (0..state.version_count)
+            .map(|i| pda::agent_version(agent, i).0)
+            .collect();
+        let mut accounts = vec![(*agent, account)];
+        for (key, version) in versions.iter().zip(chain.accounts(&versions).await?) {
+            let version = version.ok_or_else(|| anyhow::anyhow!("version {key} missing"))?;
+            accounts.push((*key, version));
+        }
+        Ok(Self {
+            agent: *agent,
+            authority: state.owner,
+            payout: state.payout,
+            capabilities: state.capabilities,
+            accounts,
+        })
     }
-    let owner_sender = sender();
-    let wallet = OwnerWallet::new(&chain, &owner_sender, &owner, deployment);
-    wallet.create(&draft).await.map_err(fail)?;
-    let oversize = if spec.oversize_rfp {
-        let big = flows::draft(
-            &chain,
-            deployment,
-            "Swap 500 SOL->USDC",
-            &owner.pubkey(),
-            &planner_key,
-        )
-        .await
-        .map_err(fail)?;
-        wallet.create(&big).await.map_err(fail)?;
-        planner.open_rfps(&big.plan).await.map_err(fail)?;
-        Some(pda::rfp(&planner.planner.pubkey(), &big.plan, 0).0)
-    } else {
-        None
-    };
-    planner.open_rfps(&draft.plan).await.map_err(fail)?;
-    broker.bid_all().await.map_err(fail)?;
-    localnet
-        .advance(&chain, RfpPolicy::default().bid_secs + 1)
-        .await
-        .map_err(fail)?;
-    planner.award_all(&draft.plan).await.map_err(fail)?;
-    let approval = wallet
-        .approval(&draft.plan, 7 * 86_400)
-        .await
-        .map_err(fail)?;
-    wallet.approve(&approval).await.map_err(fail)?;
+}
 
-    let mut report = SandboxReport {
-        planned: spec.executions,
-        bid_on_oversize: match oversize {
-            Some(rfp) => chain
-                .account(&pda::offer(&rfp, &agent).0)
-                .await
-                .map_err(fail)?
-                .is_some(),
-            None => false,
-        },
-        ..SandboxReport::default()
-    };
-    let base = localnet.price("SOL").unwrap_or_default();
-    let mut rng = StdRng::seed_from_u64(spec.seed);
-    let mut executed = Vec::new();
-    for tick in 0..spec.executions.saturating_mul(TICKS_PER_EXECUTION) {
-        if report.landed == spec.executions {
-            break;
-        }
-        let diverging = rng.gen_range(0..100u8) < spec.divergence_pct;
-        localnet.set_price(
-            "SOL",
-            if diverging {
-                base + base * spec.divergence_bps / 10_000
-            } else {
-                base
-            },
-        );
-        localnet.set_feeding(!spec.stale_ticks.contains(&tick));
-        localnet.publish_prices(&chain).await.map_err(fail)?;
-        let rfp = pda::rfp(&planner.planner.pubkey(), &draft.plan, 0).0;
-        let rfp = chain.fetch(&rfp).await.map_err(fail)?;
-        let started = Instant::now();
-        match broker.execute(&rfp).await {
-            Ok((Outcome::Done(_), Some(done))) => {
-                report.landed += 1;
-                report
-                    .latencies_ms
-                    .push(u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX));
-                executed.push(done);
-            }
-            Ok(_) => report.abstained += 1,
-            Err(refusal) => report.refused.push(refusal.to_string()),
-        }
-        localnet.set_feeding(true);
-        localnet
-            .advance(&chain, i64::from(spec.interval_secs))
+/// How far past its start a scenario may move the sandbox's clock, seconds: the agent's stage A
+/// pass must hold that long.
+const SANDBOX_HORIZON_SECS: i64 = 30 * 86_400;
+
+/// A served sandbox cluster.
+pub struct Sandbox {
+    pub chain: Arc<EmbeddedChain>,
+    pub localnet: Localnet,
+    server: RpcServer,
+    /// Where the agent finds it (and the scratch directory of this run).
+    pub address: SandboxAddress,
+    /// The sandbox registry's certifier (passes stage A for the agent under test).
+    certifier: Keypair,
+}
+
+impl Sandbox {
+    /// Starts a fresh sandbox serving on a free local port, its files in `dir`.
+    pub async fn start(dir: PathBuf) -> anyhow::Result<Self> {
+        let chain = Arc::new(EmbeddedChain::start().await.map_err(fail)?);
+        let certifier = chain.funded_keypair(1_000_000_000).await.map_err(fail)?;
+        let localnet = Localnet::bootstrap(&chain, &LocalnetSpec::default(), &[certifier.pubkey()])
             .await
             .map_err(fail)?;
+        let server = serve(chain.clone(), "127.0.0.1:0".parse()?)
+            .await
+            .map_err(fail)?;
+        std::fs::create_dir_all(&dir)?;
+        let deployment = dir.join("deployment.json");
+        std::fs::write(
+            &deployment,
+            serde_json::to_vec_pretty(&localnet.deployment)?,
+        )?;
+        let address = SandboxAddress {
+            url: server.url(),
+            ws_url: server.pubsub_url(),
+            deployment,
+            dir,
+            service_port: std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port(),
+        };
+        Ok(Self {
+            chain,
+            localnet,
+            server,
+            address,
+            certifier,
+        })
     }
 
-    let (_, tree) = deployment.shard_of(&draft.plan);
-    let mirror = mirror_of(&chain, &tree, deployment.receipt_depth)
-        .await
-        .map_err(fail)?;
-    report.receipts_complete = executed.iter().all(|e| {
-        e.receipt.as_ref().is_some_and(|r| {
-            mirror.leaf(r.located.index).map(hex::encode).as_deref()
-                == Some(r.located.leaf.as_str())
-        })
-    });
-    report.fingerprint = executed
-        .iter()
-        .filter_map(|e| e.receipt.as_ref())
-        .map(|r| {
-            (
-                r.located.receipt.amount_in,
-                r.located.receipt.amount_out,
-                r.located.receipt.guards.realized_slippage_bps,
-                r.located.receipt.guards.fee_paid,
-                r.located.receipt.guards.oracle_price,
-            )
-        })
-        .collect();
-    Ok(report)
+    /// Admits the agent `identity`: its registry accounts as on the target, SOL for fees, a
+    /// fee-token account for its payout, and stage A passed by the sandbox's certifier for
+    /// the scenario's horizon.
+    pub async fn admit(&self, identity: &AgentIdentity) -> anyhow::Result<()> {
+        for (key, account) in &identity.accounts {
+            self.chain.set_account(key, account.clone()).await;
+        }
+        self.chain
+            .fund(&identity.authority, 100_000_000_000)
+            .await
+            .map_err(fail)?;
+        let fee_token = &self.localnet.deployment.fee_token;
+        self.localnet
+            .fund_tokens(&self.chain, &identity.payout, fee_token, 0)
+            .await
+            .map_err(fail)?;
+        let agent: Agent = self.chain.fetch(&identity.agent).await?;
+        let index = agent.version_count.saturating_sub(1);
+        let version_key = pda::agent_version(&identity.agent, index).0;
+        let version = self.restart_stage_a(&version_key).await?;
+        let now = self.chain.clock().await?.unix_timestamp;
+        let attest = ix::registry::attest(
+            &identity.agent,
+            &version_key,
+            &self.certifier.pubkey(),
+            version.stages[Stage::A.index()].attempts,
+            AttestArgs {
+                stage: Stage::A,
+                passed: true,
+                slo: SloFigures::default(),
+                report_hash: [0; 32],
+                report_uri: String::new(),
+                expires_at: now + 2 * SANDBOX_HORIZON_SECS,
+                guards: agent_registry::constants::guard::ALL,
+            },
+        );
+        self.chain
+            .send(&[attest], &[&self.certifier])
+            .await
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// Clears stage A on the sandbox's copy of `version` (attempts kept), so that the sandbox's
+    /// certifier passes it for the scenario's horizon: a scenario moves the clock days ahead,
+    /// past wherever the target's pass expires.
+    async fn restart_stage_a(&self, version: &Pubkey) -> anyhow::Result<AgentVersion> {
+        let mut account = self
+            .chain
+            .account(version)
+            .await?
+            .ok_or_else(|| fail(format!("version {version} missing")))?;
+        let mut state: AgentVersion = decode(version, &account.data)?;
+        let a = &mut state.stages[Stage::A.index()];
+        *a = StageRecord {
+            attempts: a.attempts,
+            ..StageRecord::default()
+        };
+        let size = account.data.len();
+        account.data.clear();
+        state.try_serialize(&mut account.data).map_err(fail)?;
+        account.data.resize(size, 0);
+        self.chain.set_account(version, account).await;
+        Ok(state)
+    }
+
+    /// What the programs refused of the transactions `signer` sent, by error name — refused in
+    /// preflight, or landed and failed — in order; and how many of its own simulations they
+    /// refused (what an agent checks before sending is its own business: not counted against
+    /// it, only reported).
+    pub fn refusals(&self, signer: &Pubkey) -> (Vec<String>, u32) {
+        let (simulated, sent): (Vec<_>, Vec<_>) = self
+            .chain
+            .refusals_of(signer)
+            .into_iter()
+            .partition(|r| r.simulated);
+        let mut refused: Vec<(u64, String)> = sent
+            .into_iter()
+            .map(|r| (r.slot, errors::describe_with_logs(&r.error, &r.logs)))
+            .collect();
+        for signature in self.chain.history(signer) {
+            let Some(record) = self.chain.transaction_record(&signature) else {
+                continue;
+            };
+            if record.keys.first() != Some(signer) {
+                continue;
+            }
+            if let Some(Err(error)) = self.chain.status(&signature) {
+                refused.push((
+                    record.slot,
+                    errors::describe_with_logs(&error, &record.logs),
+                ));
+            }
+        }
+        refused.sort_by_key(|(slot, _)| *slot);
+        let why = refused.into_iter().map(|(_, why)| why).collect();
+        (why, simulated.len() as u32)
+    }
+
+    /// From now on answers every `every`-th HTTP request with 503 (0: never again).
+    pub fn fail_every(&self, every: u64) {
+        self.server
+            .served
+            .fail_every
+            .store(every, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Stops serving.
+    pub fn stop(self) {
+        self.server.stop();
+    }
 }

@@ -1,12 +1,13 @@
-//! `certifier`: certifies the agents in its settings (`[[certify]]` with `agent` and
-//! `manifest`) through stages A-D and attests each with the measured figures; passed stages
-//! are not rerun.
+//! `certifier`: certifies the agents in its settings (`[[certify]]` with `agent`, `manifest`
+//! and `agent_cmd`, the vendor's own agent for the sandbox) through stages A-D and attests each
+//! with the measured figures; passed stages are not rerun. The live stages' canary plans are
+//! paid by the certifier's key.
 use agent_registry::state::Stage;
 use agentrunner_client::{failover::Failover, flows::Manifest, rpc::RpcChain};
 use anyhow::Context;
 
 use crate::{
-    certifier::Certifier,
+    certifier::{AgentUnderTest, Canaries, Certifier},
     runtime::{Keeper, Operation, Run},
     settings::roles::{CertifierSettings, CertifyJob},
 };
@@ -31,7 +32,12 @@ impl Operation for Certify<'_> {
                 let text = std::fs::read_to_string(&job.manifest)
                     .with_context(|| format!("cannot read {}", job.manifest.display()))?;
                 let manifest = Manifest::read(&text)?;
-                for (stage, outcome) in self.certifier.certify(&agent, &manifest, Stage::D).await? {
+                let under_test = job.agent_cmd.clone().map(AgentUnderTest::Command);
+                let certified = self
+                    .certifier
+                    .certify(&agent, &manifest, Stage::D, under_test.as_ref())
+                    .await?;
+                for (stage, outcome) in certified {
                     let verdict = if stage.passed { "passed" } else { "failed" };
                     report.push((format!("{agent} stage {} {verdict}", stage.stage), outcome));
                 }
@@ -52,8 +58,11 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
         chain: &keeper.chain,
         sender: keeper.sender(),
         certifier: keeper.signer.insecure_clone(),
+        deployment: &keeper.deployment,
         reports_dir: own.reports_dir.clone(),
         seed: own.seed,
+        canaries: Canaries::default(),
+        target_url: Some(keeper.settings.common.url.clone()),
     };
     keeper
         .run(&[&Certify {

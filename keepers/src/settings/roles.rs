@@ -140,13 +140,18 @@ impl KeeperSettings for BrokerSettings {
     }
 }
 
-/// An agent to certify and its manifest.
+/// An agent to certify, its manifest, and the command that starts the vendor's own agent
+/// against a sandbox (`certifier::agent`: `{url}`, `{deployment}`, ... are filled in).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertifyJob {
     /// The agent's address (base58).
     pub agent: String,
     /// Its manifest file.
     pub manifest: PathBuf,
+    /// The vendor's agent, run against the sandbox for stages B and E (none: only A runs
+    /// there, and the job stops at B).
+    #[serde(default)]
+    pub agent_cmd: Option<String>,
 }
 
 /// The certifier: stages A-D of the agents it is asked to certify.

@@ -106,13 +106,14 @@ where
 }
 
 fn manifest(path: &Path) -> Manifest {
-    let manifest = Manifest::trading("Keeper", Strategy::default(), 5_000);
+    let manifest = Manifest::trading("Keeper", Strategy::default(), 2_500);
     std::fs::write(path, serde_json::to_vec(&manifest).unwrap()).unwrap();
     manifest
 }
 
 /// A served localnet with a running clock (10 s of chain time every 50 ms), funded role keys,
-/// and the vendor's agent certified by the certifier binary.
+/// and the vendor's agent certified by the certifier binary: the broker binary run against the
+/// certifier's sandboxes and live here for its canary plans.
 struct Market {
     dir: PathBuf,
     keys: Keys,
@@ -239,13 +240,60 @@ impl Market {
             .fund_tokens(&self.chain, &vendor.pubkey(), "USDC", 0)
             .await
             .unwrap();
+        // The certifier pays for the live stages' canaries.
+        for (symbol, atoms) in [("SOL", 1_000_000_000), ("USDC", 100_000_000)] {
+            self.localnet
+                .fund_tokens(&self.chain, &self.key("certifier").pubkey(), symbol, atoms)
+                .await
+                .unwrap();
+        }
+        // The vendor's agent is the broker binary: live here for the canaries, and started by
+        // the certifier against its sandboxes (which it points the broker at).
+        let manifest_path = self.dir.join("manifest.json");
+        let broker = |extra: &[String]| -> Vec<String> {
+            let mut args: Vec<String> = [
+                "--agent",
+                &agent.to_string(),
+                "--manifest",
+                manifest_path.to_str().unwrap(),
+                "-k",
+                self.keys.path("vendor").to_str().unwrap(),
+                "--set",
+                "interval_secs=1",
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+            args.extend_from_slice(extra);
+            args
+        };
+        let mut live = Command::new(env!("CARGO_BIN_EXE_broker"))
+            .env("RUST_LOG", "warn")
+            .args(broker(&[
+                "-u".into(),
+                self.url.clone(),
+                "--deployment".into(),
+                self.dir.join("deployment.json").display().to_string(),
+                "--journal".into(),
+                self.dir.join("live-broker.journal").display().to_string(),
+                "--set".into(),
+                format!("receipts_dir={}", self.dir.join("live-receipts").display()),
+            ]))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let agent_cmd = std::iter::once(env!("CARGO_BIN_EXE_broker").to_string())
+            .chain(broker(&[]))
+            .collect::<Vec<_>>()
+            .join(" ");
         let config = self.dir.join("certifier.toml");
         std::fs::write(
             &config,
             format!(
-                "reports_dir = \"{}\"\n[[certify]]\nagent = \"{agent}\"\nmanifest = \"{}\"\n",
+                "reports_dir = \"{}\"\n[[certify]]\nagent = \"{agent}\"\nmanifest = \"{}\"\nagent_cmd = \"{agent_cmd}\"\n",
                 self.dir.join("reports").display(),
-                self.dir.join("manifest.json").display()
+                manifest_path.display()
             ),
         )
         .unwrap();
@@ -257,6 +305,8 @@ impl Market {
             &["--config", config.to_str().unwrap()],
             &[],
         );
+        let _ = live.kill();
+        let _ = live.wait();
         let version: AgentVersion = rpc.fetch(&pda::agent_version(&agent, 0).0).await.unwrap();
         let now = rpc.clock().await.unwrap().unix_timestamp;
         assert!(
@@ -274,6 +324,12 @@ impl Market {
         self.server.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The successes on `agent`'s reputation record, every capability.
+async fn succeeded(rpc: &RpcChain, agent: &anchor_lang::prelude::Pubkey) -> u64 {
+    let agent: Agent = rpc.fetch(agent).await.unwrap();
+    agent.reputation.iter().map(|r| r.succeeded).sum()
 }
 
 fn sender(rpc: &RpcChain) -> Sender<'_, RpcChain, Box<dyn agentrunner_client::send::Journal>> {
@@ -295,6 +351,10 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     let sender = || sender(&rpc);
     let owner = key("owner");
     let vendor = key("vendor");
+
+    // Its certification canaries executed on this cluster, each a success of its record.
+    let certified = succeeded(&rpc, &agent).await;
+    assert_eq!(certified, 6, "two swaps for C, a DCA of four for D");
 
     // The owner creates a plan the planner keeper manages.
     let deployment = m.deployment.clone();
@@ -370,16 +430,19 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     keeper("planner", url, keys, "planner", &[], &[]);
     let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
     assert_eq!(plan.steps[0].executions, 1);
-    let agent_state: Agent = rpc.fetch(&agent).await.unwrap();
-    let reputation = agent_state
-        .reputation
-        .iter()
-        .map(|r| r.succeeded)
-        .sum::<u64>();
-    assert_eq!(reputation, 1);
+    assert_eq!(
+        succeeded(&rpc, &agent).await,
+        certified + 1,
+        "one success more than its certification canaries"
+    );
 
-    // The anchorer anchors the period and closes the stale offer.
+    // The anchorer anchors the period (over the canaries' receipts and this plan's) and
+    // closes the stale offer.
     let (_, tree) = deployment.shard_of(&draft.plan);
+    let receipt = agentrunner_client::receipts::index::plan_receipts(&rpc, &draft.plan)
+        .await
+        .unwrap();
+    let leaf = receipt[0].index;
     wait_for("the period is anchored", || async {
         keeper("anchorer", url, keys, "anchorer", &[], &[]);
         rpc.program_accounts(&receipts::ID, PeriodRoot::DISCRIMINATOR)
@@ -388,7 +451,7 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
             .iter()
             .any(|(k, a)| {
                 agentrunner_client::accounts::decode::<PeriodRoot>(k, &a.data)
-                    .is_ok_and(|p| p.tree == tree && p.leaf_count == 1)
+                    .is_ok_and(|p| p.tree == tree && p.covers(leaf))
             })
     })
     .await;
@@ -428,6 +491,10 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
             dir.join("broker-http.journal").to_str().unwrap(),
         ])
         .args(["--set", "interval_secs=3600"])
+        .args([
+            "--set",
+            &format!("receipts_dir={}", dir.join("http-receipts").display()),
+        ])
         // The local cluster named devnet in its requirements (what the reference client needs).
         .args(["--x402-network-label", "devnet"])
         .stdout(std::process::Stdio::null())
@@ -476,12 +543,22 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Its Prometheus endpoint counts the round it ran: both operations, nothing failed.
-    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scrape = || async {
+        reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let mut metrics = scrape().await;
+    for _ in 0..100 {
+        if metrics.contains(r#"operation="execute"} 1"#) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        metrics = scrape().await;
+    }
     let _ = broker.kill();
     let _ = broker.wait();
     for operation in ["bid", "execute"] {

@@ -3,13 +3,14 @@
 //! executes and the vendor is paid exactly once.
 use std::time::Duration;
 
+use agentrunner_client::flows::vendor::Next;
 use agentrunner_client::{
     chain::Chain,
     pda,
     receipts::file::{check_offline, ReceiptFile},
     send::{Journal, NoJournal, SendPolicy},
 };
-use agentrunner_keepers::{broker::Preparation, journal::FileJournal, outcome::classify, Outcome};
+use agentrunner_keepers::{journal::FileJournal, outcome::classify, Outcome};
 use agentrunner_tests::{
     faults::{BroadcastFault, FaultyChain},
     keeper_world::{awarded, awarded_with, boxed},
@@ -320,7 +321,7 @@ async fn test_k05_two_racing_keepers_pay_once() {
 async fn test_k05_the_keeper_that_loses_a_race_is_refused_and_pays_nothing() {
     let a = awarded().await;
     let slow = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
-    let Preparation::Ready(prepared) = slow.prepare(&a.rfp().await).await.unwrap() else {
+    let Next::Ready(prepared) = slow.next(&a.rfp().await).await.unwrap() else {
         panic!("ready")
     };
     // Another instance executes first, under a later blockhash (different bytes).

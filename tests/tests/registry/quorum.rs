@@ -1,15 +1,23 @@
 //! Certification quorum (review, informational): the admin sets how many distinct certifiers
-//! each stage needs, so one certifier key cannot pass stages A-D alone.
+//! each stage needs, so one certifier key cannot pass stages A-D alone — and the market takes
+//! no offer on a stage one of two required certifiers signed.
 use agent_registry::{
     error::RegistryError,
     state::{AgentVersion, RegistryConfig, Stage},
 };
-use agentrunner_client::{ix::registry as ix, pda};
+use agentrunner_client::{
+    ix::{market as market_ix, registry as ix},
+    pda,
+};
 use agentrunner_tests::{
     context::landed,
-    fixtures::{attest_args, setup_registry, setup_vendor, ATTESTATION_VALIDITY_SECS},
+    fixtures::{
+        attest_args, bidder, offer_terms, open_rfp, rfp_args, setup_registry, setup_vendor,
+        ATTESTATION_VALIDITY_SECS,
+    },
     TestContext,
 };
+use anchor_lang::prelude::Pubkey;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -79,6 +87,23 @@ async fn adversary_quorum_one_certifier_cannot_pass_a_stage_alone() {
     let version: AgentVersion = ctx.get(&vendor.version).await;
     assert!(!version.certified_at_least(Stage::A, now));
     assert_eq!(version.stages[Stage::A.index()].approvals, 1);
+    // The market does not take an offer on 1 of 2 approvals.
+    let requester = ctx.wallet().await;
+    let mut terms = rfp_args(Pubkey::new_unique(), 0, Pubkey::new_unique(), now, 3_600);
+    terms.min_stage = Stage::A;
+    let rfp = open_rfp(&ctx, &requester, terms).await;
+    let offer = market_ix::submit_offer(
+        &rfp,
+        bidder(&vendor),
+        &vendor.owner.pubkey(),
+        offer_terms(50_000, now),
+    );
+    ctx.expect_error(
+        std::slice::from_ref(&offer),
+        &[&vendor.owner],
+        RegistryError::NotCertified,
+    )
+    .await;
     // The same certifier approving twice is still one approval.
     let again = attest(&ctx, &vendor, first, Stage::A, expires_at).await;
     ctx.expect_error(&[again], &[first], RegistryError::DuplicateApproval)
@@ -96,4 +121,5 @@ async fn adversary_quorum_one_certifier_cannot_pass_a_stage_alone() {
         version.stages[Stage::A.index()].approvals_expire_at,
         expires_at
     );
+    landed(ctx.send(&[offer], &[&vendor.owner]).await);
 }

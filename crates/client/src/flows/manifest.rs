@@ -114,6 +114,31 @@ pub struct Manifest {
     pub guards: Vec<String>,
     pub slo: SloClaims,
     pub strategy: Strategy,
+    /// A service (`data`) agent's paid endpoint; absent for agents that only trade (and then
+    /// not part of the hash, so older manifests keep theirs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceClaims>,
+}
+
+/// What a service agent sells over x402: one paid GET endpoint and its price.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceClaims {
+    /// The endpoint on the target cluster's side, `http(s)://host[:port]/path?query`; in a
+    /// certifier's sandbox the same path and query on the port the sandbox gives the agent.
+    pub endpoint: String,
+    /// Price per request, atoms of the deployment's fee token (what its 402 must ask).
+    pub price: u64,
+}
+
+impl ServiceClaims {
+    /// The endpoint's path and query (`/` when it has none).
+    pub fn path(&self) -> &str {
+        let rest = self
+            .endpoint
+            .split_once("://")
+            .map_or(self.endpoint.as_str(), |(_, rest)| rest);
+        rest.find('/').map_or("/", |at| &rest[at..])
+    }
 }
 
 impl Manifest {
@@ -135,6 +160,7 @@ impl Manifest {
                 success_rate_bps: strategy.success_rate_bps,
             },
             strategy,
+            service: None,
         }
     }
 }
@@ -334,6 +360,24 @@ impl Manifest {
                 problems.push("a trading agent must declare runner.execute_swap_step".into());
             }
         }
+        let sells = self.capability_bits() & capability::DATA != 0;
+        match &self.service {
+            Some(service) => {
+                if !sells {
+                    problems.push("a service endpoint needs the data capability".into());
+                }
+                let web = service.endpoint.starts_with("http://")
+                    || service.endpoint.starts_with("https://");
+                if !web || service.price == 0 {
+                    problems
+                        .push("service: endpoint must be an http(s) URL and price above 0".into());
+                }
+            }
+            None if sells && !trades => {
+                problems.push("a data agent must declare its service endpoint".into());
+            }
+            None => {}
+        }
         if self.slo.success_rate_bps > 10_000 || self.slo.p95_latency_ms == 0 {
             problems.push("SLO claims out of range".into());
         }
@@ -344,6 +388,35 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_agent_declares_its_endpoint_and_the_data_capability() {
+        let mut manifest = Manifest::trading("Feed", Strategy::default(), 1_000);
+        manifest.capabilities = vec!["data".into()];
+        manifest.permissions.clear();
+        assert_eq!(
+            manifest.problems(),
+            ["a data agent must declare its service endpoint"]
+        );
+        manifest.service = Some(ServiceClaims {
+            endpoint: "http://feed.example:8402/price?symbol=SOL".into(),
+            price: 1_000,
+        });
+        assert!(manifest.problems().is_empty(), "{:?}", manifest.problems());
+        assert_eq!(
+            manifest.service.as_ref().unwrap().path(),
+            "/price?symbol=SOL"
+        );
+        manifest.capabilities = vec!["swap".into()];
+        assert!(manifest
+            .problems()
+            .contains(&"a service endpoint needs the data capability".to_string()));
+        // Without a service the hash is what it was before services existed.
+        let trading = Manifest::trading("T", Strategy::default(), 1_000);
+        assert!(!String::from_utf8(serde_json::to_vec(&trading).unwrap())
+            .unwrap()
+            .contains("service"));
+    }
 
     #[test]
     fn the_example_parses_and_is_well_formed() {

@@ -21,6 +21,7 @@ pub mod pricing;
 pub mod registry;
 pub mod settle;
 pub mod status;
+pub mod vendor;
 pub mod view;
 pub mod wallet;
 
@@ -31,7 +32,7 @@ pub use award::{
 pub use draft::{
     checked_rfps, draft, draft_graph, plan_context, rfp_args, Draft, DraftError, RfpPolicy,
 };
-pub use manifest::{Manifest, Strategy};
+pub use manifest::{Manifest, ServiceClaims, Strategy};
 pub use registry::{AgentView, AttestationView, VersionView};
 pub use settle::{Scope, Settlement};
 pub use status::{explain, StepState};

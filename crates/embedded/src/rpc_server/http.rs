@@ -26,11 +26,16 @@ pub const MAX_REQUEST_BODY: usize = 50 * 1024;
 pub const MAX_BATCH: usize = 1_024;
 
 /// What the server has answered: JSON-RPC requests (each request of a batch counts) and the
-/// bytes of their responses.
+/// bytes of their responses — and, for a certifier's chaos runs, how often it fails on purpose.
 #[derive(Debug, Default)]
 pub struct Served {
     pub requests: AtomicU64,
     pub response_bytes: AtomicU64,
+    /// Answer every n-th HTTP request with 503 Service Unavailable instead (0: never), as an
+    /// overloaded RPC node does.
+    pub fail_every: AtomicU64,
+    /// HTTP requests received (faults included).
+    pub received: AtomicU64,
 }
 
 #[derive(Clone)]
@@ -79,6 +84,11 @@ async fn preflight(method: Method) -> StatusCode {
 /// client goes away (as on a validator, a transaction that reached the cluster lands, and its
 /// status is recorded, whether or not its sender is still listening).
 async fn rpc(State(state): State<Shared>, body: Bytes) -> Response {
+    let received = state.served.received.fetch_add(1, Ordering::Relaxed) + 1;
+    let every = state.served.fail_every.load(Ordering::Relaxed);
+    if every > 0 && received % every == 0 {
+        return (StatusCode::SERVICE_UNAVAILABLE, "injected fault").into_response();
+    }
     tokio::spawn(respond(state, body))
         .await
         .unwrap_or_else(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())

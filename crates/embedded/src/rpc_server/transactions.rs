@@ -23,7 +23,7 @@ use super::{
     params::{config, pubkey, required, signature},
     Ctx,
 };
-use crate::ChainError;
+use crate::{refusals::Refusal, ChainError};
 
 fn binary_encoding(
     encoding: Option<UiTransactionEncoding>,
@@ -134,6 +134,9 @@ pub async fn send_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
         }
         let (error, result) = simulation(ctx, &tx, false).await?;
         if let Some(error) = error {
+            let logs = result.logs.clone().unwrap_or_default();
+            ctx.chain
+                .record_refusal(Refusal::of(&tx, ctx.slot, error.clone(), logs, false));
             return Err(RpcError::preflight_failure(&error, &result));
         }
     } else if ctx.chain.status(&signature).is_some() {
@@ -181,7 +184,12 @@ pub async fn simulate_transaction(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
     if cfg.sig_verify {
         verify_signatures(&tx)?;
     }
-    let (_, mut result) = simulation(ctx, &tx, cfg.inner_instructions).await?;
+    let (error, mut result) = simulation(ctx, &tx, cfg.inner_instructions).await?;
+    if let Some(error) = error {
+        let logs = result.logs.clone().unwrap_or_default();
+        ctx.chain
+            .record_refusal(Refusal::of(&tx, ctx.slot, error, logs, true));
+    }
     result.replacement_blockhash = replacement;
     Ok(ctx.with_context(json!(result)))
 }

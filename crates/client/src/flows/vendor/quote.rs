@@ -1,22 +1,25 @@
-//! A broker's pre-trade check: the same legs, trigger and price rule the runner enforces
-//! (`agentrunner_client::legs`, `runner::trigger`, `runner::instructions::guarded::quote`),
-//! applied to current chain state, plus what the venue would actually pay. A broker that respects guards only sends when
-//! this passes, so its executions are never refused on-chain.
-use agentrunner_client::{
-    chain::Chain,
-    conditions,
-    deployment::Deployment,
-    ix::sim_venue::PoolRef,
-    legs::{LegError, StepLegs},
-    ClientResult,
-};
-use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+//! A vendor's pre-trade check: the same legs, trigger and price rule the runner enforces
+//! (`crate::legs`, `runner::trigger`, `runner::instructions::guarded::quote`), applied to
+//! current chain state, plus what the venue would actually pay. An agent that respects guards
+//! only sends when this passes, so its executions are never refused on-chain.
+use anchor_lang::prelude::Pubkey;
 use runner::{
     instructions::guarded,
     math,
     state::{Plan, PlanStep, StepKind},
 };
 use sim_venue::state::Pool;
+
+use crate::{
+    chain::Chain,
+    conditions,
+    deployment::Deployment,
+    errors::anchor_error_text,
+    ix::sim_venue::PoolRef,
+    legs::{LegError, StepLegs},
+    pools::PoolDepth,
+    ClientResult,
+};
 
 /// What the step would trade now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +125,7 @@ pub async fn quote<C: Chain>(
         fee,
         clock.unix_timestamp,
     )
-    .map_err(|e| QuoteRefusal::Caps(super::anchor_error_text(&e)))?;
+    .map_err(|e| QuoteRefusal::Caps(anchor_error_text(&e)))?;
     let pool_out = match legs.pool {
         Some((pool, _)) => zap_output(chain, &pool, step).await,
         None => {
@@ -154,35 +157,22 @@ pub async fn quote<C: Chain>(
 /// LP atoms for an add, the output token's atoms for an exit).
 pub async fn zap_output<C: Chain>(chain: &C, pool: &PoolRef, step: &PlanStep) -> ClientResult<u64> {
     let state: Pool = chain.fetch(&pool.pool).await?;
+    let depth = PoolDepth::read(chain, std::slice::from_ref(pool)).await?[0];
     let side = match step.kind {
         StepKind::AddLiquidity => step.mint_in,
         _ => step.mint_out,
     };
-    let other = if side == pool.mint_a {
-        pool.mint_b
+    let (side_reserve, other_reserve) = if side == pool.mint_a {
+        (depth.reserve_a, depth.reserve_b)
     } else {
-        pool.mint_a
+        (depth.reserve_b, depth.reserve_a)
     };
-    let read = chain
-        .accounts(&[pool.vault(&side), pool.vault(&other), pool.lp_mint])
-        .await?;
-    let amount = |i: usize| {
-        read[i]
-            .as_ref()
-            .and_then(|a| agentrunner_client::accounts::token_amount(&a.data))
-            .unwrap_or(0)
-    };
-    let supply = read[2]
-        .as_ref()
-        .and_then(|a| anchor_spl::token::Mint::try_deserialize_unchecked(&mut &a.data[..]).ok())
-        .map_or(0, |m| m.supply);
-    let (side_reserve, other_reserve) = (amount(0), amount(1));
     Ok(match step.kind {
         StepKind::AddLiquidity => sim_venue::math::zap_in(
             step.amount_in,
             side_reserve,
             other_reserve,
-            supply,
+            depth.lp_supply,
             state.fee_bps,
         )
         .map(|(lp, _)| lp),
@@ -190,7 +180,7 @@ pub async fn zap_output<C: Chain>(chain: &C, pool: &PoolRef, step: &PlanStep) ->
             step.amount_in,
             side_reserve,
             other_reserve,
-            supply,
+            depth.lp_supply,
             state.fee_bps,
         ),
     }
