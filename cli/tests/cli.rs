@@ -186,18 +186,23 @@ impl Served {
     /// Waits (up to `limit_secs`) until `plan`'s bidding has closed and the owner's
     /// `offers --award` has awarded every step.
     fn wait_awarded(&self, plan: &str, limit_secs: u64) {
-        wait_until(
-            "bidding closes and every step is awarded",
-            limit_secs,
-            || {
-                let offers = self.json("owner", &["offers", plan, "--award"]);
-                offers["steps"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .all(|step| step["status"].as_str().unwrap().starts_with("awarded"))
-            },
-        );
+        let started = Instant::now();
+        loop {
+            let last = self.json("owner", &["offers", plan, "--award"]);
+            let awarded = last["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|step| step["status"].as_str().unwrap().starts_with("awarded"));
+            if awarded {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(limit_secs),
+                "timed out: bidding closes and every step of {plan} is awarded; last: {last}"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
     }
 }
 
