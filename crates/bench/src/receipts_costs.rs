@@ -8,7 +8,7 @@ use anyhow::Result;
 use receipts::{
     instructions::{CreateTreeArgs, InitConfigArgs, ReceiptInput, VerifyReceiptArgs},
     merkle::tree_account_len,
-    receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind},
+    receipt::{ObservedGuards, ReceiptKind, StepExecution, Traded},
     Receipt,
 };
 use solana_keypair::Keypair;
@@ -22,7 +22,7 @@ const LAMPORTS_PER_SOL: f64 = 1_000_000_000.0;
 /// A sample DCA receipt of `plan`, execution `n`.
 pub(crate) fn receipt(plan: Pubkey, n: u32) -> Receipt {
     let k = |b: u8| Pubkey::new_from_array([b; 32]);
-    Receipt {
+    let execution = StepExecution {
         plan,
         step: 1,
         execution: n,
@@ -31,28 +31,28 @@ pub(crate) fn receipt(plan: Pubkey, n: u32) -> Receipt {
         payer: k(3),
         kind: ReceiptKind::Dca,
         inputs_hash: [5; 32],
+        vendor_receipt_hash: [0; 32],
+    };
+    let traded = Traded {
         amount_in: 200_000_000,
         mint_in: k(4),
         amount_out: 30_000_000,
         mint_out: k(5),
-        guards: ObservedGuards {
-            oracle_price: 150_000,
-            oracle_exponent: -3,
-            oracle_publish_time: 1,
-            feed_id: [7; 32],
-            realized_slippage_bps: 9,
-            fee_paid: 600,
-        },
-        payment: Payment {
-            method: PaymentMethod::Grant,
-            reference: k(6),
-            amount: 25_000,
-        },
-        venue: k(8),
+    };
+    let guards = ObservedGuards {
+        oracle_price: 150_000,
+        oracle_exponent: -3,
+        oracle_publish_time: 1,
+        feed_id: [7; 32],
+        realized_slippage_bps: 9,
+        fee_paid: 0,
+    };
+    let clock = anchor_lang::prelude::Clock {
         slot: 1,
-        unix_time: 2,
-        vendor_receipt_hash: [0; 32],
-    }
+        unix_timestamp: 2,
+        ..Default::default()
+    };
+    Receipt::trade(execution, traded, guards, (k(6), 25_000), k(8), &clock)
 }
 
 /// A receipts deployment on `chain`: one shard whose depth-20 tree (buffer 64, no canopy)

@@ -2,7 +2,7 @@ use anchor_lang::prelude::Pubkey;
 use proptest::prelude::*;
 use receipts::{
     merkle::root_from_proof,
-    receipt::{ObservedGuards, Payment, PaymentMethod, Receipt, ReceiptKind},
+    receipt::{ObservedGuards, Receipt, ReceiptKind, StepExecution, Traded},
     state::PeriodRoot,
 };
 use spl_concurrent_merkle_tree::concurrent_merkle_tree::ConcurrentMerkleTree;
@@ -11,7 +11,7 @@ use super::*;
 
 fn receipt(n: u8) -> Receipt {
     let k = |b: u8| Pubkey::new_from_array([b; 32]);
-    Receipt {
+    let execution = StepExecution {
         plan: k(1),
         step: 1,
         execution: u32::from(n),
@@ -20,28 +20,28 @@ fn receipt(n: u8) -> Receipt {
         payer: k(3),
         kind: ReceiptKind::Dca,
         inputs_hash: [n; 32],
+        vendor_receipt_hash: [0; 32],
+    };
+    let traded = Traded {
         amount_in: 1_000_000_000,
         mint_in: k(4),
         amount_out: 150_000_000,
         mint_out: k(5),
-        guards: ObservedGuards {
-            oracle_price: 150_000,
-            oracle_exponent: -3,
-            oracle_publish_time: 1_700_000_000,
-            feed_id: [7; 32],
-            realized_slippage_bps: 12,
-            fee_paid: 3_000,
-        },
-        payment: Payment {
-            method: PaymentMethod::Grant,
-            reference: k(6),
-            amount: 25_000,
-        },
-        venue: k(8),
+    };
+    let guards = ObservedGuards {
+        oracle_price: 150_000,
+        oracle_exponent: -3,
+        oracle_publish_time: 1_700_000_000,
+        feed_id: [7; 32],
+        realized_slippage_bps: 12,
+        fee_paid: 0,
+    };
+    let clock = anchor_lang::prelude::Clock {
         slot: 42,
-        unix_time: 1_700_000_001,
-        vendor_receipt_hash: [0; 32],
-    }
+        unix_timestamp: 1_700_000_001,
+        ..Default::default()
+    };
+    Receipt::trade(execution, traded, guards, (k(6), 25_000), k(8), &clock)
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use receipts::{
-    receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind},
+    receipt::{ReceiptKind, StepExecution},
     Receipt,
 };
 
@@ -49,35 +49,26 @@ pub fn handler(ctx: Context<CompleteServiceStep>, args: CompleteServiceStepArgs)
     let mut plan_state = Plan::clone(&ctx.accounts.step.plan);
     let execution = plan_state.record_execution(args.step, now)?;
     let agent = &ctx.accounts.step.agent;
-    let receipt = Receipt {
-        plan: plan_key,
-        step: u16::from(args.step),
-        execution: u32::from(execution),
-        agent: agent.key(),
-        agent_version: agent.version_count.saturating_sub(1),
-        payer: plan_state.owner,
-        kind: ReceiptKind::Service,
-        inputs_hash: solana_sha256_hasher::hashv(&[
-            &plan_state.plan_hash,
-            &[args.step],
-            &u32::from(execution).to_le_bytes(),
-        ])
-        .to_bytes(),
-        amount_in: 0,
-        mint_in: Pubkey::default(),
-        amount_out: 0,
-        mint_out: Pubkey::default(),
-        guards: ObservedGuards::default(),
-        payment: Payment {
-            method: PaymentMethod::Grant,
-            reference: ctx.accounts.payment.grant.key(),
-            amount: award.price,
+    let receipt = Receipt::service(
+        StepExecution {
+            plan: plan_key,
+            step: u16::from(args.step),
+            execution: u32::from(execution),
+            agent: agent.key(),
+            agent_version: agent.version_count.saturating_sub(1),
+            payer: plan_state.owner,
+            kind: ReceiptKind::Service,
+            inputs_hash: solana_sha256_hasher::hashv(&[
+                &plan_state.plan_hash,
+                &[args.step],
+                &u32::from(execution).to_le_bytes(),
+            ])
+            .to_bytes(),
+            vendor_receipt_hash: args.result_hash,
         },
-        venue: Pubkey::default(),
-        slot: clock.slot,
-        unix_time: now,
-        vendor_receipt_hash: args.result_hash,
-    };
+        (ctx.accounts.payment.grant.key(), award.price),
+        &clock,
+    );
     let leaf = settlement::Settlement {
         step: &ctx.accounts.step,
         payment: &ctx.accounts.payment,

@@ -9,7 +9,7 @@ use anchor_lang::{
     solana_program::{instruction::Instruction, program::invoke_signed},
 };
 use receipts::{
-    receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind},
+    receipt::{ObservedGuards, ReceiptKind, StepExecution, Traded},
     Receipt,
 };
 
@@ -279,44 +279,43 @@ impl Completion<'_, '_> {
         let now = clock.unix_timestamp;
         let execution = plan_state.record_execution(index, now)?;
         let awarded = &self.custody.step;
-        let receipt = Receipt {
-            plan: awarded.plan.key(),
-            step: u16::from(index),
-            execution: u32::from(execution),
-            agent: awarded.agent.key(),
-            agent_version: awarded.agent.version_count.saturating_sub(1),
-            payer: plan_state.owner,
-            kind: receipt_kind(step.kind),
-            inputs_hash: solana_sha256_hasher::hashv(&[
-                &plan_state.plan_hash,
-                &[index],
-                &u32::from(execution).to_le_bytes(),
-                &step.amount_in.to_le_bytes(),
-                &quote.min_out.to_le_bytes(),
-            ])
-            .to_bytes(),
-            amount_in: fill.spent,
-            mint_in: step.mint_in,
-            amount_out: fill.received,
-            mint_out: step.mint_out,
-            guards: ObservedGuards {
+        let receipt = Receipt::trade(
+            StepExecution {
+                plan: awarded.plan.key(),
+                step: u16::from(index),
+                execution: u32::from(execution),
+                agent: awarded.agent.key(),
+                agent_version: awarded.agent.version_count.saturating_sub(1),
+                payer: plan_state.owner,
+                kind: receipt_kind(step.kind),
+                inputs_hash: solana_sha256_hasher::hashv(&[
+                    &plan_state.plan_hash,
+                    &[index],
+                    &u32::from(execution).to_le_bytes(),
+                    &step.amount_in.to_le_bytes(),
+                    &quote.min_out.to_le_bytes(),
+                ])
+                .to_bytes(),
+                vendor_receipt_hash,
+            },
+            Traded {
+                amount_in: fill.spent,
+                mint_in: step.mint_in,
+                amount_out: fill.received,
+                mint_out: step.mint_out,
+            },
+            ObservedGuards {
                 oracle_price: quote.price_in.raw_price,
                 oracle_exponent: quote.price_in.raw_exponent,
                 oracle_publish_time: quote.price_in.publish_time,
                 feed_id: quote.price_in.feed,
                 realized_slippage_bps: slippage,
-                fee_paid: price,
+                ..ObservedGuards::default()
             },
-            payment: Payment {
-                method: PaymentMethod::Grant,
-                reference: self.payment.grant.key(),
-                amount: price,
-            },
-            venue: self.venue,
-            slot: clock.slot,
-            unix_time: now,
-            vendor_receipt_hash,
-        };
+            (self.payment.grant.key(), price),
+            self.venue,
+            clock,
+        );
         let leaf = settlement::Settlement {
             step: awarded,
             payment: self.payment,

@@ -1,9 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, TokenAccount};
-use receipts::{
-    receipt::{ObservedGuards, Payment, PaymentMethod, ReceiptKind},
-    Receipt,
-};
+use receipts::Receipt;
 use sim_venue::state::Pool;
 
 use crate::{
@@ -225,33 +222,13 @@ pub fn handler<'info>(ctx: Context<'info, RecordNav<'info>>, args: RecordNavArgs
         .map(|p| p.publish_time)
         .min()
         .unwrap_or_default();
-    let receipt = Receipt {
-        plan: owner,
-        step: 0,
-        execution: 0,
-        agent: ctx.accounts.recorder.key(),
-        agent_version: 0,
-        payer: owner,
-        kind: ReceiptKind::Nav,
-        inputs_hash: positions_hash(&positions),
-        amount_in: total_usd(&positions)?,
-        mint_in: Pubkey::default(),
-        amount_out: count as u64,
-        mint_out: Pubkey::default(),
-        guards: ObservedGuards {
-            oracle_publish_time: oldest,
-            ..ObservedGuards::default()
-        },
-        payment: Payment {
-            method: PaymentMethod::None,
-            reference: Pubkey::default(),
-            amount: 0,
-        },
-        venue: Pubkey::default(),
-        slot: clock.slot,
-        unix_time: clock.unix_timestamp,
-        vendor_receipt_hash: [0; 32],
-    };
+    let receipt = Receipt::nav(
+        (owner, ctx.accounts.recorder.key()),
+        positions_hash(&positions),
+        (total_usd(&positions)?, count as u64),
+        oldest,
+        &clock,
+    );
     let leaf = receipt.leaf();
     settlement::append_receipt(
         &ctx.accounts.receipts,
