@@ -15,6 +15,7 @@ mod receipts_costs;
 mod rpc_costs;
 mod step_costs;
 mod table;
+mod timed;
 mod x402_costs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@ use agent_registry::{
     state::{SemVer, SloFigures, Stage},
 };
 use agentrunner_client::{
+    chain::Chain,
     flows::{self, Draft, OwnerWallet, RfpPolicy},
     ix,
     send::{Journal, Landed, SendPolicy, Sender},
@@ -117,10 +118,15 @@ impl Market {
     }
 
     pub fn broker(&self, vendor: usize) -> Broker<'_, EmbeddedChain> {
+        self.broker_on(&*self.chain, vendor)
+    }
+
+    /// Vendor `vendor`'s broker reading and sending through `chain` (the market's, wrapped).
+    pub fn broker_on<'a, C: Chain>(&'a self, chain: &'a C, vendor: usize) -> Broker<'a, C> {
         let (keypair, agent) = &self.vendors[vendor];
         Broker::new(
-            &*self.chain,
-            sender(&self.chain),
+            chain,
+            Sender::unjournaled(chain, SendPolicy::immediate()),
             keypair.insecure_clone(),
             *agent,
             &self.localnet.deployment,

@@ -5,14 +5,17 @@
 //!
 //! Wall-clock figures are from this machine and this in-process bank (which executes one
 //! transaction at a time); counts and lamports are exact.
-use std::time::{Duration, Instant};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
 
 use agentrunner_client::{chain::Chain, pda, receipts::index::plan_receipts};
 use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
 use solana_signer::Signer;
 
-use crate::{market::Market, table};
+use crate::{market::Market, table, timed::Timed};
 
 /// Executions per plan.
 const EXECUTIONS: u16 = 4;
@@ -40,6 +43,10 @@ struct Run {
     receipt: Vec<Duration>,
     lamports_per_execution: f64,
     rss_kib: Option<u64>,
+    /// The brokers' time in their execution rounds (scans and executions).
+    broker_time: Duration,
+    /// Their chain calls in those rounds, by kind: calls and time.
+    spent: BTreeMap<&'static str, (u64, Duration)>,
 }
 
 async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
@@ -80,6 +87,9 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         vendor_lamports += chain.balance(&vendor.pubkey()).await?;
     }
 
+    let timed = Timed::new(chain);
+    let executors: Vec<_> = (0..vendors).map(|v| m.broker_on(&timed, v)).collect();
+    let mut broker_time = Duration::ZERO;
     let mut fill = Vec::new();
     let mut receipt = Vec::new();
     let mut executions = 0;
@@ -89,10 +99,14 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
             break;
         }
         m.localnet.advance(chain, 60).await?;
-        for broker in &brokers {
-            for (_, rfp) in broker.rfps().await? {
+        for broker in &executors {
+            let scan = Instant::now();
+            let rfps = broker.rfps().await?;
+            broker_time += scan.elapsed();
+            for (_, rfp) in rfps {
                 let t = Instant::now();
                 let (outcome, done) = broker.execute(&rfp).await?;
+                broker_time += t.elapsed();
                 if let (Outcome::Done(_), Some(done)) = (outcome, done) {
                     fill.push(t.elapsed());
                     executions += 1;
@@ -128,6 +142,8 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         receipt,
         lamports_per_execution: (vendor_lamports - after) as f64 / executions as f64,
         rss_kib: peak_rss_kib(),
+        broker_time,
+        spent: timed.spent(),
     })
 }
 
@@ -144,8 +160,13 @@ pub async fn run() -> Result<()> {
         "vendor lamports/execution".into(),
         "peak RSS MiB".into(),
     ]];
+    let mut breakdown = vec![std::iter::once("plans/vendors/shards".to_string())
+        .chain(PHASES.iter().map(|p| format!("{p} ms (calls)")))
+        .chain(["own work ms".to_string()])
+        .collect::<Vec<_>>()];
     for (plans, vendors, shards) in [(1, 3, 4), (4, 3, 4), (16, 3, 4), (16, 1, 4), (16, 3, 1)] {
         let mut r = run_with(plans, vendors, shards).await?;
+        breakdown.push(where_time_goes(&r));
         rows.push(vec![
             r.plans.to_string(),
             r.vendors.to_string(),
@@ -176,6 +197,17 @@ pub async fn run() -> Result<()> {
         "Pipeline: plans to receipts (embedded chain, wall clock of this machine)",
         &rows,
     );
+    table::print(
+        "Where an execution's time goes (the brokers' rounds, per execution)",
+        &breakdown,
+    );
+    println!(
+        "\nEach column is the brokers' time in one kind of chain call per landed execution, with \
+         the calls per execution: reading accounts and the clock, scanning the market's RFPs, \
+         simulating, sending (the embedded chain executes on send), confirming, reading the landed \
+         transaction back (for the vendor's signed receipt); own work is the rest of their time \
+         (decoding, quoting, building and signing)."
+    );
     println!(
         "\nVendor lamports/execution is everything the vendors' keys paid during the executions: the \
          5,000-lamport fee, the receipt's deposit toward the next tree generation (13,667 at depth 14) \
@@ -190,4 +222,36 @@ pub async fn run() -> Result<()> {
          trades share its vaults (inherent to an AMM)."
     );
     Ok(())
+}
+
+/// The kinds of chain call the breakdown shows, in the order of an execution.
+const PHASES: [&str; 8] = [
+    "scan",
+    "read accounts",
+    "priority fees",
+    "blockhash",
+    "simulate",
+    "send",
+    "confirm",
+    "read back",
+];
+
+/// One breakdown row: per landed execution, each phase's milliseconds and calls, and the
+/// brokers' own work (their time outside chain calls).
+fn where_time_goes(r: &Run) -> Vec<String> {
+    let per = r.executions.max(1) as f64;
+    let mut row = vec![format!("{}/{}/{}", r.plans, r.vendors, r.shards)];
+    let mut in_calls = Duration::ZERO;
+    for phase in PHASES {
+        let (calls, time) = r.spent.get(phase).copied().unwrap_or_default();
+        in_calls += time;
+        row.push(format!(
+            "{:.2} ({:.1})",
+            time.as_secs_f64() * 1_000.0 / per,
+            calls as f64 / per
+        ));
+    }
+    let own = r.broker_time.saturating_sub(in_calls);
+    row.push(format!("{:.2}", own.as_secs_f64() * 1_000.0 / per));
+    row
 }
