@@ -233,8 +233,7 @@ fn manifest_with(s: &Served, path: &Path, capabilities: &str) {
     );
     let edited = example
         .replace("\"MyAgent\"", "\"FastRoute\"")
-        .replace("[\"swap\", \"dca\"]", capabilities)
-        .replace("\"p95_latency_ms\": 5000", "\"p95_latency_ms\": 2500");
+        .replace("[\"swap\", \"dca\"]", capabilities);
     std::fs::write(path, edited).unwrap();
 }
 
@@ -296,9 +295,11 @@ fn onboard(s: &Served, capabilities: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let reports_dir = s.dir.join("reports");
-    let certified = s.json(
+    let out = s.run(
         "certifier",
         &[
+            "--output",
+            "json",
             "certify",
             &agent,
             "--manifest",
@@ -311,6 +312,20 @@ fn onboard(s: &Served, capabilities: &str) -> String {
     );
     let _ = live.kill();
     let _ = live.wait();
+    // A failed stage shows its report's summary (what was measured and why it failed).
+    let summaries: String = std::fs::read_dir(&reports_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "txt"))
+        .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+        .collect();
+    assert!(
+        out.status.success(),
+        "certify: {}\n{summaries}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let certified: Value = serde_json::from_slice(&out.stdout).unwrap();
     let verdicts: Vec<bool> = certified
         .as_array()
         .unwrap()
