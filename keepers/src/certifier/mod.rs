@@ -50,7 +50,9 @@ pub struct Canaries {
 
 impl Default for Canaries {
     /// Two $10 swaps for C, a $10 DCA of four executions a minute apart for D; fees capped at
-    /// 5% so a vendor asking up to $0.50 an execution can take them.
+    /// 5% so a vendor asking up to $0.50 an execution can take them. Bidding stays open 15
+    /// minutes of cluster time: 15 s on a local cluster's 60x clock, still several rounds of
+    /// an agent polling every second or two on a loaded machine.
     fn default() -> Self {
         Self {
             c: vec![
@@ -59,7 +61,7 @@ impl Default for Canaries {
             ],
             d: vec!["DCA $10 of SOL to USDC 4 times every 60s; cap fees at 5%".into()],
             timing: LiveTiming {
-                bid_secs: 300,
+                bid_secs: 900,
                 bid_wait: Duration::from_secs(60),
                 execution_wait: Duration::from_secs(30),
             },
