@@ -31,7 +31,8 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
     let failed = cheap.failed().unwrap();
     assert_eq!(failed.stage, "B");
     assert!(
-        failed.reasons[0].contains("refused by the runner's guards"),
+        failed.reasons[0].contains("attempts refused by the runner")
+            && failed.reasons[0].contains("SlippageExceeded"),
         "{:?}",
         failed.reasons
     );
