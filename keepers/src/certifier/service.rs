@@ -211,8 +211,8 @@ impl Purchase<'_> {
             ..SchemeReport::default()
         };
         let mut latencies = Vec::new();
+        let mut before = 0;
         for _ in 0..self.requests {
-            let before = charged(charged_so_far().await?);
             let sent = Instant::now();
             let paid = client.get(endpoint).await;
             latencies.push(u32::try_from(sent.elapsed().as_millis()).unwrap_or(u32::MAX));
@@ -221,18 +221,20 @@ impl Purchase<'_> {
                 p.status.is_success()
                     && serde_json::from_slice::<serde_json::Value>(&p.body).is_ok()
             });
+            // What has left so far, read once per request (the next one starts from it).
+            let after = charged(charged_so_far().await?);
             if valid {
                 report.valid += 1;
                 report.owed += self.price;
-                continue;
+            } else {
+                let settled = paid
+                    .as_ref()
+                    .is_ok_and(|p| p.settlement.as_ref().is_some_and(|s| s.success));
+                if settled || after > before {
+                    report.charged_failures += 1;
+                }
             }
-            let settled = paid
-                .as_ref()
-                .is_ok_and(|p| p.settlement.as_ref().is_some_and(|s| s.success));
-            let moved = charged(charged_so_far().await?) > before;
-            if settled || moved {
-                report.charged_failures += 1;
-            }
+            before = after;
         }
         report.charged = charged(charged_so_far().await?);
         // Money that moved beyond what was owed is a failure charged, even if settled late.
@@ -247,11 +249,11 @@ impl Purchase<'_> {
     async fn client(&self, scheme: &str) -> anyhow::Result<(PayingClient, Option<Pubkey>)> {
         let keypair = self.buyer.keypair;
         let total = self.price.saturating_mul(u64::from(self.requests));
-        let exact = Funding::Exact {
-            payer: Box::new(keypair.insecure_clone()),
-            chain: RpcChain::new(self.buyer.url),
-        };
         if scheme == SCHEME_EXACT {
+            let exact = Funding::Exact {
+                payer: Box::new(keypair.insecure_clone()),
+                chain: RpcChain::new(self.buyer.url),
+            };
             let client =
                 PayingClient::new(self.network.into(), self.mint, exact, self.price, total);
             return Ok((client, None));
