@@ -162,14 +162,22 @@ pub fn narrate(phase: Phase<'_>, n: &mut dyn Narrator) {
             }
             let mut rows = vec![header(&[
                 "step",
-                "offers (fee per execution)",
+                "offers (fee per execution, reliability, utility)",
                 "awarded (utility = reliability × guards / price)",
             ])];
             for step in &o.steps {
                 let offers: Vec<String> = step
                     .offers
                     .iter()
-                    .map(|(v, p)| format!("{v} {}", usdc(*p)))
+                    .map(|line| {
+                        format!(
+                            "{} {} ({:.2}%, {:.2})",
+                            line.vendor,
+                            usdc(line.price),
+                            line.reliability_bps as f64 / 100.0,
+                            line.utility
+                        )
+                    })
                     .collect();
                 rows.push(vec![
                     step.step.to_string(),

@@ -109,9 +109,21 @@ pub struct PlanSummary {
 #[derive(Clone, Debug)]
 pub struct StepOffers {
     pub step: u16,
-    /// (vendor, fee per execution) of each offer.
-    pub offers: Vec<(String, u64)>,
+    pub offers: Vec<OfferLine>,
     pub winner: String,
+}
+
+/// One offer as the award rule scored it (`market::selection`).
+#[derive(Clone, Debug)]
+pub struct OfferLine {
+    pub vendor: String,
+    /// Fee per execution, atoms of the fee token.
+    pub price: u64,
+    /// The vendor's reliability for the step's capability (its reputation), bps.
+    pub reliability_bps: u64,
+    /// reliability × guard compatibility / price term (the fee, never below half the RFP's
+    /// maximum): the figure the award compares; 0 for an offer that could not win.
+    pub utility: f64,
 }
 
 /// RFPs, bids and awards.

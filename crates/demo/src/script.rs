@@ -5,7 +5,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use agentrunner_client::{
     chain::Chain,
-    flows::{self, Offers, OwnerWallet, PlanView, RfpPolicy, Scope},
+    flows::{self, score_offers, Offers, OwnerWallet, PlanView, RfpPolicy, Scope},
     ix::sim_venue::PoolRef,
     pda,
     send::{Journal, SendPolicy, Sender},
@@ -29,8 +29,8 @@ use solana_signer::Signer;
 use crate::{
     execution, market_data,
     report::{
-        ApprovalSummary, Conservation, DeploymentSummary, JourneyReport, OffersSummary, Phase,
-        PlanSummary, PoolSummary, StepOffers, TokenSummary,
+        ApprovalSummary, Conservation, DeploymentSummary, JourneyReport, OfferLine, OffersSummary,
+        Phase, PlanSummary, PoolSummary, StepOffers, TokenSummary,
     },
     vendors, verification,
 };
@@ -172,24 +172,28 @@ pub async fn run(
         .map_err(fail)?;
     planner.award_all(&draft.plan).await.map_err(fail)?;
     let awarded = PlanView::load(chain, d, &draft.plan, Offers::Load).await?;
-    let offers = OffersSummary {
-        abstained,
-        steps: awarded
-            .steps
+    let now = chain.clock().await.map_err(fail)?.unix_timestamp;
+    let mut steps = Vec::new();
+    for step in &awarded.steps {
+        let offers = score_offers(chain, step, now)
+            .await?
             .iter()
-            .map(|step| StepOffers {
-                step: step.index,
-                offers: step
-                    .offers
-                    .iter()
-                    .map(|(_, o)| (name_of(&o.agent), o.price))
-                    .collect(),
-                winner: step
-                    .award()
-                    .map_or("none".to_string(), |a| name_of(&a.agent)),
+            .map(|score| OfferLine {
+                vendor: name_of(&score.offer.agent),
+                price: score.offer.price,
+                reliability_bps: score.candidate.as_ref().map_or(0, |c| c.reliability_bps),
+                utility: score.utility().unwrap_or(0.0),
             })
-            .collect(),
-    };
+            .collect();
+        steps.push(StepOffers {
+            step: step.index,
+            offers,
+            winner: step
+                .award()
+                .map_or("none".to_string(), |a| name_of(&a.agent)),
+        });
+    }
+    let offers = OffersSummary { abstained, steps };
     observe(Phase::Offers(&offers));
 
     // One approval. The owner sets aside a round fee budget; what the grants do not use
