@@ -6,11 +6,13 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
     chain::Chain,
+    flows::{manifest::capability_names, Manifest},
     ix, pda,
     send::{SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
+    scenario::Vendor,
     EmbeddedChain,
 };
 use agentrunner_keepers::{
@@ -22,7 +24,7 @@ use runner::state::Plan;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::fixtures::{attest_args, onboarding_ixs};
+use crate::fixtures::attest_args;
 
 /// The certifier's world.
 pub struct CertifierWorld {
@@ -52,19 +54,17 @@ pub async fn certifier_world_for(capabilities: u64) -> CertifierWorld {
             .await
             .unwrap();
     }
-    let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
-    let now = chain.clock().await.unwrap().unix_timestamp;
-    let (agent, register, attest) = onboarding_ixs(
-        &vendor.pubkey(),
-        "Certified",
-        capabilities,
-        &certifier.pubkey(),
-        now,
-    );
-    chain.send(&register, &[&vendor]).await.unwrap();
-    chain.send(&[attest], &[&certifier]).await.unwrap();
-    localnet
-        .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
+    let mut manifest = Manifest::trading("Certified", Strategy::default(), 5_000);
+    manifest.capabilities = capability_names(capabilities)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let Vendor {
+        keypair: vendor,
+        agent,
+        ..
+    } = localnet
+        .onboard_vendor(&chain, &certifier, &manifest, Some(Stage::A))
         .await
         .unwrap();
     CertifierWorld {

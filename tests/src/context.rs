@@ -53,6 +53,11 @@ impl TestContext {
             .create_lookup_table(addresses)
             .await
             .expect("create lookup table");
+        self.use_lookup_table(table);
+    }
+
+    /// Every later transaction of this context uses `table` (one already on the chain).
+    pub fn use_lookup_table(&self, table: AddressLookupTableAccount) {
         self.tables.lock().expect("tables").push(table);
     }
 

@@ -1,15 +1,16 @@
 //! [`Awarded`]: a keeper-driven deployment (the localnet, a certified vendor, a planner) with
 //! one approved one-shot swap waiting for its vendor, for the keeper suites.
-use agent_registry::{constants::capability, state::Stage};
+use agent_registry::state::Stage;
 use agentrunner_client::{
     chain::Chain,
     deployment::Deployment,
-    flows::{self, OwnerWallet, RfpPolicy},
+    flows::{self, Manifest, OwnerWallet, RfpPolicy},
     pda,
     send::{Journal, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
+    scenario::Vendor,
     EmbeddedChain,
 };
 use agentrunner_keepers::{
@@ -22,8 +23,6 @@ use market::state::Rfp;
 use runner::state::Plan;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-use crate::fixtures::onboarding_ixs;
 
 /// An awarded, approved one-shot swap waiting for its vendor.
 pub struct Awarded {
@@ -62,28 +61,21 @@ pub async fn awarded_with(goal: &str) -> Awarded {
         .await
         .unwrap();
     let d = &localnet.deployment;
-    let vendor = chain.funded_keypair(10_000_000_000).await.unwrap();
-    let now = chain.clock().await.unwrap().unix_timestamp;
-    let (agent, register, attest) = onboarding_ixs(
-        &vendor.pubkey(),
-        "Keeper",
-        capability::SWAP | capability::DCA | capability::REBALANCE | capability::LIQUIDITY,
-        &certifier.pubkey(),
-        now,
-    );
-    chain.send(&register, &[&vendor]).await.unwrap();
-    chain.send(&[attest], &[&certifier]).await.unwrap();
-    localnet
-        .fund_tokens(chain, &vendor.pubkey(), "USDC", 0)
+    let mut manifest = Manifest::trading("Keeper", Strategy::default(), 2_500);
+    manifest.capabilities = ["swap", "dca", "rebalance", "liquidity"]
+        .map(String::from)
+        .into();
+    let Vendor {
+        keypair: vendor,
+        agent,
+        ..
+    } = localnet
+        .onboard_vendor(chain, &certifier, &manifest, Some(Stage::A))
         .await
         .unwrap();
-    let owner = chain.funded_keypair(10_000_000_000).await.unwrap();
-    localnet
-        .fund_tokens(chain, &owner.pubkey(), "SOL", 10_000_000_000)
-        .await
-        .unwrap();
-    localnet
-        .fund_tokens(chain, &owner.pubkey(), "USDC", 1_000_000_000)
+    let holdings = [("SOL", 10_000_000_000), ("USDC", 1_000_000_000)];
+    let owner = localnet
+        .funded_wallet(chain, 10_000_000_000, &holdings)
         .await
         .unwrap();
     let immediate = || Sender::unjournaled(chain, SendPolicy::immediate());

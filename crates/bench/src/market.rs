@@ -1,18 +1,14 @@
 //! A deployment with certified vendors and funded owners, run through the real keepers — what
 //! the step-cost and pipeline sections measure.
-use agent_registry::{
-    constants::capability,
-    instructions::{AttestArgs, PublishVersionArgs, RegisterAgentArgs},
-    state::{SemVer, SloFigures, Stage},
-};
+use agent_registry::state::Stage;
 use agentrunner_client::{
     chain::Chain,
-    flows::{self, Draft, OwnerWallet, RfpPolicy},
-    ix,
+    flows::{self, Draft, Manifest, OwnerWallet, RfpPolicy},
     send::{Journal, Landed, SendPolicy, Sender},
 };
 use agentrunner_embedded::{
     localnet::{Localnet, LocalnetSpec},
+    scenario::Vendor,
     EmbeddedChain,
 };
 use agentrunner_keepers::{
@@ -29,7 +25,7 @@ pub struct Market {
     pub chain: std::sync::Arc<EmbeddedChain>,
     pub localnet: Localnet,
     pub planner_key: Keypair,
-    pub vendors: Vec<(Keypair, Pubkey)>,
+    pub vendors: Vec<Vendor>,
 }
 
 pub fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journal>> {
@@ -37,8 +33,9 @@ pub fn sender(chain: &EmbeddedChain) -> Sender<'_, EmbeddedChain, Box<dyn Journa
 }
 
 impl Market {
-    /// A localnet (trees of `depth`, `shards` shards) with `vendors` vendors certified A-D by a
-    /// certifier key (attested directly: the certifier's sandbox is not what is measured).
+    /// A localnet (trees of `depth`, `shards` shards) with `vendors` swap-and-DCA vendors
+    /// certified A-D by a certifier key (attested directly: the certifier's sandbox is not what
+    /// is measured).
     pub async fn new(vendors: usize, depth: u32, shards: u16) -> Result<Self> {
         let chain = EmbeddedChain::start().await?;
         let certifier = chain.funded_keypair(100_000_000_000).await?;
@@ -50,53 +47,13 @@ impl Market {
         let localnet = Localnet::bootstrap(&chain, &spec, &[certifier.pubkey()]).await?;
         let mut registered = Vec::new();
         for n in 0..vendors {
-            let vendor = chain.funded_keypair(100_000_000_000).await?;
-            let name = format!("Vendor{n}");
-            let (agent, register) = ix::registry::register_with_first_version(
-                &vendor.pubkey(),
-                RegisterAgentArgs {
-                    name,
-                    payout: vendor.pubkey(),
-                    capabilities: capability::SWAP | capability::DCA,
-                    metadata_uri: String::new(),
-                    manifest_hash: [1; 32],
-                },
-                PublishVersionArgs {
-                    semver: SemVer {
-                        major: 1,
-                        minor: 0,
-                        patch: 0,
-                    },
-                    manifest_hash: [1; 32],
-                    code_hash: [1; 32],
-                    capabilities: capability::SWAP | capability::DCA,
-                },
+            let manifest = Manifest::trading(&format!("Vendor{n}"), Strategy::default(), 1_000);
+            let through = Some(Stage::D);
+            registered.push(
+                localnet
+                    .onboard_vendor(&chain, &certifier, &manifest, through)
+                    .await?,
             );
-            chain.send(&register, &[&vendor]).await?;
-            let now = chain.clock().await?.unix_timestamp;
-            let version = agentrunner_client::pda::agent_version(&agent, 0).0;
-            for stage in [Stage::A, Stage::B, Stage::C, Stage::D] {
-                let attest = ix::registry::attest(
-                    &agent,
-                    &version,
-                    &certifier.pubkey(),
-                    0,
-                    AttestArgs {
-                        stage,
-                        passed: true,
-                        slo: SloFigures::default(),
-                        report_hash: [2; 32],
-                        report_uri: String::new(),
-                        expires_at: now + 30 * 86_400,
-                        guards: agent_registry::constants::guard::ALL,
-                    },
-                );
-                chain.send(&[attest], &[&certifier]).await?;
-            }
-            localnet
-                .fund_tokens(&chain, &vendor.pubkey(), "USDC", 0)
-                .await?;
-            registered.push((vendor, agent));
         }
         let planner_key = chain.funded_keypair(100_000_000_000).await?;
         Ok(Self {
@@ -123,12 +80,12 @@ impl Market {
 
     /// Vendor `vendor`'s broker reading and sending through `chain` (the market's, wrapped).
     pub fn broker_on<'a, C: Chain>(&'a self, chain: &'a C, vendor: usize) -> Broker<'a, C> {
-        let (keypair, agent) = &self.vendors[vendor];
+        let vendor = &self.vendors[vendor];
         Broker::new(
             chain,
             Sender::unjournaled(chain, SendPolicy::immediate()),
-            keypair.insecure_clone(),
-            *agent,
+            vendor.keypair.insecure_clone(),
+            vendor.agent,
             &self.localnet.deployment,
             Strategy::default(),
         )
@@ -162,13 +119,10 @@ impl Market {
 
     /// A fresh owner holding 1,000 SOL and 10,000 USDC.
     pub async fn owner(&self) -> Result<Keypair> {
-        let owner = self.chain.funded_keypair(100_000_000_000).await?;
-        self.localnet
-            .fund_tokens(&self.chain, &owner.pubkey(), "SOL", 1_000 * 1_000_000_000)
-            .await?;
-        self.localnet
-            .fund_tokens(&self.chain, &owner.pubkey(), "USDC", 10_000 * 1_000_000)
-            .await?;
-        Ok(owner)
+        let holdings = [("SOL", 1_000 * 1_000_000_000), ("USDC", 10_000 * 1_000_000)];
+        let owner = self
+            .localnet
+            .funded_wallet(&self.chain, 100_000_000_000, &holdings);
+        Ok(owner.await?)
     }
 }

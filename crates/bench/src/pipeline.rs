@@ -83,8 +83,8 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         m.approve(owner, plan, 86_400).await?;
     }
     let mut vendor_lamports = 0;
-    for (vendor, _) in &m.vendors {
-        vendor_lamports += chain.balance(&vendor.pubkey()).await?;
+    for vendor in &m.vendors {
+        vendor_lamports += chain.balance(&vendor.keypair.pubkey()).await?;
     }
 
     let timed = Timed::new(chain);
@@ -128,8 +128,8 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         );
     }
     let mut after = 0;
-    for (vendor, _) in &m.vendors {
-        after += chain.balance(&vendor.pubkey()).await?;
+    for vendor in &m.vendors {
+        after += chain.balance(&vendor.keypair.pubkey()).await?;
     }
     Ok(Run {
         plans,

@@ -5,9 +5,9 @@
 //! at the server, so they are exactly what a real RPC provider would bill.
 use std::sync::atomic::Ordering;
 
-use agentrunner_client::{rpc::RpcChain, send::SendPolicy};
+use agentrunner_client::rpc::RpcChain;
 use agentrunner_embedded::rpc_server;
-use agentrunner_keepers::{broker::Broker, Outcome};
+use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
 use solana_signer::Signer;
 
@@ -51,15 +51,7 @@ async fn measure(plans: usize) -> Result<Row> {
     }
     let server = rpc_server::serve(m.chain.clone(), "127.0.0.1:0".parse()?).await?;
     let rpc = RpcChain::new(&server.url());
-    let (vendor, agent) = &m.vendors[0];
-    let broker = Broker::new(
-        &rpc,
-        agentrunner_client::send::Sender::unjournaled(&rpc, SendPolicy::immediate()),
-        vendor.insecure_clone(),
-        *agent,
-        &m.localnet.deployment,
-        Default::default(),
-    );
+    let broker = m.broker_on(&rpc, 0);
     let (requests, bytes) = (
         server.served.requests.load(Ordering::Relaxed),
         server.served.response_bytes.load(Ordering::Relaxed),

@@ -26,6 +26,7 @@ pub mod programs;
 mod reads;
 pub mod refusals;
 pub mod rpc_server;
+pub mod scenario;
 pub mod token;
 pub mod watchdog;
 

@@ -1,7 +1,8 @@
 //! [`Localnet`]: a complete AgentRunner deployment on the embedded chain — registry and
 //! receipts configured with the runner's authority, tokens, funded sim_venue pools, Pyth price
-//! accounts kept fresh by a price feeder, and a lookup table of the static accounts. The demo,
-//! the certifier's sandbox and the tests start from it.
+//! accounts kept fresh by a price feeder, and a lookup table of the static accounts. Every
+//! world starts from it: the demo, `serve`, the certifier's sandbox, the bench and the tests
+//! (`scenario` adds certified vendors and funded wallets).
 use std::sync::Mutex;
 
 use agentrunner_client::{
@@ -59,6 +60,9 @@ pub struct LocalnetSpec {
     pub tree_buffer: u32,
     /// Seconds per receipts period.
     pub period_secs: i64,
+    /// Accounts beyond [`Deployment::static_accounts`] for the deployment's lookup table (a
+    /// test world's extra programs and feeds).
+    pub lookup_extra: Vec<Pubkey>,
 }
 
 impl Default for LocalnetSpec {
@@ -122,6 +126,7 @@ impl Default for LocalnetSpec {
             tree_depth: 14,
             tree_buffer: 64,
             period_secs: 3_600,
+            lookup_extra: Vec::new(),
         }
     }
 }
@@ -210,9 +215,9 @@ impl Localnet {
         for pool in &spec.pools {
             seed_pool(chain, &deployment, pool).await?;
         }
-        let table = chain
-            .create_lookup_table(&deployment.static_accounts())
-            .await?;
+        let mut table_keys = deployment.static_accounts();
+        table_keys.extend(&spec.lookup_extra);
+        let table = chain.create_lookup_table(&table_keys).await?;
         deployment.lookup_table = table.key;
         let localnet = Self {
             deployment,

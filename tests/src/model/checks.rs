@@ -169,7 +169,7 @@ async fn budgets(world: &World) {
 /// One leaf per paid execution across every shard and generation.
 async fn receipts_match_payments(world: &World) {
     let mut leaves = 0;
-    for shard in 0..world.w.receipts.shard_count {
+    for shard in 0..world.w.shard_count() {
         for tree in shards::generations(&*world.w.ctx.chain, shard)
             .await
             .unwrap()

@@ -481,7 +481,7 @@ pub(crate) async fn report_unfunded(world: &mut World) {
 pub(crate) async fn anchor(world: &mut World) {
     warp_by(world, crate::fixtures::RECEIPTS_PERIOD_SECS).await;
     let cranker = world.w.ctx.chain.payer().insecure_clone();
-    for shard in 0..world.w.receipts.shard_count {
+    for shard in 0..world.w.shard_count() {
         for tree in shards::generations(&*world.w.ctx.chain, shard)
             .await
             .unwrap()
@@ -504,7 +504,7 @@ pub(crate) async fn anchor(world: &mut World) {
 /// anchorer keeper does each round), paid back from the shard's deposits.
 pub(crate) async fn provision(world: &mut World) {
     let cranker = world.w.ctx.chain.payer().insecure_clone();
-    for shard in 0..world.w.receipts.shard_count {
+    for shard in 0..world.w.shard_count() {
         let (newest, state) = shards::newest(&*world.w.ctx.chain, shard).await.unwrap();
         let leaves = super::checks::leaf_count(world, &newest.tree).await;
         if leaves * 2 < state.capacity() {

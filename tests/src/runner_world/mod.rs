@@ -4,15 +4,16 @@
 //! plan whose steps are awarded to that vendor and approved by its owner (see `plans`).
 use agent_registry::{constants::capability, state::Stage};
 use agentrunner_client::{
-    deployment::{DeployedToken, Deployment},
+    deployment::Deployment,
     ix::{
         runner::{SwapLeg, VenueCall},
         sim_venue::PoolRef,
     },
-    pda,
 };
 use agentrunner_embedded::{
-    localnet::create_funded_pool, oracle::pyth_feed, ChainError, PythPrice, TxOutcome,
+    localnet::{Localnet, LocalnetSpec, PoolSpec},
+    oracle::pyth_feed,
+    ChainError, PythPrice, TxOutcome,
 };
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -26,10 +27,7 @@ use solana_signer::Signer;
 
 use crate::{
     context::landed,
-    fixtures::{
-        certify, setup_receipts, setup_registry, setup_vendor_with, ReceiptsSetup, RegistrySetup,
-        VendorRoot,
-    },
+    fixtures::{certify, setup_vendor_with, RegistrySetup, VendorRoot},
     TestContext,
 };
 
@@ -91,8 +89,8 @@ pub const GUARDS: StepGuards = StepGuards {
 
 pub struct RunnerWorld {
     pub ctx: TestContext,
+    /// The deployer as admin, the three certifiers; outcomes recorded by the runner.
     pub registry: RegistrySetup,
-    pub receipts: ReceiptsSetup,
     pub sol: Pubkey,
     pub usdc: Pubkey,
     /// A third and a fourth mint (6 decimals each), each with a pool against USDC.
@@ -111,6 +109,8 @@ pub struct RunnerWorld {
     pub vendor: VendorRoot,
     /// The vendor's USDC payout account.
     pub vendor_usdc: Pubkey,
+    /// The deployment itself (see [`Self::deployment`]).
+    pub localnet: Localnet,
 }
 
 /// A plan owner and its associated token accounts.
@@ -151,146 +151,101 @@ impl RunnerWorld {
     }
 
     /// [`Self::new`] with receipts trees of `depth` (2^depth leaves per generation) and change
-    /// log `buffer` (a shape mpl-account-compression supports).
+    /// log `buffer` (a shape mpl-account-compression supports): the deployment every world
+    /// starts from ([`Localnet::bootstrap`]: registry and receipts with the runner's authority,
+    /// SOL, USDC, JUP and WIF with their pools and Pyth accounts, the lookup table), three
+    /// certifiers, and the vendor certified A-D.
     pub async fn with_trees(depth: u32, buffer: u32) -> Self {
         let ctx = TestContext::with_programs(vec![crate::hostile_venue::program()]).await;
-        let registry = setup_registry(&ctx).await;
-        let authority = pda::runner_authority().0;
-        landed(
-            ctx.registry()
-                .set_outcome_recorder(&registry.admin, authority)
-                .await,
-        );
-        let receipts = setup_receipts(&ctx, 2, depth, buffer).await;
-        landed(
-            ctx.send(
-                &[agentrunner_client::ix::receipts::set_writers(
-                    &receipts.admin.pubkey(),
-                    vec![authority],
-                )],
-                &[&receipts.admin],
-            )
-            .await,
-        );
-        let sol = ctx.chain.create_mint(SOL_DECIMALS).await.expect("mint");
-        let usdc = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
-        let jup = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
-        let wif = ctx.chain.create_mint(USDC_DECIMALS).await.expect("mint");
-        let pool = PoolRef::new(&sol, &usdc);
+        let certifiers = vec![ctx.wallet().await, ctx.wallet().await, ctx.wallet().await];
+        let sol_switchboard = Keypair::new().pubkey();
+        let spec = LocalnetSpec {
+            tree_depth: depth,
+            tree_buffer: buffer,
+            pools: [
+                (
+                    "SOL",
+                    "USDC",
+                    POOL_SOL / SOL,
+                    POOL_USDC / USDC,
+                    POOL_FEE_BPS,
+                ),
+                ("JUP", "USDC", POOL_JUP / USDC, POOL_JUP_USDC / USDC, 10),
+                ("WIF", "USDC", POOL_WIF / USDC, POOL_WIF_USDC / USDC, 10),
+            ]
+            .map(|(a, b, whole_a, whole_b, fee_bps)| PoolSpec {
+                a,
+                b,
+                whole_a,
+                whole_b,
+                fee_bps,
+            })
+            .into(),
+            lookup_extra: vec![sol_switchboard, crate::hostile_venue::ID],
+            ..LocalnetSpec::default()
+        };
+        let certifier_keys: Vec<Pubkey> = certifiers.iter().map(Signer::pubkey).collect();
+        let localnet = Localnet::bootstrap(&ctx.chain, &spec, &certifier_keys)
+            .await
+            .expect("deploy");
+        ctx.use_lookup_table(localnet.table.clone());
+        let registry = RegistrySetup {
+            admin: ctx.chain.deployer().insecure_clone(),
+            certifiers,
+            recorder: None,
+        };
+        let d = &localnet.deployment;
+        let token = |symbol: &str| d.token(symbol).expect("deployed token").clone();
+        let (sol, usdc, jup, wif) = (token("SOL"), token("USDC"), token("JUP"), token("WIF"));
         let vendor = setup_vendor_with(&ctx, "FastRoute", VENDOR_CAPABILITIES).await;
         certify(&ctx, &registry, &vendor, Stage::D).await;
         let vendor_usdc = ctx
             .chain
-            .ata(&vendor.owner.pubkey(), &usdc)
+            .ata(&vendor.owner.pubkey(), &usdc.mint)
             .await
             .expect("ata");
         let world = Self {
             ctx,
             registry,
-            receipts,
-            sol,
-            usdc,
-            jup,
-            wif,
-            pool,
-            sol_price: Keypair::new().pubkey(),
-            usdc_price: Keypair::new().pubkey(),
-            jup_price: Keypair::new().pubkey(),
-            wif_price: Keypair::new().pubkey(),
-            sol_switchboard: Keypair::new().pubkey(),
+            sol: sol.mint,
+            usdc: usdc.mint,
+            jup: jup.mint,
+            wif: wif.mint,
+            pool: PoolRef::new(&sol.mint, &usdc.mint),
+            sol_price: sol.price_account,
+            usdc_price: usdc.price_account,
+            jup_price: jup.price_account,
+            wif_price: wif.price_account,
+            sol_switchboard,
             vendor,
             vendor_usdc,
+            localnet,
         };
-        world
-            .seed_pool(world.sol, POOL_SOL, POOL_USDC, POOL_FEE_BPS)
-            .await;
-        world
-            .seed_pool(world.jup, POOL_JUP, POOL_JUP_USDC, 10)
-            .await;
-        world
-            .seed_pool(world.wif, POOL_WIF, POOL_WIF_USDC, 10)
-            .await;
         world.refresh_prices().await;
-        world.ctx.add_lookup_table(&world.static_accounts()).await;
         world
     }
 
-    /// Creates the `mint`/USDC pool with `amount` of `mint` against `usdc` USDC.
-    async fn seed_pool(&self, mint: Pubkey, amount: u64, usdc: u64, fee_bps: u16) {
-        let pool = PoolRef::new(&mint, &self.usdc);
-        let (max_a, max_b) = if pool.mint_a == mint {
-            (amount, usdc)
-        } else {
-            (usdc, amount)
-        };
-        create_funded_pool(&self.ctx.chain, &pool, fee_bps, max_a, max_b)
-            .await
-            .expect("pool");
-    }
-
-    /// The world as a deployment file describes it: its tokens (SOL, USDC, JUP, WIF with their
-    /// Pyth accounts), pools and receipt shards.
+    /// The world's deployment: its tokens (SOL, USDC, JUP, WIF with their Pyth accounts),
+    /// pools, receipt shards and lookup table.
     pub fn deployment(&self) -> Deployment {
-        let token = |symbol: &str, mint: Pubkey, decimals: u8, feed: [u8; 32], price_account| {
-            DeployedToken {
-                symbol: symbol.into(),
-                mint,
-                decimals,
-                pyth_feed: hex::encode(feed),
-                price_account,
-            }
-        };
-        Deployment {
-            tokens: vec![
-                token(
-                    "SOL",
-                    self.sol,
-                    SOL_DECIMALS,
-                    pyth_feed::SOL_USD,
-                    self.sol_price,
-                ),
-                token(
-                    "USDC",
-                    self.usdc,
-                    USDC_DECIMALS,
-                    pyth_feed::USDC_USD,
-                    self.usdc_price,
-                ),
-                token(
-                    "JUP",
-                    self.jup,
-                    USDC_DECIMALS,
-                    pyth_feed::JUP_USD,
-                    self.jup_price,
-                ),
-                token(
-                    "WIF",
-                    self.wif,
-                    USDC_DECIMALS,
-                    pyth_feed::WIF_USD,
-                    self.wif_price,
-                ),
-            ],
-            pools: vec![
-                ("SOL".into(), "USDC".into()),
-                ("JUP".into(), "USDC".into()),
-                ("WIF".into(), "USDC".into()),
-            ],
-            receipt_trees: self.receipts.trees.clone(),
-            receipt_depth: self.receipts.depth,
-            fee_token: "USDC".into(),
-            hub: "USDC".into(),
-            lookup_table: Pubkey::default(),
-            genesis_hash: String::new(),
-        }
+        self.localnet.deployment.clone()
     }
 
-    /// Accounts every execution names whatever the plan: programs, configs, trees, the pool,
-    /// the mints and the price accounts.
-    fn static_accounts(&self) -> Vec<Pubkey> {
-        let mut keys = self.deployment().static_accounts();
-        keys.extend([self.sol_switchboard, crate::hostile_venue::ID]);
-        keys
+    /// How many receipt shards (one tree each) the world has.
+    pub fn shard_count(&self) -> u16 {
+        self.localnet.deployment.receipt_trees.len() as u16
+    }
+
+    /// The shard and tree a plan's receipts go to.
+    pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {
+        let trees = &self.localnet.deployment.receipt_trees;
+        let shard = receipts::receipt::shard_for(plan, trees.len() as u16);
+        (shard, trees[usize::from(shard)])
+    }
+
+    /// Depth of every receipts tree.
+    pub fn tree_depth(&self) -> u32 {
+        self.localnet.deployment.receipt_depth
     }
 
     /// Writes a fully verified Pyth price of `feed` at `account`.

@@ -81,13 +81,9 @@ async fn test_rpc_chain_reads_match_the_bank_and_drive_a_full_execution() {
         .unwrap();
 
     // Plan, bid, award, approve, execute — all over RPC.
-    let owner = chain.funded_keypair(10_000_000_000).await.unwrap();
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "SOL", 5_000_000_000)
-        .await
-        .unwrap();
-    localnet
-        .fund_tokens(&chain, &owner.pubkey(), "USDC", 10_000_000)
+    let holdings = [("SOL", 5_000_000_000), ("USDC", 10_000_000)];
+    let owner = localnet
+        .funded_wallet(&chain, 10_000_000_000, &holdings)
         .await
         .unwrap();
     let planner = Planner::new(

@@ -47,8 +47,8 @@ async fn paid_outcomes(
         .map(|n| {
             agentrunner_client::ix::registry::record_outcome(
                 &vendor.agent,
-                &registry.recorder.pubkey(),
-                &registry.recorder.pubkey(),
+                &registry.recorder().pubkey(),
+                &registry.recorder().pubkey(),
                 RecordOutcomeArgs {
                     success: true,
                     realized_slippage_bps: 0,
@@ -61,7 +61,7 @@ async fn paid_outcomes(
         })
         .collect();
     for chunk in ixs.chunks(3) {
-        landed(ctx.send(chunk, &[&registry.recorder]).await);
+        landed(ctx.send(chunk, &[registry.recorder()]).await);
     }
 }
 

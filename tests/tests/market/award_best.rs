@@ -80,8 +80,8 @@ async fn test_award_best_picks_highest_utility() {
         .map(|i| {
             agentrunner_client::ix::registry::record_outcome(
                 &a.vendors[2].agent,
-                &a.registry.recorder.pubkey(),
-                &a.registry.recorder.pubkey(),
+                &a.registry.recorder().pubkey(),
+                &a.registry.recorder().pubkey(),
                 RecordOutcomeArgs {
                     success: true,
                     realized_slippage_bps: 5,
@@ -94,7 +94,7 @@ async fn test_award_best_picks_highest_utility() {
         })
         .collect();
     for chunk in record.chunks(3) {
-        landed(a.ctx.send(chunk, &[&a.registry.recorder]).await);
+        landed(a.ctx.send(chunk, &[a.registry.recorder()]).await);
     }
     a.ctx.warp_seconds(60).await;
     // Accounts in any order.

@@ -74,8 +74,8 @@ async fn test_award_best_matches_independent_computation() {
             .map(|(success, n)| {
                 record_outcome(
                     &vendor.agent,
-                    &registry.recorder.pubkey(),
-                    &registry.recorder.pubkey(),
+                    &registry.recorder().pubkey(),
+                    &registry.recorder().pubkey(),
                     RecordOutcomeArgs {
                         success,
                         realized_slippage_bps: 0,
@@ -88,7 +88,7 @@ async fn test_award_best_matches_independent_computation() {
             })
             .collect();
         for chunk in outcomes.chunks(3) {
-            landed(ctx.send(chunk, &[&registry.recorder]).await);
+            landed(ctx.send(chunk, &[registry.recorder()]).await);
         }
         vendors.push(vendor);
     }

@@ -88,7 +88,7 @@ async fn test_registry_mutation_matrix() {
         ],
     )
     .await);
-    let base = ix::set_outcome_recorder(&admin.pubkey(), setup.recorder.pubkey());
+    let base = ix::set_outcome_recorder(&admin.pubkey(), setup.recorder().pubkey());
     add(run_matrix(
         &ctx,
         &base,
@@ -235,8 +235,8 @@ async fn test_registry_mutation_matrix() {
     // record_outcome
     let base = ix::record_outcome(
         &vendor.agent,
-        &setup.recorder.pubkey(),
-        &setup.recorder.pubkey(),
+        &setup.recorder().pubkey(),
+        &setup.recorder().pubkey(),
         RecordOutcomeArgs {
             success: true,
             realized_slippage_bps: 3,
@@ -249,7 +249,7 @@ async fn test_registry_mutation_matrix() {
     add(run_matrix(
         &ctx,
         &base,
-        &[&setup.recorder],
+        &[setup.recorder()],
         &[
             CONFIG,
             config_as_agent,

@@ -40,7 +40,7 @@ async fn test_record_outcome_ok() {
             registry
                 .record_outcome(
                     &vendor.agent,
-                    &setup.recorder,
+                    setup.recorder(),
                     outcome(success, slippage, payer),
                 )
                 .await,
@@ -74,7 +74,7 @@ async fn adversary_h3_self_dealing_and_repeat_payers_earn_little() {
     for payer in [vendor.owner.pubkey(), vendor.owner.pubkey()] {
         landed(
             registry
-                .record_outcome(&vendor.agent, &setup.recorder, outcome(true, 0, payer))
+                .record_outcome(&vendor.agent, setup.recorder(), outcome(true, 0, payer))
                 .await,
         );
     }
@@ -86,7 +86,7 @@ async fn adversary_h3_self_dealing_and_repeat_payers_earn_little() {
     for _ in 0..20 {
         landed(
             registry
-                .record_outcome(&vendor.agent, &setup.recorder, outcome(true, 0, sybil))
+                .record_outcome(&vendor.agent, setup.recorder(), outcome(true, 0, sybil))
                 .await,
         );
     }
@@ -127,13 +127,13 @@ async fn test_record_outcome_only_from_recorder() {
     );
     let ixs = [ix::record_outcome(
         &vendor.agent,
-        &setup.recorder.pubkey(),
-        &setup.recorder.pubkey(),
+        &setup.recorder().pubkey(),
+        &setup.recorder().pubkey(),
         outcome(true, 0, payer),
     )];
     ctx.expect_error(
         &ixs,
-        &[&setup.recorder],
+        &[setup.recorder()],
         RegistryError::OutcomeRecorderNotSet,
     )
     .await;

@@ -101,7 +101,7 @@ async fn test_swap_step_trades_pays_and_receipts_exactly_what_it_observed() {
         .await
         .unwrap()
         .unwrap();
-    let mut mirror = TreeMirror::new(w.receipts.depth);
+    let mut mirror = TreeMirror::new(w.tree_depth());
     mirror.append(r.leaf());
     assert_eq!(read_tree(&tree.data).unwrap().root, mirror.root());
 
