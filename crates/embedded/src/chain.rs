@@ -104,12 +104,12 @@ impl TracedOutcome {
 /// A real bank in-process with every AgentRunner program loaded.
 pub struct EmbeddedChain {
     pub(crate) context: Mutex<ProgramTestContext>,
-    /// Every bank access holds it: reads, simulations and plain sends share it; clock warps,
-    /// account writes and traced sends (simulate, then process) hold it alone. A warp replaces
-    /// the working bank under the bank forks' write lock while blocking its thread, so it must
-    /// never overlap a simulation or read that holds the program cache (the `serve` deadlock);
-    /// and a traced send's trace is exactly the execution that landed. Never acquired twice by
-    /// one task: gated methods call only `*_ungated` helpers.
+    /// Every bank access holds it: reads and simulations share it; sends, clock warps and
+    /// account writes hold it alone ([`Self::exclusive`], which moves the bank generation on).
+    /// A warp replaces the working bank under the bank forks' write lock while blocking its
+    /// thread, so it must never overlap a simulation or read that holds the program cache (the
+    /// `serve` deadlock); and a traced send's trace is exactly the execution that landed. Never
+    /// acquired twice by one task: gated methods call only `*_ungated` helpers.
     pub(crate) bank_gate: RwLock<()>,
     pub(crate) banks: BanksClient,
     pub(crate) payer: Keypair,
@@ -131,6 +131,10 @@ pub struct EmbeddedChain {
     pub(crate) decimals: std::sync::Mutex<HashMap<Pubkey, u8>>,
     /// Transactions the served cluster refused in preflight.
     pub(crate) refusals: crate::refusals::Refusals,
+    /// Moves on as each exclusive hold of the gate ends (`simulations`).
+    pub(crate) generation: std::sync::atomic::AtomicU64,
+    /// Successful simulations of the current bank, reused to trace their sends.
+    pub(crate) simulations: std::sync::Mutex<crate::simulations::Simulations>,
 }
 
 /// `ProgramTest::default` turns the process's logger up to every program's log line at debug
@@ -190,6 +194,8 @@ impl EmbeddedChain {
             events: broadcast::channel(EVENT_BACKLOG).0,
             decimals: std::sync::Mutex::new(HashMap::new()),
             refusals: Default::default(),
+            generation: Default::default(),
+            simulations: Default::default(),
         })
     }
 
@@ -273,24 +279,29 @@ impl EmbeddedChain {
         self.process_traced(tx).await
     }
 
-    /// Processes `tx` after simulating it under an exclusive lock, so the CPIs the simulation
-    /// reports are exactly those of the execution that lands; they are kept in the index.
+    /// Processes `tx` with the CPIs of a simulation of it on the same bank — the one just made
+    /// before sending it when there was one (`simulations`), else one made here under the
+    /// exclusive hold — so they are exactly those of the execution that lands; they are kept
+    /// in the index.
     pub async fn process_traced(
         &self,
         tx: VersionedTransaction,
     ) -> Result<TracedOutcome, ChainError> {
-        let _exclusive = self.bank_gate.write().await;
+        let _exclusive = self.exclusive().await;
         let resolved = self.message_keys(&tx.message).await?;
         let keys = resolved.0.clone();
-        let simulation = self
-            .banks
-            .simulate_transaction(tx.clone())
-            .await
-            .map_err(banks)?;
-        let inner: Vec<Vec<CpiRecord>> = simulation
-            .simulation_details
-            .and_then(|details| details.inner_instructions)
-            .unwrap_or_default()
+        let simulated = match self.simulated_cpis(&tx) {
+            Some(inner) => inner,
+            None => self
+                .banks
+                .simulate_transaction(tx.clone())
+                .await
+                .map_err(banks)?
+                .simulation_details
+                .and_then(|details| details.inner_instructions)
+                .unwrap_or_default(),
+        };
+        let inner: Vec<Vec<CpiRecord>> = simulated
             .into_iter()
             .map(|list| {
                 list.into_iter()
@@ -407,7 +418,7 @@ impl EmbeddedChain {
     /// Processes a signed transaction and reports its cost.
     pub async fn process(&self, tx: VersionedTransaction) -> Result<TxOutcome, ChainError> {
         // Alone, so the balances read before and after it are its own.
-        let _exclusive = self.bank_gate.write().await;
+        let _exclusive = self.exclusive().await;
         let keys = self.message_keys(&tx.message).await?;
         self.process_resolved(tx, keys).await
     }
@@ -499,7 +510,7 @@ impl EmbeddedChain {
     /// Writes an account directly (oracle feeds and fixtures; nothing a transaction could not
     /// also produce on a real cluster through the owning program).
     pub async fn set_account(&self, address: &Pubkey, account: Account) {
-        let _exclusive = self.bank_gate.write().await;
+        let _exclusive = self.exclusive().await;
         self.indexed().account(*address);
         self.context
             .lock()
@@ -527,7 +538,7 @@ impl EmbeddedChain {
     }
 
     async fn warp(&self, slots: u64, seconds: i64) -> Result<(), ChainError> {
-        let _exclusive = self.bank_gate.write().await;
+        let _exclusive = self.exclusive().await;
         let mut context = self.context.lock().await;
         let before = self.clock_ungated().await?;
         let sealed_hash = self.latest_blockhash_ungated().await?;

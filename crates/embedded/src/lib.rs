@@ -27,6 +27,7 @@ mod reads;
 pub mod refusals;
 pub mod rpc_server;
 pub mod scenario;
+mod simulations;
 pub mod token;
 pub mod watchdog;
 

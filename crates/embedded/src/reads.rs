@@ -37,15 +37,23 @@ impl EmbeddedChain {
         self.banks.get_root_block_height().await.map_err(banks)
     }
 
-    /// Runs `tx` against the working bank without committing it.
+    /// Runs `tx` against the working bank without committing it; a success's CPIs are kept
+    /// for its send (`crate::simulations`).
     pub async fn simulate_with_details(
         &self,
         tx: VersionedTransaction,
     ) -> Result<BanksTransactionResultWithSimulation, ChainError> {
         let _shared = self.bank_gate.read().await;
-        let mut simulated = self.banks.simulate_transaction(tx).await.map_err(banks)?;
+        let mut simulated = self
+            .banks
+            .simulate_transaction(tx.clone())
+            .await
+            .map_err(banks)?;
         if let Some(details) = simulated.simulation_details.as_mut() {
             details.logs = nest(std::mem::take(&mut details.logs));
+            if let (Some(Ok(())), Some(inner)) = (&simulated.result, &details.inner_instructions) {
+                self.remember_simulation(tx, inner.clone());
+            }
         }
         Ok(simulated)
     }

@@ -5,6 +5,7 @@ mod liveness;
 mod logs;
 mod pubsub;
 mod rpc;
+mod traces;
 
 use std::sync::Arc;
 
