@@ -37,6 +37,7 @@ pub mod pda;
 pub mod pinned;
 pub mod plan;
 pub mod pools;
+pub mod prefetch;
 pub mod priority;
 pub mod receipts;
 pub mod rpc;

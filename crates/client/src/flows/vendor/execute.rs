@@ -21,7 +21,8 @@ use crate::{
         escrow::BudgetRef,
         runner::{LiquidityLeg, StepRef, SwapLeg, VenueCall},
     },
-    pda,
+    pda, pinned,
+    prefetch::Prefetched,
     receipts::{file::VendorQuote, shards},
     ClientError, ClientResult,
 };
@@ -69,12 +70,13 @@ pub async fn next_execution<C: Chain>(
         return Ok(Next::Wait("awarded to another agent".into()));
     }
     // A settled plan is closed; its RFP stays awarded.
-    let Some(plan) = chain.account(&rfp.plan).await? else {
+    let first = Prefetched::load(chain, &[rfp.plan, solana_sdk_ids::sysvar::clock::ID]).await?;
+    let Some(plan) = first.account(&rfp.plan).await? else {
         return Ok(Next::Finished("the plan is closed".into()));
     };
     let plan: Plan = decode(&rfp.plan, &plan.data)?;
     let index = u8::try_from(rfp.step).unwrap_or(u8::MAX);
-    let now = chain.clock().await?.unix_timestamp;
+    let now = first.clock().await?.unix_timestamp;
     let step = match plan.require_ready(index, now) {
         Ok(step) => step,
         Err(e) => {
@@ -88,17 +90,19 @@ pub async fn next_execution<C: Chain>(
             );
         }
     };
-    if !input_funded(chain, &plan, &step).await? {
-        return Ok(Next::Unfunded(ix::runner::report_unfunded_step(
-            &rfp.plan, &plan, index, vendor,
-        )));
-    }
     let budget = BudgetRef::new(
         &plan.owner,
         &rfp.plan.to_bytes(),
         rfp.mint,
         anchor_spl::token::ID,
     );
+    let reads = step_reads(deployment, &plan, &step, rfp, agent, &budget.budget);
+    let chain = &Prefetched::load(chain, &reads).await?;
+    if !input_funded(chain, &plan, &step).await? {
+        return Ok(Next::Unfunded(ix::runner::report_unfunded_step(
+            &rfp.plan, &plan, index, vendor,
+        )));
+    }
     let Some(grant) = grant_for(chain, &rfp.plan, rfp.step, &budget.budget).await? else {
         return Ok(Next::Wait("no grant pays this step yet".into()));
     };
@@ -153,6 +157,41 @@ pub async fn next_execution<C: Chain>(
         step: index,
         execution: step.executions,
     }))
+}
+
+/// What the rest of a ready step's execution reads, known from the plan and the deployment (one
+/// batched read instead of one each): the owner's input account, the budget, the agent, the
+/// receipt shard, the oracles the plan pins for the step's and the fee's mints, the pair's pool
+/// and vaults, and the clock.
+fn step_reads(
+    deployment: &Deployment,
+    plan: &Plan,
+    step: &PlanStep,
+    rfp: &Rfp,
+    agent: &Pubkey,
+    budget: &Pubkey,
+) -> Vec<Pubkey> {
+    let mut keys = vec![
+        ix::runner::owner_account(&plan.owner, &step.mint_in),
+        *budget,
+        *agent,
+        pda::shard(deployment.shard_of(&rfp.plan).0).0,
+        solana_sdk_ids::sysvar::clock::ID,
+    ];
+    keys.extend(
+        [step.mint_in, step.mint_out, rfp.mint]
+            .iter()
+            .filter_map(|mint| pinned::policy(plan, mint).ok())
+            .map(|policy| policy.oracle),
+    );
+    if let Some(pool) = deployment.pool(&step.mint_in, &step.mint_out) {
+        keys.extend([
+            pool.pool,
+            pool.vault(&step.mint_in),
+            pool.vault(&step.mint_out),
+        ]);
+    }
+    keys
 }
 
 /// What the venue is asked for at least: the runner's minimum, or the pool's quote less
