@@ -236,13 +236,6 @@ impl RunnerWorld {
         self.localnet.deployment.receipt_trees.len() as u16
     }
 
-    /// The shard and tree a plan's receipts go to.
-    pub fn shard_of(&self, plan: &Pubkey) -> (u16, Pubkey) {
-        let trees = &self.localnet.deployment.receipt_trees;
-        let shard = receipts::receipt::shard_for(plan, trees.len() as u16);
-        (shard, trees[usize::from(shard)])
-    }
-
     /// Depth of every receipts tree.
     pub fn tree_depth(&self) -> u32 {
         self.localnet.deployment.receipt_depth

@@ -207,7 +207,7 @@ impl RunnerWorld {
             approval_bytes.push(approved.wire_bytes);
         }
         let budget = approval.budget();
-        let (shard, tree) = self.shard_of(&plan);
+        let (shard, tree) = self.localnet.deployment.shard_of(&plan);
         let steps = approval
             .grants
             .iter()
