@@ -57,11 +57,7 @@ impl Chain for EmbeddedChain {
     }
 
     async fn accounts(&self, addresses: &[Pubkey]) -> ClientResult<Vec<Option<Account>>> {
-        let mut accounts = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            accounts.push(self.account(address).await.map_err(backend)?);
-        }
-        Ok(accounts)
+        self.read_accounts(addresses).await.map_err(backend)
     }
 
     async fn clock(&self) -> ClientResult<Clock> {
@@ -91,15 +87,16 @@ impl Chain for EmbeddedChain {
         program: &Pubkey,
         discriminator: &[u8],
     ) -> ClientResult<Vec<(Pubkey, Account)>> {
-        let mut found = Vec::new();
-        for address in self.known_accounts() {
-            if let Some(account) = self.account(&address).await.map_err(backend)? {
-                if account.owner == *program && account.data.starts_with(discriminator) {
-                    found.push((address, account));
-                }
-            }
-        }
-        found.sort_by_key(|(address, _)| *address);
-        Ok(found)
+        let mut known = self.known_accounts();
+        known.sort();
+        let accounts = self.read_accounts(&known).await.map_err(backend)?;
+        Ok(known
+            .into_iter()
+            .zip(accounts)
+            .filter_map(|(address, account)| Some((address, account?)))
+            .filter(|(_, account)| {
+                account.owner == *program && account.data.starts_with(discriminator)
+            })
+            .collect())
     }
 }

@@ -1,6 +1,7 @@
 //! Reading the bank: accounts, balances, the clock, blockhashes and simulations. Public reads
 //! hold the bank gate shared; `*_ungated` helpers are for callers that already hold it.
 use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+use futures_util::{stream, StreamExt, TryStreamExt};
 use solana_account::Account;
 use solana_banks_interface::BanksTransactionResultWithSimulation;
 use solana_clock::Clock;
@@ -15,6 +16,9 @@ use crate::{
     logs::nest,
     ChainError, EmbeddedChain,
 };
+
+/// Most account reads one caller keeps in flight on the banks channel at once.
+const READS_IN_FLIGHT: usize = 64;
 
 impl EmbeddedChain {
     pub(crate) async fn latest_blockhash_ungated(&self) -> Result<Hash, ChainError> {
@@ -71,12 +75,37 @@ impl EmbeddedChain {
         self.banks.get_account(*address).await.map_err(banks)
     }
 
+    /// The accounts at `addresses`, in order, from one hold of the gate: one view of the bank,
+    /// as `getMultipleAccounts` answers at one slot.
+    pub async fn read_accounts(
+        &self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, ChainError> {
+        let _shared = self.bank_gate.read().await;
+        self.accounts_ungated(addresses).await
+    }
+
+    /// [`Self::read_accounts`] for a caller that holds the gate. The reads are pipelined on
+    /// the banks channel ([`READS_IN_FLIGHT`] at a time) rather than made one round trip
+    /// after another: a send's balances before and after it are ~20 accounts each.
+    pub(crate) async fn accounts_ungated(
+        &self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, ChainError> {
+        let reads = addresses
+            .iter()
+            .copied()
+            .map(|address| self.banks.get_account(address));
+        stream::iter(reads)
+            .buffered(READS_IN_FLIGHT)
+            .map_err(banks)
+            .try_collect()
+            .await
+    }
+
     /// Lamport and token balances of `keys`, in key order.
     pub(crate) async fn balances_ungated(&self, keys: &[Pubkey]) -> Result<Balances, ChainError> {
-        let mut accounts = Vec::with_capacity(keys.len());
-        for key in keys {
-            accounts.push(self.account_ungated(key).await?);
-        }
+        let accounts = self.accounts_ungated(keys).await?;
         for account in accounts.iter().flatten() {
             if !is_token_account(account) {
                 continue;

@@ -128,11 +128,16 @@ pub async fn get_multiple_accounts(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
     let cfg: RpcAccountInfoConfig = config(params, 1)?;
     ctx.min_context_slot(cfg.min_context_slot)?;
     let encoding = cfg.encoding.unwrap_or(UiAccountEncoding::Base64);
-    let mut accounts = Vec::with_capacity(keys.len());
-    for key in keys {
-        let address = pubkey(key)?;
-        accounts.push(match read(ctx, &address).await? {
-            Some(account) => Some(encode(ctx, &address, &account, encoding, cfg.data_slice).await?),
+    let addresses = keys.iter().map(pubkey).collect::<Result<Vec<_>, _>>()?;
+    let read = ctx
+        .chain
+        .read_accounts(&addresses)
+        .await
+        .map_err(RpcError::internal)?;
+    let mut accounts = Vec::with_capacity(addresses.len());
+    for (address, account) in addresses.iter().zip(read) {
+        accounts.push(match account {
+            Some(account) => Some(encode(ctx, address, &account, encoding, cfg.data_slice).await?),
             None => None,
         });
     }
@@ -144,17 +149,19 @@ async fn scan(
     ctx: &Ctx<'_>,
     keep: impl Fn(&Account) -> bool,
 ) -> Result<Vec<(Pubkey, Account)>, RpcError> {
-    let mut found = Vec::new();
     let mut known = ctx.chain.known_accounts();
     known.sort();
-    for address in known {
-        if let Some(account) = read(ctx, &address).await? {
-            if keep(&account) {
-                found.push((address, account));
-            }
-        }
-    }
-    Ok(found)
+    let accounts = ctx
+        .chain
+        .read_accounts(&known)
+        .await
+        .map_err(RpcError::internal)?;
+    Ok(known
+        .into_iter()
+        .zip(accounts)
+        .filter_map(|(address, account)| Some((address, account?)))
+        .filter(|(_, account)| keep(account))
+        .collect())
 }
 
 async fn keyed(
