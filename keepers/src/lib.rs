@@ -20,5 +20,6 @@ pub mod outcome;
 pub mod planner;
 pub mod runtime;
 pub mod settings;
+pub mod wake;
 
 pub use outcome::Outcome;

@@ -14,14 +14,18 @@ use agentrunner_client::{
 use anyhow::{Context, Result};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::{
     journal::FileJournal,
     metrics::Metrics,
     settings::{settings_help, Flags, KeeperSettings, Settings},
+    wake::{pubsub_url, SlotWake, Slots},
     Outcome,
 };
+
+/// What a keeper logs (at debug level) after each round.
+pub const ROUND_FINISHED: &str = "round finished";
 
 /// What one run of an operation did: each item it touched, with its outcome.
 pub type Report = Vec<(String, Outcome)>;
@@ -117,14 +121,30 @@ impl<K: KeeperSettings> Keeper<K> {
         }
     }
 
-    /// Runs `operations` every `interval_secs` until Ctrl-C (or once). A failed run is logged,
+    /// Runs `operations` every `interval_secs` — and on every new slot with `wake_on_slot` —
+    /// until Ctrl-C (or once). A failed run is logged,
     /// counted and retried next round: keepers hold no state the chain does not.
     pub async fn run(&self, operations: &[&dyn Operation]) -> Result<()> {
-        let interval = Duration::from_secs(self.settings.common.interval_secs.max(1));
+        let common = &self.settings.common;
+        let interval = Duration::from_secs(common.interval_secs.max(1));
         let mut ticks = tokio::time::interval(interval);
+        let wake = match (common.wake_on_slot, common.pubsub_url.as_str()) {
+            (false, _) => None,
+            (true, "") => Some(SlotWake::connect(&pubsub_url(&common.url)?).await?),
+            (true, url) => Some(SlotWake::connect(url).await?),
+        };
+        let mut slots = match &wake {
+            Some(wake) => {
+                let slots = wake.slots().await?;
+                info!(keeper = self.name, "{}", crate::wake::SUBSCRIBED);
+                slots
+            }
+            None => Slots::none(),
+        };
         for round in 0.. {
             tokio::select! {
                 _ = ticks.tick() => {}
+                _ = slots.next() => {}
                 _ = tokio::signal::ctrl_c() => {
                     info!(keeper = self.name, "shutting down");
                     return Ok(());
@@ -147,6 +167,7 @@ impl<K: KeeperSettings> Keeper<K> {
                     ),
                 }
             }
+            debug!(keeper = self.name, round, "{ROUND_FINISHED}");
             if self.settings.common.once {
                 break;
             }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use agentrunner_client::rpc::RpcChain;
-use agentrunner_keepers::{broker::Broker, Outcome};
+use agentrunner_keepers::broker::Broker;
 
 use super::{wait_until, Served};
 
@@ -39,9 +39,7 @@ pub async fn a_stop_loss_executes_once_the_feeder_crosses_its_level(
 
     let round = broker.execute_all().await.unwrap();
     assert!(
-        round
-            .iter()
-            .all(|(_, _, o)| !matches!(o, Ok(Outcome::Done(_)))),
+        round.iter().all(|run| !run.landed()),
         "nothing executes at $150: {round:?}"
     );
     let status = s.json("owner", &["status", &plan]);

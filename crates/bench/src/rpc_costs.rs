@@ -7,7 +7,6 @@ use std::sync::atomic::Ordering;
 
 use agentrunner_client::rpc::RpcChain;
 use agentrunner_embedded::rpc_server;
-use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
 use solana_signer::Signer;
 
@@ -57,18 +56,12 @@ async fn measure(plans: usize) -> Result<Row> {
         server.served.response_bytes.load(Ordering::Relaxed),
     );
     let results = broker.execute_all().await?;
-    let executed = results
-        .iter()
-        .filter(|(_, _, o)| matches!(o, Ok(Outcome::Done(_))))
-        .count();
+    let executed = results.iter().filter(|run| run.landed()).count();
     if executed != plans {
         let other = results
             .iter()
-            .find(|(_, _, o)| !matches!(o, Ok(Outcome::Done(_))))
-            .map(|(_, _, o)| match o {
-                Ok(o) => o.describe(),
-                Err(e) => e.to_string(),
-            });
+            .find(|run| !run.landed())
+            .map(|run| run.describe());
         bail!("{executed} of {plans} executions landed; first other outcome: {other:?}");
     }
     Ok(Row {

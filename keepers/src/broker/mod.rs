@@ -5,7 +5,10 @@
 pub mod http;
 pub mod receipt_files;
 
-use std::path::PathBuf;
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use agent_registry::state::{Agent, AgentVersion};
 use agentrunner_client::{
@@ -18,6 +21,7 @@ use agentrunner_client::{
     ClientResult,
 };
 use anchor_lang::{prelude::Pubkey, solana_program::instruction::Instruction};
+use futures_util::{stream, StreamExt};
 use market::state::{Rfp, RfpStatus};
 use runner::error::RunnerError;
 use solana_keypair::Keypair;
@@ -40,6 +44,39 @@ pub struct Broker<'a, C: Chain> {
     pub strategy: Strategy,
     /// Where signed receipt JSON files go (none: not written).
     pub receipts_dir: Option<PathBuf>,
+    /// Plans whose awarded steps it executes at once in a round (each plan's own steps still
+    /// one after another, in step order).
+    pub in_flight: usize,
+}
+
+/// [`Broker::in_flight`] unless set: enough to keep a 2-core machine's chain busy while
+/// executions wait on reads, simulations and confirmations.
+pub const DEFAULT_IN_FLIGHT: usize = 8;
+
+/// One awarded step's turn in a round ([`Broker::execute_awarded`]).
+#[derive(Debug)]
+pub struct StepRun {
+    pub plan: Pubkey,
+    /// The RFP's step index.
+    pub step: u16,
+    pub result: Result<(Outcome, Option<Executed>), SendError>,
+    /// From its first read to its outcome (landed, skipped or refused).
+    pub took: Duration,
+}
+
+impl StepRun {
+    /// Whether the execution landed.
+    pub fn landed(&self) -> bool {
+        matches!(self.result, Ok((Outcome::Done(_), _)))
+    }
+
+    /// The outcome in words.
+    pub fn describe(&self) -> String {
+        match &self.result {
+            Ok((outcome, _)) => outcome.describe(),
+            Err(e) => e.to_string(),
+        }
+    }
 }
 
 /// An execution that landed, with its receipt.
@@ -73,7 +110,14 @@ impl<'a, C: Chain> Broker<'a, C> {
             deployment,
             strategy,
             receipts_dir: None,
+            in_flight: DEFAULT_IN_FLIGHT,
         }
+    }
+
+    /// Executes up to `plans` plans' steps at once in a round (at least one).
+    pub fn with_in_flight(mut self, plans: usize) -> Self {
+        self.in_flight = plans.max(1);
+        self
     }
 
     /// Writes each signed receipt as a JSON file into `dir`.
@@ -134,17 +178,47 @@ impl<'a, C: Chain> Broker<'a, C> {
         classify(result, &[], "offer")
     }
 
-    /// Executes every step awarded to its agent that is ready now.
-    pub async fn execute_all(
-        &self,
-    ) -> ClientResult<Vec<(Pubkey, u16, Result<Outcome, SendError>)>> {
-        let mut results = Vec::new();
-        for (_, rfp) in self.rfps().await? {
-            if matches!(rfp.status, RfpStatus::Awarded(award) if award.agent == self.agent) {
-                results.push((rfp.plan, rfp.step, self.execute(&rfp).await.map(|(o, _)| o)));
+    /// Executes every step awarded to its agent that is ready now ([`Self::execute_awarded`]
+    /// over the market's RFPs).
+    pub async fn execute_all(&self) -> ClientResult<Vec<StepRun>> {
+        let rfps = self.rfps().await?.into_iter().map(|(_, rfp)| rfp);
+        Ok(self.execute_awarded(rfps).await)
+    }
+
+    /// Executes the steps of `rfps` awarded to its agent that are ready now: [`Self::in_flight`]
+    /// plans at a time, each plan's steps in step order (a step may wait on the one before
+    /// it). Results come in the order of `rfps`' plans.
+    pub async fn execute_awarded(&self, rfps: impl IntoIterator<Item = Rfp>) -> Vec<StepRun> {
+        let mut plans: Vec<Vec<Rfp>> = Vec::new();
+        for rfp in rfps {
+            if !matches!(rfp.status, RfpStatus::Awarded(award) if award.agent == self.agent) {
+                continue;
+            }
+            match plans.iter_mut().find(|steps| steps[0].plan == rfp.plan) {
+                Some(steps) => steps.push(rfp),
+                None => plans.push(vec![rfp]),
             }
         }
-        Ok(results)
+        let rounds = plans.into_iter().map(|mut steps| async move {
+            steps.sort_by_key(|rfp| rfp.step);
+            let mut runs = Vec::with_capacity(steps.len());
+            for rfp in steps {
+                let started = Instant::now();
+                let result = self.execute(&rfp).await;
+                runs.push(StepRun {
+                    plan: rfp.plan,
+                    step: rfp.step,
+                    result,
+                    took: started.elapsed(),
+                });
+            }
+            runs
+        });
+        stream::iter(rounds)
+            .buffered(self.in_flight.max(1))
+            .flat_map(stream::iter)
+            .collect()
+            .await
     }
 
     /// Executes the awarded step of `rfp` once if it is ready (and, for a broker that respects

@@ -56,8 +56,11 @@ impl Operation for Execute<'_> {
     fn process(&self) -> Run<'_> {
         Box::pin(async move {
             let executed = self.0.execute_all().await?;
-            Ok(report(executed.into_iter().map(|(plan, step, outcome)| {
-                (format!("{plan}:{step}"), outcome)
+            Ok(report(executed.into_iter().map(|run| {
+                (
+                    format!("{}:{}", run.plan, run.step),
+                    run.result.map(|(outcome, _)| outcome),
+                )
             })))
         })
     }
@@ -84,7 +87,8 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
         &keeper.deployment,
         own.strategy.clone(),
     )
-    .with_receipts_dir(own.receipts_dir.clone());
+    .with_receipts_dir(own.receipts_dir.clone())
+    .with_in_flight(own.in_flight);
     let _http = match &own.http_bind {
         Some(bind) => {
             let endpoint = serve_data(

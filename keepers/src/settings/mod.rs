@@ -33,6 +33,13 @@ pub struct Common {
     pub journal: PathBuf,
     /// Seconds between rounds.
     pub interval_secs: u64,
+    /// Also run a round as soon as the cluster reaches a new slot (`slotSubscribe`), so due
+    /// work is picked up within a slot rather than at the next interval (costs a round's
+    /// reads per slot).
+    pub wake_on_slot: bool,
+    /// The cluster's PubSub websocket for `wake_on_slot`; empty: `url`'s by Solana's
+    /// convention (`ws` scheme, next port).
+    pub pubsub_url: String,
     /// Run one round and exit.
     pub once: bool,
     /// Compute-unit price bid when the cluster reports no recent fees, micro-lamports per unit.
@@ -57,6 +64,8 @@ impl Default for Common {
             deployment: keys::default_deployment(),
             journal: PathBuf::new(),
             interval_secs: 5,
+            wake_on_slot: false,
+            pubsub_url: String::new(),
             once: false,
             priority_fee_default: 1_000,
             priority_fee_cap: 0,
@@ -108,6 +117,9 @@ pub struct CommonFlags {
     /// Run one round and exit.
     #[arg(long)]
     pub once: bool,
+    /// Also run a round whenever the cluster reaches a new slot.
+    #[arg(long)]
+    pub wake_on_slot: bool,
     /// Any setting, as `field=value` (JSON values, or plain strings; `strategy.price=60000`).
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
@@ -243,8 +255,10 @@ impl<K: KeeperSettings> Settings<K> {
                 flag_layer.insert(field.into(), Value::String(path.display().to_string()));
             }
         }
-        if common.once {
-            flag_layer.insert("once".into(), Value::Bool(true));
+        for (field, set) in [("once", common.once), ("wake_on_slot", common.wake_on_slot)] {
+            if set {
+                flag_layer.insert(field.into(), Value::Bool(true));
+            }
         }
         overlay(&mut flag_layer, K::flag_layer(&flags.keeper)?);
         overlay(&mut merged, flag_layer);

@@ -68,6 +68,8 @@ pub struct BrokerSettings {
     pub x402_network_label: Option<String>,
     /// Where signed receipts are written.
     pub receipts_dir: PathBuf,
+    /// Plans whose steps it executes at once in a round.
+    pub in_flight: usize,
 }
 
 impl Default for BrokerSettings {
@@ -79,6 +81,7 @@ impl Default for BrokerSettings {
             data_price: 1_000,
             x402_network_label: None,
             receipts_dir: "receipts".into(),
+            in_flight: crate::broker::DEFAULT_IN_FLIGHT,
         }
     }
 }
@@ -103,6 +106,9 @@ pub struct BrokerFlags {
     /// Fee per execution, atoms of the fee token (`strategy.price`; beats the manifest's).
     #[arg(long)]
     pub price: Option<u64>,
+    /// Plans whose steps it executes at once in a round.
+    #[arg(long)]
+    pub in_flight: Option<usize>,
 }
 
 impl KeeperSettings for BrokerSettings {
@@ -117,6 +123,7 @@ impl KeeperSettings for BrokerSettings {
             flags.x402_network_label.clone(),
         );
         set(&mut layer, "receipts_dir", flags.receipts_dir.clone());
+        set(&mut layer, "in_flight", flags.in_flight);
         let mut strategy = match &flags.manifest {
             Some(path) => {
                 let text = std::fs::read_to_string(path)

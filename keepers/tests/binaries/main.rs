@@ -37,6 +37,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 mod broker_kill;
+mod wake;
 
 struct Keys {
     dir: PathBuf,
@@ -405,21 +406,18 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     keeper("planner", url, keys, "planner", &[], &[]);
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
+    // A broker with an hour between rounds, woken by slots, is running before the approval:
+    // the execution that follows the approval is a slot's doing.
+    let receipts = format!("--receipts-dir={}", dir.join("vr").display());
+    let woken = wake::woken_broker(url, dir, &agent.to_string(), &[receipts]).await;
     let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
     wallet.approve(&approval).await.unwrap();
-    keeper(
-        "broker",
-        url,
-        keys,
-        "vendor",
-        &[
-            "--set",
-            &format!("receipts_dir={}", dir.join("vr").display()),
-        ],
-        &broker_env,
-    );
-    let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
-    assert_eq!(plan.steps[0].executions, 1);
+    wait_for("the woken broker executes", || async {
+        let plan: Plan = rpc.fetch(&draft.plan).await.unwrap();
+        plan.steps[0].executions == 1
+    })
+    .await;
+    drop(woken);
     assert_eq!(
         std::fs::read_dir(dir.join("vr")).unwrap().count(),
         1,

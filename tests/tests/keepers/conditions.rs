@@ -11,7 +11,7 @@ async fn round(a: &Awarded) -> Outcome {
     let broker = a.broker(&*a.chain, boxed(NoJournal), SendPolicy::immediate());
     let mut outcomes = broker.execute_all().await.unwrap();
     assert_eq!(outcomes.len(), 1, "{outcomes:?}");
-    outcomes.remove(0).2.unwrap()
+    outcomes.remove(0).result.unwrap().0
 }
 
 #[tokio::test]

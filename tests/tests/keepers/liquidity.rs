@@ -4,19 +4,15 @@
 //! for), and exits the whole position, once, after the feeder moves SOL 3% off its EMA.
 use agentrunner_client::{
     pda,
-    send::{NoJournal, SendError, SendPolicy},
+    send::{NoJournal, SendPolicy},
 };
-use agentrunner_keepers::Outcome;
+use agentrunner_keepers::broker::StepRun;
 use agentrunner_tests::keeper_world::{awarded_with, boxed};
-use anchor_lang::prelude::Pubkey;
 use solana_signer::Signer;
 
 /// How many of a round's outcomes executed something.
-fn executed(outcomes: &[(Pubkey, u16, Result<Outcome, SendError>)]) -> usize {
-    outcomes
-        .iter()
-        .filter(|(_, _, o)| matches!(o, Ok(Outcome::Done(_))))
-        .count()
+fn executed(round: &[StepRun]) -> usize {
+    round.iter().filter(|run| run.landed()).count()
 }
 
 #[tokio::test]
