@@ -87,10 +87,9 @@ impl Chain for EmbeddedChain {
         program: &Pubkey,
         discriminator: &[u8],
     ) -> ClientResult<Vec<(Pubkey, Account)>> {
-        let mut known = self.known_accounts();
-        known.sort();
-        let accounts = self.read_accounts(&known).await.map_err(backend)?;
-        Ok(known
+        let owned = self.accounts_owned_by(&[*program]);
+        let accounts = self.read_accounts(&owned).await.map_err(backend)?;
+        Ok(owned
             .into_iter()
             .zip(accounts)
             .filter_map(|(address, account)| Some((address, account?)))

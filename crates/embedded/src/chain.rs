@@ -372,9 +372,12 @@ impl EmbeddedChain {
         self.refusals.record(refusal);
     }
 
-    /// Every address a transaction named or a fixture wrote.
-    pub fn known_accounts(&self) -> Vec<Pubkey> {
-        self.indexed().known()
+    /// Known accounts owned by one of `programs` (as last written), sorted: where
+    /// `getProgramAccounts` looks.
+    pub fn accounts_owned_by(&self, programs: &[Pubkey]) -> Vec<Pubkey> {
+        let mut owned = self.indexed().owned_by(programs);
+        owned.sort();
+        owned
     }
 
     /// The recorded result of a processed transaction.
@@ -444,7 +447,9 @@ impl EmbeddedChain {
             .process_transaction_with_metadata(tx)
             .await
             .map_err(banks)?;
-        let post = self.balances_ungated(&keys).await?;
+        let after = self.accounts_ungated(&keys).await?;
+        let post = self.balances_of(&after).await?;
+        let owners = after.iter().map(|a| a.as_ref().map(|a| a.owner));
         let (logs, compute_units) = result
             .metadata
             .map(|m: TransactionMetadata| (nest(m.log_messages), m.compute_units_consumed))
@@ -470,6 +475,7 @@ impl EmbeddedChain {
                 post,
                 compute_units,
             },
+            owners,
         );
         // The first execution's result stands: a duplicate is refused as AlreadyProcessed
         // without replacing it, as a cluster's status cache would.
@@ -511,7 +517,7 @@ impl EmbeddedChain {
     /// also produce on a real cluster through the owning program).
     pub async fn set_account(&self, address: &Pubkey, account: Account) {
         let _exclusive = self.exclusive().await;
-        self.indexed().account(*address);
+        self.indexed().account(*address, account.owner);
         self.context
             .lock()
             .await

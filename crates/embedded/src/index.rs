@@ -1,8 +1,8 @@
 //! What a cluster's RPC indexes and the bank alone does not: which transactions named an
-//! address, which CPIs a transaction made, and which accounts exist (for
+//! address, which CPIs a transaction made, and which accounts exist with which owner (for
 //! `getProgramAccounts`). Every processed transaction and every directly written account is
 //! recorded.
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use agentrunner_client::chain::CpiRecord;
 
@@ -57,19 +57,29 @@ pub(crate) struct Index {
     pending: Vec<Signature>,
     history: HashMap<Pubkey, Vec<Signature>>,
     transactions: HashMap<Signature, TxRecord>,
-    known: HashSet<Pubkey>,
+    /// The owner of each known account that exists, as last written (a transaction's accounts
+    /// after it, or a direct write): what `getProgramAccounts` narrows its scan by.
+    owners: HashMap<Pubkey, Pubkey>,
     /// Inner instructions of successful transactions, grouped by top-level instruction.
     cpis: HashMap<Signature, Vec<Vec<CpiRecord>>>,
 }
 
 impl Index {
-    /// A landed transaction and every account it named (lookup-table addresses resolved).
-    pub fn transaction(&mut self, signature: Signature, record: TxRecord) {
+    /// A landed transaction, every account it named (lookup-table addresses resolved) and
+    /// their owners after it (`None`: the account does not exist).
+    pub fn transaction(
+        &mut self,
+        signature: Signature,
+        record: TxRecord,
+        owners: impl IntoIterator<Item = Option<Pubkey>>,
+    ) {
         if !self.transactions.contains_key(&signature) {
             self.pending.push(signature);
         }
+        for (key, owner) in record.keys.iter().zip(owners) {
+            self.owned(*key, owner);
+        }
         for key in &record.keys {
-            self.known.insert(*key);
             let signatures = self.history.entry(*key).or_default();
             if !signatures.contains(&signature) {
                 signatures.push(signature);
@@ -86,8 +96,25 @@ impl Index {
         self.cpis.insert(signature, cpis);
     }
 
-    pub fn account(&mut self, address: Pubkey) {
-        self.known.insert(address);
+    /// An account written directly, owned by `owner`.
+    pub fn account(&mut self, address: Pubkey, owner: Pubkey) {
+        self.owned(address, Some(owner));
+    }
+
+    fn owned(&mut self, address: Pubkey, owner: Option<Pubkey>) {
+        match owner {
+            Some(owner) => self.owners.insert(address, owner),
+            None => self.owners.remove(&address),
+        };
+    }
+
+    /// Known accounts owned by one of `programs`, as last written.
+    pub fn owned_by(&self, programs: &[Pubkey]) -> Vec<Pubkey> {
+        self.owners
+            .iter()
+            .filter(|(_, owner)| programs.contains(owner))
+            .map(|(address, _)| *address)
+            .collect()
     }
 
     pub fn history(&self, address: &Pubkey) -> Vec<Signature> {
@@ -124,9 +151,5 @@ impl Index {
             .map(|(slot, _)| *slot)
             .take(limit)
             .collect()
-    }
-
-    pub fn known(&self) -> Vec<Pubkey> {
-        self.known.iter().copied().collect()
     }
 }

@@ -106,6 +106,14 @@ impl EmbeddedChain {
     /// Lamport and token balances of `keys`, in key order.
     pub(crate) async fn balances_ungated(&self, keys: &[Pubkey]) -> Result<Balances, ChainError> {
         let accounts = self.accounts_ungated(keys).await?;
+        self.balances_of(&accounts).await
+    }
+
+    /// Lamport and token balances of `accounts` (read under the gate the caller holds).
+    pub(crate) async fn balances_of(
+        &self,
+        accounts: &[Option<Account>],
+    ) -> Result<Balances, ChainError> {
         for account in accounts.iter().flatten() {
             if !is_token_account(account) {
                 continue;
@@ -132,7 +140,7 @@ impl EmbeddedChain {
             }
         }
         let decimals = self.decimals.lock().expect("decimals poisoned");
-        Ok(Balances::of(&accounts, |mint| decimals.get(mint).copied()))
+        Ok(Balances::of(accounts, |mint| decimals.get(mint).copied()))
     }
 
     /// Decodes the Anchor account `T` at `address` (discriminator checked).

@@ -144,19 +144,23 @@ pub async fn get_multiple_accounts(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
     Ok(ctx.with_context(json!(accounts)))
 }
 
-/// Every account the chain knows that `keep` accepts, sorted by address.
+/// The programs token accounts belong to.
+const TOKEN_PROGRAMS: [Pubkey; 2] = [spl_token_interface::ID, spl_token_2022_interface::ID];
+
+/// Every account the chain knows owned by one of `programs` that `keep` accepts, sorted by
+/// address.
 async fn scan(
     ctx: &Ctx<'_>,
+    programs: &[Pubkey],
     keep: impl Fn(&Account) -> bool,
 ) -> Result<Vec<(Pubkey, Account)>, RpcError> {
-    let mut known = ctx.chain.known_accounts();
-    known.sort();
+    let owned = ctx.chain.accounts_owned_by(programs);
     let accounts = ctx
         .chain
-        .read_accounts(&known)
+        .read_accounts(&owned)
         .await
         .map_err(RpcError::internal)?;
-    Ok(known
+    Ok(owned
         .into_iter()
         .zip(accounts)
         .filter_map(|(address, account)| Some((address, account?)))
@@ -186,7 +190,7 @@ pub async fn get_program_accounts(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
     let cfg: RpcProgramAccountsConfig = config(params, 1)?;
     ctx.min_context_slot(cfg.account_config.min_context_slot)?;
     let filters = cfg.filters.unwrap_or_default();
-    let found = scan(ctx, |account| {
+    let found = scan(ctx, &[program], |account| {
         account.owner == program && filters.iter().all(|f| allows(f, account))
     })
     .await?;
@@ -223,7 +227,7 @@ pub async fn get_token_accounts_by_owner(ctx: &Ctx<'_>, params: &Value) -> RpcRe
             "Invalid param: unrecognized Token program id",
         ));
     }
-    let found = scan(ctx, |account| {
+    let found = scan(ctx, &TOKEN_PROGRAMS, |account| {
         is_token_account(account)
             && account.data[32..64] == owner.to_bytes()
             && mint.is_none_or(|m| account.data[..32] == m.to_bytes())
@@ -274,7 +278,7 @@ pub async fn get_token_supply(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
 pub async fn get_token_largest_accounts(ctx: &Ctx<'_>, params: &Value) -> RpcResult {
     let mint_address = pubkey(required(params, 0)?)?;
     let (_, data) = mint(ctx, &mint_address).await?;
-    let mut holders: Vec<(Pubkey, u64)> = scan(ctx, |account| {
+    let mut holders: Vec<(Pubkey, u64)> = scan(ctx, &TOKEN_PROGRAMS, |account| {
         is_token_account(account) && account.data[..32] == mint_address.to_bytes()
     })
     .await?
