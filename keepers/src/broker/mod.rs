@@ -6,6 +6,7 @@ pub mod http;
 pub mod receipt_files;
 
 use std::{
+    collections::HashMap,
     path::PathBuf,
     time::{Duration, Instant},
 };
@@ -190,14 +191,16 @@ impl<'a, C: Chain> Broker<'a, C> {
     /// it). Results come in the order of `rfps`' plans.
     pub async fn execute_awarded(&self, rfps: impl IntoIterator<Item = Rfp>) -> Vec<StepRun> {
         let mut plans: Vec<Vec<Rfp>> = Vec::new();
+        let mut index = HashMap::new();
         for rfp in rfps {
             if !matches!(rfp.status, RfpStatus::Awarded(award) if award.agent == self.agent) {
                 continue;
             }
-            match plans.iter_mut().find(|steps| steps[0].plan == rfp.plan) {
-                Some(steps) => steps.push(rfp),
-                None => plans.push(vec![rfp]),
-            }
+            let at = *index.entry(rfp.plan).or_insert_with(|| {
+                plans.push(Vec::new());
+                plans.len() - 1
+            });
+            plans[at].push(rfp);
         }
         let rounds = plans.into_iter().map(|mut steps| async move {
             steps.sort_by_key(|rfp| rfp.step);
