@@ -9,6 +9,7 @@ mod custody_costs;
 mod escrow_costs;
 mod goal_costs;
 mod indexer_costs;
+mod keeper_processes;
 mod market;
 mod pipeline;
 mod receipts_costs;
@@ -37,6 +38,8 @@ enum Section {
     Receipts,
     /// RPC requests per execution with 1, 10, 100 and 1,000 open plans.
     Rpc,
+    /// The vendors' brokers as separate processes over JSON-RPC: executions/s, rounds.
+    Keepers,
     /// Goals: a routed swap against a direct one; a NAV receipt by position count.
     Goals,
     /// The receipts indexer: following a served chain, verify's RPC cost by tree size, and
@@ -60,6 +63,9 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
+    if let Some(keeper) = keeper_processes::run_keeper_if_asked().await {
+        return keeper;
+    }
     let args = Args::parse();
     if matches!(args.section, Section::All | Section::Step) {
         step_costs::run().await?;
@@ -81,6 +87,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.section, Section::All | Section::Rpc) {
         rpc_costs::run().await?;
+    }
+    if matches!(args.section, Section::All | Section::Keepers) {
+        keeper_processes::run().await?;
     }
     if matches!(args.section, Section::All | Section::Indexer) {
         indexer_costs::run().await?;

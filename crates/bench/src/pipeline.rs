@@ -3,8 +3,10 @@
 //! is done. Reports executions per second, p50/p95 latencies (plan synthesis, quote->fill,
 //! receipt readable after fill), lamports per execution, and the process's peak RSS.
 //!
-//! Wall-clock figures are from this machine and this in-process bank (which executes one
-//! transaction at a time); counts and lamports are exact.
+//! The vendors' brokers run their execution rounds side by side, as their keepers would, each
+//! executing one plan at a time or (last row) up to 8 at once. Wall-clock figures are from this
+//! machine and this in-process bank (which executes one transaction at a time); counts and
+//! lamports are exact.
 use std::{
     collections::BTreeMap,
     time::{Duration, Instant},
@@ -13,12 +15,13 @@ use std::{
 use agentrunner_client::{chain::Chain, pda, receipts::index::plan_receipts};
 use agentrunner_keepers::Outcome;
 use anyhow::{bail, Result};
+use futures_util::future::try_join_all;
 use solana_signer::Signer;
 
 use crate::{market::Market, table, timed::Timed};
 
 /// Executions per plan.
-const EXECUTIONS: u16 = 4;
+pub const EXECUTIONS: u16 = 4;
 
 /// Peak resident set size of this process, KiB (Linux `VmHWM`).
 fn peak_rss_kib() -> Option<u64> {
@@ -36,6 +39,8 @@ struct Run {
     plans: usize,
     vendors: usize,
     shards: u16,
+    /// Plans each broker executes at once.
+    in_flight: usize,
     executions: usize,
     wall: Duration,
     synthesis: Vec<Duration>,
@@ -49,16 +54,18 @@ struct Run {
     spent: BTreeMap<&'static str, (u64, Duration)>,
 }
 
-async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
-    let m = Market::new(vendors, 14, shards).await?;
+/// `plans` DCA plans of [`EXECUTIONS`] executions each, drafted from goals, created, bid on by
+/// every vendor of `m`, awarded and approved — half selling SOL, half buying it, so the pool
+/// stays near the oracle price. Returns how long drafting each plan from its goal took.
+pub async fn awarded_plans(m: &Market, plans: usize) -> Result<Vec<Duration>> {
     let chain = &*m.chain;
     let planner = m.planner();
+    let vendors = m.vendors.len();
     let brokers: Vec<_> = (0..vendors).map(|v| m.broker(v)).collect();
     let mut synthesis = Vec::new();
     let mut owned = Vec::new();
     for n in 0..plans {
         let owner = m.owner().await?;
-        // Half the plans sell SOL, half buy it, so the pool stays near the oracle price.
         let goal = if n % 2 == 0 {
             format!("DCA 1 SOL->USDC {EXECUTIONS} times every 60s")
         } else {
@@ -82,13 +89,22 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         planner.award_all(plan).await?;
         m.approve(owner, plan, 86_400).await?;
     }
+    Ok(synthesis)
+}
+
+async fn run_with(plans: usize, vendors: usize, shards: u16, in_flight: usize) -> Result<Run> {
+    let m = Market::new(vendors, 14, shards).await?;
+    let chain = &*m.chain;
+    let synthesis = awarded_plans(&m, plans).await?;
     let mut vendor_lamports = 0;
     for vendor in &m.vendors {
         vendor_lamports += chain.balance(&vendor.keypair.pubkey()).await?;
     }
 
     let timed = Timed::new(chain);
-    let executors: Vec<_> = (0..vendors).map(|v| m.broker_on(&timed, v)).collect();
+    let executors: Vec<_> = (0..vendors)
+        .map(|v| m.broker_on(&timed, v).with_in_flight(in_flight))
+        .collect();
     let mut broker_time = Duration::ZERO;
     let mut fill = Vec::new();
     let mut receipt = Vec::new();
@@ -99,25 +115,40 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
             break;
         }
         m.localnet.advance(chain, 60).await?;
-        for broker in &executors {
+        // The vendors' brokers run their rounds side by side, as separate keepers would, each
+        // executing up to `in_flight` of its awarded plans at a time.
+        let rounds = executors.iter().map(|broker| async move {
             let scan = Instant::now();
             let rfps = broker.rfps().await?;
-            broker_time += scan.elapsed();
-            for (_, rfp) in rfps {
-                let t = Instant::now();
-                let (outcome, done) = broker.execute(&rfp).await?;
-                broker_time += t.elapsed();
-                if let (Outcome::Done(_), Some(done)) = (outcome, done) {
-                    fill.push(t.elapsed());
-                    executions += 1;
-                    let t = Instant::now();
-                    let found = plan_receipts(chain, &done.plan).await?;
-                    if !found.iter().any(|r| r.signature == done.outcome_signature) {
-                        bail!("receipt of {} not readable", done.outcome_signature);
+            let scanned = scan.elapsed();
+            let runs = broker
+                .execute_awarded(rfps.into_iter().map(|(_, rfp)| rfp))
+                .await;
+            anyhow::Ok((scanned, runs))
+        });
+        let mut landed = Vec::new();
+        for (scanned, runs) in try_join_all(rounds).await? {
+            broker_time += scanned;
+            for run in runs {
+                broker_time += run.took;
+                match run.result {
+                    Ok((Outcome::Done(_), Some(done))) => {
+                        fill.push(run.took);
+                        landed.push(done);
                     }
-                    receipt.push(t.elapsed());
+                    Ok(_) => {}
+                    Err(e) => bail!("{}:{}: {e}", run.plan, run.step),
                 }
             }
+        }
+        for done in landed {
+            executions += 1;
+            let t = Instant::now();
+            let found = plan_receipts(chain, &done.plan).await?;
+            if !found.iter().any(|r| r.signature == done.outcome_signature) {
+                bail!("receipt of {} not readable", done.outcome_signature);
+            }
+            receipt.push(t.elapsed());
         }
     }
     let wall = started.elapsed();
@@ -135,6 +166,7 @@ async fn run_with(plans: usize, vendors: usize, shards: u16) -> Result<Run> {
         plans,
         vendors,
         shards,
+        in_flight,
         executions,
         wall,
         synthesis,
@@ -152,6 +184,7 @@ pub async fn run() -> Result<()> {
         "plans".to_string(),
         "vendors".into(),
         "shards".into(),
+        "in flight".into(),
         "executions".into(),
         "executions/s".into(),
         "synthesis p50/p95 ms".into(),
@@ -160,17 +193,28 @@ pub async fn run() -> Result<()> {
         "vendor lamports/execution".into(),
         "peak RSS MiB".into(),
     ]];
-    let mut breakdown = vec![std::iter::once("plans/vendors/shards".to_string())
-        .chain(PHASES.iter().map(|p| format!("{p} ms (calls)")))
-        .chain(["own work ms".to_string()])
-        .collect::<Vec<_>>()];
-    for (plans, vendors, shards) in [(1, 3, 4), (4, 3, 4), (16, 3, 4), (16, 1, 4), (16, 3, 1)] {
-        let mut r = run_with(plans, vendors, shards).await?;
+    let mut breakdown = vec![
+        std::iter::once("plans/vendors/shards/in flight".to_string())
+            .chain(PHASES.iter().map(|p| format!("{p} ms (calls)")))
+            .chain(["own work ms".to_string()])
+            .collect::<Vec<_>>(),
+    ];
+    let runs = [
+        (1, 3, 4, 1),
+        (4, 3, 4, 1),
+        (16, 3, 4, 1),
+        (16, 1, 4, 1),
+        (16, 3, 1, 1),
+        (16, 3, 4, 8),
+    ];
+    for (plans, vendors, shards, in_flight) in runs {
+        let mut r = run_with(plans, vendors, shards, in_flight).await?;
         breakdown.push(where_time_goes(&r));
         rows.push(vec![
             r.plans.to_string(),
             r.vendors.to_string(),
             r.shards.to_string(),
+            r.in_flight.to_string(),
             r.executions.to_string(),
             format!("{:.1}", r.executions as f64 / r.wall.as_secs_f64()),
             format!(
@@ -203,7 +247,8 @@ pub async fn run() -> Result<()> {
     );
     println!(
         "\nEach column is the brokers' time in one kind of chain call per landed execution, with \
-         the calls per execution: reading accounts and the clock, scanning the market's RFPs, \
+         the calls per execution (executions run side by side, so a call's time includes its wait \
+         for the bank while another transaction executes): reading accounts and the clock, scanning the market's RFPs, \
          simulating, sending (the embedded chain executes on send), confirming, reading the landed \
          transaction back (for the vendor's signed receipt); own work is the rest of their time \
          (decoding, quoting, building and signing)."
@@ -240,7 +285,10 @@ const PHASES: [&str; 8] = [
 /// brokers' own work (their time outside chain calls).
 fn where_time_goes(r: &Run) -> Vec<String> {
     let per = r.executions.max(1) as f64;
-    let mut row = vec![format!("{}/{}/{}", r.plans, r.vendors, r.shards)];
+    let mut row = vec![format!(
+        "{}/{}/{}/{}",
+        r.plans, r.vendors, r.shards, r.in_flight
+    )];
     let mut in_calls = Duration::ZERO;
     for phase in PHASES {
         let (calls, time) = r.spent.get(phase).copied().unwrap_or_default();
