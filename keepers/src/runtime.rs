@@ -20,7 +20,7 @@ use crate::{
     journal::FileJournal,
     metrics::Metrics,
     settings::{settings_help, Flags, KeeperSettings, Settings},
-    wake::{pubsub_url, SlotWake, Slots},
+    wake::{pubsub_url, SlotWake},
     Outcome,
 };
 
@@ -128,23 +128,18 @@ impl<K: KeeperSettings> Keeper<K> {
         let common = &self.settings.common;
         let interval = Duration::from_secs(common.interval_secs.max(1));
         let mut ticks = tokio::time::interval(interval);
-        let wake = match (common.wake_on_slot, common.pubsub_url.as_str()) {
+        let mut wake = match (common.wake_on_slot, common.pubsub_url.as_str()) {
             (false, _) => None,
             (true, "") => Some(SlotWake::connect(&pubsub_url(&common.url)?).await?),
             (true, url) => Some(SlotWake::connect(url).await?),
         };
-        let mut slots = match &wake {
-            Some(wake) => {
-                let slots = wake.slots().await?;
-                info!(keeper = self.name, "{}", crate::wake::SUBSCRIBED);
-                slots
-            }
-            None => Slots::none(),
-        };
+        if wake.is_some() {
+            info!(keeper = self.name, "{}", crate::wake::SUBSCRIBED);
+        }
         for round in 0.. {
             tokio::select! {
                 _ = ticks.tick() => {}
-                _ = slots.next() => {}
+                _ = next_slot(&mut wake) => {}
                 _ = tokio::signal::ctrl_c() => {
                     info!(keeper = self.name, "shutting down");
                     return Ok(());
@@ -173,5 +168,13 @@ impl<K: KeeperSettings> Keeper<K> {
             }
         }
         Ok(())
+    }
+}
+
+/// The next new slot when woken by slots; never without.
+async fn next_slot(wake: &mut Option<SlotWake>) -> u64 {
+    match wake {
+        Some(wake) => wake.next().await,
+        None => std::future::pending().await,
     }
 }

@@ -1,15 +1,24 @@
 //! Waking a keeper when the cluster reaches a new slot: `slotSubscribe` over the cluster's
 //! PubSub websocket (`wake_on_slot`), so work that became due — a DCA interval passed, an
 //! award, an approval — is picked up within a slot instead of at the next interval. Slots that
-//! arrive while a round runs are folded into one wake.
+//! arrive while a round runs are folded into one wake; a subscription that ends is made again.
+use std::time::Duration;
+
 use anyhow::{Context, Result};
-use futures_util::{future::pending, stream::BoxStream, FutureExt, StreamExt};
+use futures_util::{future::pending, StreamExt};
 use reqwest::Url;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
-use solana_rpc_client_types::response::SlotInfo;
+use tokio::{
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
+use tracing::{info, warn};
 
 /// What a keeper logs once it is subscribed (what a supervisor waits for).
 pub const SUBSCRIBED: &str = "woken on every new slot";
+
+/// What it logs when a subscription that ended is back.
+pub const RESUBSCRIBED: &str = "slot subscription restored";
 
 /// The PubSub websocket of the cluster whose JSON-RPC endpoint is `rpc_url`, by Solana's
 /// convention: `ws`/`wss` for `http`/`https`, on the next port when the URL names one
@@ -28,55 +37,83 @@ pub fn pubsub_url(rpc_url: &str) -> Result<String> {
     Ok(url.to_string())
 }
 
-/// A connection subscribed to slot notifications.
+/// How long a keeper waits before subscribing again after its subscription ended.
+const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
+
+/// The cluster's slots, followed by a task that owns the PubSub connection: when the
+/// subscription ends (the node closed it, or the connection dropped without a close frame) it
+/// connects and subscribes again, so a keeper is never left on its interval alone (K-08).
 pub struct SlotWake {
-    client: PubsubClient,
+    latest: watch::Receiver<u64>,
+    follower: JoinHandle<()>,
+}
+
+impl Drop for SlotWake {
+    fn drop(&mut self) {
+        self.follower.abort();
+    }
 }
 
 impl SlotWake {
-    /// Connects to the PubSub websocket at `url`.
+    /// Subscribes to the PubSub websocket at `url`; the first subscription must succeed.
     pub async fn connect(url: &str) -> Result<Self> {
-        let client = PubsubClient::new(url)
+        let (latest_tx, latest) = watch::channel(0);
+        let (subscribed_tx, subscribed) = oneshot::channel();
+        let follower = tokio::spawn(follow(url.to_string(), latest_tx, subscribed_tx));
+        subscribed
             .await
-            .with_context(|| format!("cannot reach the cluster's PubSub at {url}"))?;
-        Ok(Self { client })
+            .context("the slot follower stopped")?
+            .with_context(|| format!("cannot subscribe to slots at {url}"))?;
+        Ok(Self { latest, follower })
     }
 
-    /// Its slot notifications.
-    pub async fn slots(&self) -> Result<Slots<'_>> {
-        let (stream, _unsubscribe) = self
-            .client
-            .slot_subscribe()
-            .await
-            .context("slotSubscribe refused")?;
-        Ok(Slots(Some(stream)))
+    /// Resolves when the cluster reached a new slot since the last call (several slots fold
+    /// into one), with that slot; never once the follower is gone.
+    pub async fn next(&mut self) -> u64 {
+        if self.latest.changed().await.is_err() {
+            return pending().await;
+        }
+        *self.latest.borrow_and_update()
     }
 }
 
-/// Slot notifications, or none (no subscription, or it ended).
-pub struct Slots<'a>(Option<BoxStream<'a, SlotInfo>>);
-
-impl Slots<'_> {
-    /// No subscription: [`Self::next`] never resolves.
-    pub fn none() -> Self {
-        Self(None)
-    }
-
-    /// The next new slot, folding in every slot already waiting; never resolves without a
-    /// subscription or once it ended (the keeper goes on by its interval).
-    pub async fn next(&mut self) -> u64 {
-        let Some(stream) = self.0.as_mut() else {
-            return pending().await;
+/// Follows slot notifications into `latest`, subscribing again whenever the subscription ends;
+/// the first attempt's result goes to `subscribed`.
+async fn follow(url: String, latest: watch::Sender<u64>, subscribed: oneshot::Sender<Result<()>>) {
+    let mut first = Some(subscribed);
+    loop {
+        let client = PubsubClient::new(&url)
+            .await
+            .with_context(|| format!("cannot reach the cluster's PubSub at {url}"));
+        let subscription = match &client {
+            Ok(client) => client
+                .slot_subscribe()
+                .await
+                .context("slotSubscribe refused"),
+            Err(e) => Err(anyhow::anyhow!("{e:#}")),
         };
-        let Some(mut latest) = stream.next().await else {
-            tracing::warn!("the slot subscription ended; rounds go on by the interval");
-            self.0 = None;
-            return pending().await;
-        };
-        while let Some(Some(newer)) = stream.next().now_or_never() {
-            latest = newer;
+        match (subscription, first.take()) {
+            (Err(e), Some(subscribed)) => {
+                let _ = subscribed.send(Err(e));
+                return;
+            }
+            (Err(e), None) => warn!(error = %format!("{e:#}"), "slot subscription not restored"),
+            (Ok((mut slots, _unsubscribe)), first) => {
+                match first {
+                    Some(subscribed) => {
+                        let _ = subscribed.send(Ok(()));
+                    }
+                    None => info!("{RESUBSCRIBED}"),
+                }
+                while let Some(info) = slots.next().await {
+                    if latest.send(info.slot).is_err() {
+                        return;
+                    }
+                }
+                warn!("the slot subscription ended; subscribing again");
+            }
         }
-        latest.slot
+        tokio::time::sleep(RESUBSCRIBE_AFTER).await;
     }
 }
 

@@ -406,10 +406,12 @@ async fn test_keeper_binaries_run_the_market_and_are_idempotent() {
     keeper("planner", url, keys, "planner", &[], &[]);
     let rfp: Rfp = rpc.fetch(&rfp_key).await.unwrap();
     assert!(matches!(rfp.status, RfpStatus::Awarded(a) if a.agent == agent));
-    // A broker with an hour between rounds, woken by slots, is running before the approval:
-    // the execution that follows the approval is a slot's doing.
+    // A broker with an hour between rounds, woken by slots, is running before the approval,
+    // and its subscription is cut (no close frame, K-08): the execution that follows the
+    // approval is a slot's doing, on the subscription it made again.
     let receipts = format!("--receipts-dir={}", dir.join("vr").display());
     let woken = wake::woken_broker(url, dir, &agent.to_string(), &[receipts]).await;
+    m.server.drop_pubsub_connections();
     let approval = wallet.approval(&draft.plan, 86_400).await.unwrap();
     wallet.approve(&approval).await.unwrap();
     wait_for("the woken broker executes", || async {

@@ -1,6 +1,7 @@
-//! A broker woken by slots: started with an hour between rounds and `--wake-on-slot`, it runs
-//! its first round, subscribes, and executes a step approved after that only because the
-//! cluster's clock moved on.
+//! A broker woken by slots: started with an hour between rounds and `--wake-on-slot`, it
+//! subscribes and runs its first round; a step approved after that executes only because the
+//! cluster's clock moved on and the broker heard of it — through a subscription it has to make
+//! again when the server drops its connection.
 use std::{
     io::{BufRead, BufReader},
     path::Path,

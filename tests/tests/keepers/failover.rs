@@ -114,9 +114,10 @@ async fn test_k06_reads_never_go_back_to_a_lagging_node() {
     assert_eq!(chain.current(), 0);
 }
 
-/// K-08: keepers hold no subscription that could drop silently: every round reads the chain's
-/// state. A round during an outage fails as a whole and changes nothing; the next round, once
-/// the endpoint is back, catches up, and the awarded step executes once.
+/// K-08: whatever woke a round (the interval, or a slot from a subscription, which a keeper
+/// makes again when it drops: `keepers/tests/binaries`), the round reads the chain's state. A
+/// round during an outage fails as a whole and changes nothing; the next round, once the
+/// endpoint is back, catches up, and the awarded step executes once.
 #[tokio::test]
 async fn test_k08_a_round_lost_to_an_outage_is_caught_up_by_the_next() {
     let a = awarded().await;

@@ -6,7 +6,7 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use serde_json::{json, Value};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 use crate::EmbeddedChain;
 
@@ -28,6 +28,8 @@ pub struct RpcServer {
     pub pubsub_addr: SocketAddr,
     /// What it has answered over HTTP.
     pub served: Arc<http::Served>,
+    /// Moved on to drop every open PubSub connection.
+    pubsub_drops: watch::Sender<u64>,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -40,6 +42,12 @@ impl RpcServer {
     /// `ws://<pubsub addr>`.
     pub fn pubsub_url(&self) -> String {
         format!("ws://{}", self.pubsub_addr)
+    }
+
+    /// Drops every open PubSub connection without a close frame, as a node that restarts or a
+    /// broken network does (their subscriptions end; new connections are accepted).
+    pub fn drop_pubsub_connections(&self) {
+        self.pubsub_drops.send_modify(|drops| *drops += 1);
     }
 
     /// Stops accepting connections.
@@ -62,16 +70,21 @@ pub async fn serve(chain: Arc<EmbeddedChain>, addr: SocketAddr) -> std::io::Resu
     let http = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
+    let (pubsub_drops, drops) = watch::channel(0);
     let pubsub = tokio::spawn(async move {
         while let Ok((stream, _)) = pubsub_listener.accept().await {
             let _ = stream.set_nodelay(true);
-            tokio::spawn(pubsub::connection(chain.clone(), stream));
+            // Only drops after it connected concern it.
+            let mut dropped = drops.clone();
+            dropped.borrow_and_update();
+            tokio::spawn(pubsub::connection(chain.clone(), stream, dropped));
         }
     });
     Ok(RpcServer {
         addr,
         pubsub_addr,
         served,
+        pubsub_drops,
         handles: vec![http, pubsub],
     })
 }

@@ -17,7 +17,10 @@ use solana_rpc_client_types::{
 use solana_signature::Signature;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::UiTransactionError;
-use tokio::{net::TcpStream, sync::broadcast::error::RecvError};
+use tokio::{
+    net::TcpStream,
+    sync::{broadcast::error::RecvError, watch},
+};
 use tokio_tungstenite::tungstenite::{protocol::WebSocketConfig, Message};
 
 use super::{
@@ -66,8 +69,12 @@ impl Watch {
     }
 }
 
-/// Serves one websocket connection until the client leaves.
-pub async fn connection(chain: Arc<EmbeddedChain>, stream: TcpStream) {
+/// Serves one websocket connection until the client leaves or the server drops it.
+pub async fn connection(
+    chain: Arc<EmbeddedChain>,
+    stream: TcpStream,
+    mut dropped: watch::Receiver<u64>,
+) {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
@@ -94,6 +101,8 @@ pub async fn connection(chain: Arc<EmbeddedChain>, stream: TcpStream) {
                 Err(RecvError::Lagged(_)) => session.catch_up().await,
                 Err(RecvError::Closed) => break,
             },
+            // Dropped by the server (`RpcServer::drop_pubsub_connections`): no close frame.
+            _ = dropped.changed() => return,
         };
         for message in outgoing {
             if sink.send(Message::text(message.to_string())).await.is_err() {
