@@ -90,16 +90,23 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
     assert_eq!(report.approval.signatures, 1);
     assert!(report.approval.bytes <= 1_232);
 
-    // 1 swap + 5 DCA executions, each 1 SOL within 30 bps, each paid 0.05 USDC — as the
-    // broker saw them land and as the receipts read back from the chain say.
+    // 1 swap + 5 DCA executions, each 1 SOL within 30 bps, each executed by its step's winner
+    // and paid its price — as the broker saw them land and as the receipts read back from the
+    // chain say.
+    let winner = |step: u16| {
+        let offers = report.offers.steps.iter().find(|s| s.step == step).unwrap();
+        let won = offers.offers.iter().find(|o| o.vendor == offers.winner);
+        won.map(|o| (o.vendor.clone(), o.price)).unwrap()
+    };
     for executions in [&report.execution.landed, &report.verification.executions] {
         assert_eq!(executions.len(), 6);
         for e in executions {
             assert_eq!(e.amount_in, 1_000_000_000);
             assert!(e.slippage_bps <= 30);
-            assert_eq!(e.fee, 50_000);
+            assert_eq!((e.vendor.clone(), e.fee), winner(e.step), "{e:?}");
         }
     }
+    let fees_paid: u64 = report.execution.landed.iter().map(|e| e.fee).sum();
     let stale = &report.execution.stale;
     assert!(
         stale.refusal.contains("runner::OracleStale"),
@@ -134,8 +141,8 @@ async fn test_demo_journey_executes_pays_receipts_verifies_and_conserves_money()
     assert_eq!(files, 6);
 
     assert!(report.conservation.holds(), "{:?}", report.conservation);
-    assert_eq!(report.conservation.fees_paid, 6 * 50_000);
-    assert_eq!(report.refunded, 1_000_000 - 6 * 50_000);
+    assert_eq!(report.conservation.fees_paid, fees_paid);
+    assert_eq!(report.refunded, 1_000_000 - fees_paid);
     assert_eq!(report.conservation.fees_refunded, report.refunded);
     let _ = std::fs::remove_dir_all(dir);
 }
