@@ -131,6 +131,9 @@ mod tests {
             pubsub_url("https://api.devnet.solana.com").unwrap(),
             "wss://api.devnet.solana.com/"
         );
-        assert!(pubsub_url("not a url").is_err());
+        assert_eq!(
+            pubsub_url("not a url").unwrap_err().to_string(),
+            "`not a url` is not a URL"
+        );
     }
 }
